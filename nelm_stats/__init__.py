@@ -1,0 +1,17 @@
+"""nelm_stats: validated statistics for series of resected neuroendocrine liver metastases.
+
+Every function takes a DataFrame and column names, never mutates the data, and
+returns a frozen dataclass; numbers agree with R (see DESIGN.md and tests/).
+"""
+from .errors import (
+    AnalysisError,
+    ConvergenceError,
+    DataReadError,
+    InputError,
+    InsufficientDataError,
+    InvalidValueError,
+    MissingColumnError,
+)
+from . import schema
+
+__version__ = "0.1.0"

@@ -1,0 +1,162 @@
+"""Shared input validation: the "front end" every public function calls first.
+
+Each public function validates with these helpers, hands plain numpy arrays to
+its worker, and formats the worker's output into a frozen result dataclass.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import (
+    InputError,
+    InsufficientDataError,
+    InvalidValueError,
+    MissingColumnError,
+)
+
+
+def require_frame(data) -> pd.DataFrame:
+    """Check that ``data`` is a non-empty DataFrame."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(
+            f"The data must be a table (pandas DataFrame); got {type(data).__name__}."
+        )
+    if len(data) == 0:
+        raise InsufficientDataError("The data set has no rows (no patients).")
+    return data
+
+
+def require_columns(data: pd.DataFrame, columns: Iterable[str | None]) -> list[str]:
+    """Check that every named column exists; return the list of names used."""
+    used = [c for c in columns if c is not None]
+    for c in used:
+        if not isinstance(c, str):
+            raise InputError(f"Column names must be text; got {c!r}.")
+    missing = [c for c in used if c not in data.columns]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        raise MissingColumnError(
+            f"The data have no column {names}. Check the column mapping "
+            f"(available columns: {', '.join(map(str, data.columns[:30]))})."
+        )
+    # keep order, drop duplicates
+    return list(dict.fromkeys(used))
+
+
+def complete_cases(data: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, int]:
+    """Rows with no missing value in ``columns``, and how many rows were left out."""
+    if not columns:
+        return data, 0
+    mask = data[list(columns)].notna().all(axis=1).to_numpy()
+    n_excluded = int((~mask).sum())
+    return data.loc[mask], n_excluded
+
+
+def as_numeric(series: pd.Series, what: str, *, allow_negative: bool = True) -> np.ndarray:
+    """Convert a column to float, with a clear error when it is not numeric."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(float).to_numpy()
+    values = pd.to_numeric(series, errors="coerce")
+    bad = values.isna() & series.notna()
+    if bad.any():
+        example = series[bad].iloc[0]
+        raise InvalidValueError(
+            f"The {what} column '{series.name}' must hold numbers; "
+            f"found {example!r} (row {series.index[bad][0]!r})."
+        )
+    out = values.to_numpy(dtype=float)
+    if not np.all(np.isfinite(out[~np.isnan(out)])):
+        raise InvalidValueError(f"The {what} column '{series.name}' holds infinite values.")
+    if not allow_negative and np.any(out < 0):
+        i = int(np.flatnonzero(out < 0)[0])
+        raise InvalidValueError(
+            f"The {what} column '{series.name}' has a negative value ({out[i]:g}, "
+            f"row {series.index[i]!r}). Times must be zero or positive: check the dates."
+        )
+    return out
+
+
+def as_time(series: pd.Series) -> np.ndarray:
+    """Follow-up times: numeric, non-negative."""
+    return as_numeric(series, "time", allow_negative=False)
+
+
+_TRUE = {"1", "true", "yes", "y", "event", "dead", "died", "recurrence"}
+_FALSE = {"0", "false", "no", "n", "censored", "alive"}
+
+
+def as_event(series: pd.Series, what: str = "event") -> np.ndarray:
+    """Event indicator as 0/1 int array from bool, 0/1 or yes/no values."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(int).to_numpy()
+    if pd.api.types.is_numeric_dtype(series):
+        vals = series.to_numpy(dtype=float)
+        ok = np.isin(vals, (0.0, 1.0))
+        if not ok.all():
+            bad = vals[~ok][0]
+            raise InvalidValueError(
+                f"The {what} column '{series.name}' must be 0/1 (or yes/no); found {bad:g}."
+            )
+        return vals.astype(int)
+    text = series.astype(str).str.strip().str.lower()
+    out = np.full(len(text), -1, dtype=int)
+    out[text.isin(_TRUE).to_numpy()] = 1
+    out[text.isin(_FALSE).to_numpy()] = 0
+    if (out < 0).any():
+        bad = series.iloc[int(np.flatnonzero(out < 0)[0])]
+        raise InvalidValueError(
+            f"The {what} column '{series.name}' must be 0/1 or yes/no; found {bad!r}."
+        )
+    return out
+
+
+def as_weights(series: pd.Series) -> np.ndarray:
+    """Case weights: numeric, non-negative, not all zero."""
+    w = as_numeric(series, "weight", allow_negative=False)
+    if not np.any(w > 0):
+        raise InvalidValueError(f"The weight column '{series.name}' is zero for every row.")
+    return w
+
+
+def group_order(series: pd.Series) -> list:
+    """Distinct non-missing values of a grouping column, in the column's order.
+
+    The order of a pandas Categorical's categories (those that occur), else sorted
+    order (mixed types sorted by their text).
+    """
+    s = series.dropna()
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        present = set(s.unique())
+        return [c for c in s.cat.categories if c in present]
+    values = list(pd.unique(s))
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)
+
+
+def group_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes 0..k-1 per row (in the column's order) and the labels ``str(value)``."""
+    levels = group_order(series)
+    lookup = {v: i for i, v in enumerate(levels)}
+    codes = series.map(lookup).to_numpy()
+    return codes.astype(int), [str(v) for v in levels]
+
+
+def check_choice(value, name: str, choices: Sequence) -> None:
+    if value not in choices:
+        opts = ", ".join(repr(c) for c in choices)
+        raise InputError(f"{name} must be one of {opts}; got {value!r}.")
+
+
+def check_conf_level(conf_level) -> float:
+    try:
+        c = float(conf_level)
+    except (TypeError, ValueError):
+        raise InputError(f"conf_level must be a number between 0 and 1; got {conf_level!r}.")
+    if not 0 < c < 1:
+        raise InputError(f"conf_level must be between 0 and 1 (e.g. 0.95); got {conf_level!r}.")
+    return c
