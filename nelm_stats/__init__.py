@@ -15,3 +15,5 @@ from .errors import (
 from . import schema
 
 __version__ = "0.1.0"
+from .samples import load_sample, load_sample_lesions, sample_names
+from .cohort import cohort_summary

@@ -1,0 +1,22 @@
+"""NELM Outcomes Explorer: entry point (page setup, shared sidebar, navigation).
+
+Run with `make run`; pages live in pages/, statistics in nelm_stats/.
+"""
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="NELM Outcomes Explorer", page_icon="🩺", layout="wide")
+
+# One line per page; each page file is thin (widgets -> nelm_stats -> render).
+PAGES = {
+    "Cohort": [
+        st.Page("pages/home.py", title="Overview", icon="🏠", default=True),
+    ],
+    "Analyses": [
+    ],
+}
+
+navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+ui.sidebar()
+navigation.run()
