@@ -1,0 +1,246 @@
+"""Propensity-score matching and weighting against MatchIt 4.7.2 and R.
+
+MatchIt reference (tests/reference/matchit_4.7.2_lalonde.json, copied from the project's
+shared/reference/, produced by MatchIt 4.7.2 in R on MatchIt's lalonde data, lalonde.csv):
+    matchit(treat ~ age + educ + race + married + nodegree + re74 + re75, data = lalonde,
+            method = "nearest")                                   # nearest_no_caliper
+    matchit(..., method = "nearest", caliper = 0.2)               # caliper_0.2_propensity
+    matchit(..., method = "nearest", caliper = 0.2, link = "linear.logit")  # caliper_0.2_logit
+    matchit(..., method = "nearest", ratio = 2)                   # ratio_2_no_caliper
+    summary(m)$sum.all[, "Std. Mean Diff."], summary(m)$sum.matched[, "Std. Mean Diff."]
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nelm_stats as ns
+from nelm_stats import propensity as P
+from tests.refcheck import REFERENCE_DIR, assert_estimate, assert_inference, load_reference
+
+LALONDE_COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]
+SETTINGS = {
+    "nearest_no_caliper": dict(caliper=None, caliper_scale="propensity"),
+    "caliper_0.2_propensity": dict(caliper=0.2, caliper_scale="propensity"),
+    "caliper_0.2_logit": dict(caliper=0.2, caliper_scale="logit"),
+    "ratio_2_no_caliper": dict(caliper=None, caliper_scale="propensity", ratio=2),
+}
+
+
+@pytest.fixture(scope="module")
+def lalonde():
+    return pd.read_csv(REFERENCE_DIR / "lalonde.csv").set_index("id")
+
+
+@pytest.fixture(scope="module")
+def matchit():
+    return load_reference("matchit_4.7.2_lalonde")
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_matchit_pairs_and_smd(lalonde, matchit, setting):
+    """Same pairs as MatchIt 4.7.2, pair for pair; SMDs (ATT, incl. the distance) to 1e-6."""
+    ref = matchit[setting]
+    res = ns.propensity_match(lalonde, "treat", LALONDE_COVS, **SETTINGS[setting])
+    # MatchIt stores the distance: the propensity, or its logit for link = "linear.logit"
+    assert_estimate(res.distance.to_numpy(), ref["propensity"], "distance")
+    p = res.propensity.to_numpy()
+    expected_p = ref["propensity"] if setting != "caliper_0.2_logit" else 1 / (1 + np.exp(-np.asarray(ref["propensity"])))
+    assert_estimate(p, expected_p, "propensity")
+    rp = pd.DataFrame(ref["pairs"])
+    rp["row"] = rp["treated"].map({v: i for i, v in enumerate(lalonde.index)})
+    rp = rp.sort_values(["row", "slot"], kind="stable")
+    assert list(res.pairs.columns) == ["treated", "control"]
+    assert res.pairs["treated"].tolist() == rp["treated"].tolist()
+    assert res.pairs["control"].tolist() == rp["control"].tolist()
+    assert res.n_treated_matched == ref["n_treated_matched"]
+    assert res.n_treated == 185 and res.n_control == 429
+    assert res.n_treated_unmatched == 185 - ref["n_treated_matched"]
+    assert res.n_unmatched_caliper == res.n_treated_unmatched  # the caliper is the only reason here
+    bal = res.balance
+    assert list(bal.columns) == ["term", "smd_before", "smd_after", "variance_ratio_before", "variance_ratio_after"]
+    assert bal["term"].tolist() == ["distance", "age", "educ", "race: black", "race: hispan", "race: white",
+                                    "married", "nodegree", "re74", "re75"]
+    assert_estimate(bal["smd_before"], ref["balance"]["smd_before"], "smd_before")
+    assert_estimate(bal["smd_after"], ref["balance"]["smd_after"], "smd_after")
+    # matched data: every matched patient once, all columns plus match_id and match_weight
+    m = res.matched
+    assert list(m.columns) == [*lalonde.columns, "match_id", "match_weight"]
+    assert len(m) == res.n_treated_matched + res.n_control_matched
+    assert set(m.index) == set(res.pairs["treated"]) | set(res.pairs["control"])
+    assert (m.groupby("match_id")["treat"].sum() == 1).all()
+    assert np.isclose(m.loc[m.treat == 0, "match_weight"].sum(), res.n_control_matched)
+
+
+def test_caliper_width_is_sd_of_distance(lalonde):
+    res = ns.propensity_match(lalonde, "treat", LALONDE_COVS)  # default: 0.2 SD of the logit
+    d = res.distance.to_numpy()
+    assert res.caliper_width == pytest.approx(0.2 * np.std(d, ddof=1))
+    gap = (res.distance.loc[res.pairs.treated].to_numpy() - res.distance.loc[res.pairs.control].to_numpy())
+    assert np.all(np.abs(gap) <= res.caliper_width)
+
+
+# --- a literal transcription of MatchIt's nn_matchC_vec loop (O(n^2)), for data MatchIt was not run on
+
+
+def _matchit_loop(dist, treat, ratio, width, replace, exact=None):
+    n = len(dist)
+    d_ord = np.argsort(dist, kind="stable")
+    tr, ds = treat[d_ord], dist[d_ord]
+    ex = None if exact is None else exact[d_ord]
+    pos_t = np.flatnonzero(treat)
+    ord_t = pos_t[np.argsort(-dist[pos_t], kind="stable")]
+    where = np.empty(n, dtype=int)
+    where[d_ord] = np.arange(n)
+    can = ~tr.copy()
+    mm = {t: [] for t in pos_t}
+    w = np.inf if width is None else width
+
+    def scan(ii, step, row):
+        k = ii + step
+        while 0 <= k < n:
+            if tr[k] or d_ord[k] in row or not can[k]:
+                k += step
+                continue
+            if abs(ds[ii] - ds[k]) > w:
+                return -1
+            if ex is not None and ex[ii] != ex[k]:
+                k += step
+                continue
+            return k
+        return -1
+
+    for r in range(ratio):
+        for t in ord_t:
+            ii = where[t]
+            kl, kr = scan(ii, -1, mm[t]), scan(ii, 1, mm[t])
+            if kl >= 0 and kr >= 0:
+                k = kl if abs(ds[kl] - ds[ii]) <= abs(ds[kr] - ds[ii]) else kr
+            elif kl >= 0 or kr >= 0:
+                k = max(kl, kr)
+            else:
+                continue
+            mm[t].append(d_ord[k])
+            if not replace:
+                can[k] = False
+    return [(t, c) for t in pos_t for c in mm[t]]
+
+
+@pytest.mark.parametrize("ratio,width,replace,use_exact", [
+    (1, 0.05, False, False), (3, None, False, False), (2, 0.1, False, True),
+    (1, 0.02, True, False), (3, 0.2, True, True), (1, None, False, True),
+])
+def test_fast_matcher_equals_matchit_loop(ratio, width, replace, use_exact):
+    """The O(n log n) matcher (sorted distances, next-free pointers) equals MatchIt's scan,
+    including ties in the distance (rounded values) and exact strata."""
+    rng = np.random.default_rng(7 + ratio)
+    for rep in range(5):
+        n = 300
+        dist = np.round(rng.normal(size=n), 1)  # many ties
+        treat = rng.random(n) < 0.35
+        exact = rng.integers(0, 3, n) if use_exact else None
+        mm, _ = P._nearest(dist, treat, ratio, width, replace, exact)
+        fast = [(t, c) for t in np.flatnonzero(treat) for c in mm[t] if c >= 0]
+        assert fast == _matchit_loop(dist, treat, ratio, width, replace, exact)
+
+
+def test_exact_matching_and_reasons(lalonde):
+    res = ns.propensity_match(lalonde, "treat", ["age", "educ", "re74"], exact=["race", "married"])
+    t = lalonde.loc[res.pairs.treated, ["race", "married"]].to_numpy()
+    c = lalonde.loc[res.pairs.control, ["race", "married"]].to_numpy()
+    assert (t == c).all()
+    assert res.n_treated_unmatched == res.n_unmatched_caliper + res.n_unmatched_exact + res.n_unmatched_no_control
+    reasons = res.unmatched_reasons
+    assert list(reasons.columns) == ["reason", "n"] and reasons["n"].sum() == res.n_treated_unmatched
+
+
+def test_no_exact_counterpart_is_reported():
+    d = pd.DataFrame({"t": [1, 1, 1, 0, 0, 0, 0, 1], "x": [1.0, 2, 3, 1.5, 2.5, 0.5, 3.5, 2.2],
+                      "site": ["a", "a", "b", "a", "a", "a", "a", "b"]})
+    res = ns.propensity_match(d, "t", ["x"], exact="site", caliper=None)
+    assert res.n_unmatched_exact == 2 and res.n_treated_matched == 2
+
+
+def test_replacement_reuses_controls():
+    d = pd.DataFrame({"t": [1, 1, 1, 0, 0, 1, 0], "x": [1.0, 1.1, 1.2, 1.15, 5.0, 0.9, 0.2]})
+    res = ns.propensity_match(d, "t", ["x"], replace=True, caliper=None)
+    assert res.pairs["control"].value_counts().max() > 1
+    assert len(res.matched) == 2 * res.n_treated_matched  # one row per patient per matched set
+    assert res.matched["match_id"].nunique() == res.n_treated_matched
+
+
+def test_missing_rows_excluded_and_counted(lalonde):
+    d = lalonde.copy()
+    d.loc[d.index[[0, 5, 300]], "educ"] = np.nan
+    res = ns.propensity_match(d, "treat", LALONDE_COVS)
+    assert res.n_excluded == 3
+    assert res.propensity.isna().sum() == 3 and res.propensity.index.equals(d.index)
+    assert d.index[0] not in set(res.pairs.treated)
+
+
+def test_input_errors(lalonde):
+    with pytest.raises(ns.AnalysisError, match="exactly two groups"):
+        ns.propensity_match(lalonde, "race", ["age"])
+    with pytest.raises(ns.AnalysisError, match="no column"):
+        ns.propensity_match(lalonde, "treat", ["agee"])
+    with pytest.raises(ns.AnalysisError, match="caliper"):
+        ns.propensity_match(lalonde, "treat", ["age"], caliper=-1)
+    with pytest.raises(ns.AnalysisError, match="ratio"):
+        ns.propensity_match(lalonde, "treat", ["age"], ratio=1.5)
+    with pytest.raises(ns.AnalysisError, match="caliper_scale"):
+        ns.propensity_match(lalonde, "treat", ["age"], caliper_scale="probit")
+    with pytest.raises(ns.AnalysisError, match="covariate"):
+        ns.propensity_match(lalonde, "treat", [])
+
+
+def test_data_not_mutated(lalonde):
+    before = lalonde.copy()
+    ns.propensity_match(lalonde, "treat", LALONDE_COVS)
+    ns.iptw(lalonde, "treat", LALONDE_COVS)
+    pd.testing.assert_frame_equal(lalonde, before)
+
+
+# --- IPTW: weights by definition, balance conventions (cobalt: pooled SD for ATE, treated for ATT)
+
+
+def test_iptw_weights_and_balance(lalonde):
+    res = ns.iptw(lalonde, "treat", LALONDE_COVS, estimand="ATE", stabilize=False)
+    p = res.propensity.to_numpy()
+    t = lalonde.treat.to_numpy() == 1
+    assert_estimate(res.weights.to_numpy(), np.where(t, 1 / p, 1 / (1 - p)), "ATE weights")
+    st = ns.iptw(lalonde, "treat", LALONDE_COVS, estimand="ATE")
+    assert_estimate(st.weights.to_numpy(), np.where(t, t.mean() / p, (1 - t.mean()) / (1 - p)), "stabilised")
+    # weighted SMD of age over the pooled SD of the unweighted sample
+    age, w = lalonde.age.to_numpy(), res.weights.to_numpy()
+    pooled = np.sqrt((age[t].var(ddof=1) + age[~t].var(ddof=1)) / 2)
+    smd = (np.average(age[t], weights=w[t]) - np.average(age[~t], weights=w[~t])) / pooled
+    row = res.balance.set_index("term").loc["age"]
+    assert row.smd_after == pytest.approx(smd, rel=1e-10)
+    assert row.smd_before == pytest.approx((age[t].mean() - age[~t].mean()) / pooled, rel=1e-10)
+    # binary: p(1-p) per group, no variance ratio
+    m = lalonde.married.to_numpy()
+    pooled_b = np.sqrt((m[t].mean() * (1 - m[t].mean()) + m[~t].mean() * (1 - m[~t].mean())) / 2)
+    row = res.balance.set_index("term").loc["married"]
+    assert row.smd_before == pytest.approx((m[t].mean() - m[~t].mean()) / pooled_b, rel=1e-10)
+    assert np.isnan(row.variance_ratio_before)
+    ess = res.effective_sample_size
+    assert list(ess.columns) == ["group", "n", "sum_weights", "effective_sample_size"]
+    assert ess["group"].tolist() == ["0", "1"]
+    assert ess.effective_sample_size.iloc[1] == pytest.approx(w[t].sum() ** 2 / (w[t] ** 2).sum())
+    # weighting improves balance on this classic example
+    assert res.balance.smd_after.abs().max() < res.balance.smd_before.abs().max()
+
+
+def test_iptw_att_and_trim(lalonde):
+    res = ns.iptw(lalonde, "treat", LALONDE_COVS, estimand="ATT", stabilize=False)
+    p = res.propensity.to_numpy()
+    t = lalonde.treat.to_numpy() == 1
+    assert_estimate(res.weights.to_numpy(), np.where(t, 1.0, p / (1 - p)), "ATT weights")
+    tr = ns.iptw(lalonde, "treat", LALONDE_COVS, estimand="ATT", stabilize=False, trim=0.9)
+    cap = np.quantile(res.weights.to_numpy()[~t], 0.9)
+    assert tr.weights.max() == pytest.approx(max(cap, 1.0))
+    assert tr.n_trimmed == int((res.weights.to_numpy()[~t] > cap).sum())
+    assert tr.extreme.dtype == bool
+    with pytest.raises(ns.AnalysisError, match="trim"):
+        ns.iptw(lalonde, "treat", LALONDE_COVS, trim=99)
