@@ -17,4 +17,5 @@ from . import schema
 __version__ = "0.1.0"
 from .samples import load_sample, load_sample_lesions, sample_names
 from .cohort import cohort_summary
+from .logrank import LogrankResult, logrank_test, p_adjust, pairwise_logrank
 from .propensity import iptw, propensity_match, propensity_model
