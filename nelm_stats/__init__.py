@@ -19,3 +19,13 @@ from .samples import load_sample, load_sample_lesions, sample_names
 from .cohort import cohort_summary
 from .logrank import LogrankResult, logrank_test, p_adjust, pairwise_logrank
 from .propensity import iptw, propensity_match, propensity_model
+from .survival import (
+    KaplanMeierResult,
+    LandmarkResult,
+    RMSTDifferenceResult,
+    kaplan_meier,
+    landmark,
+    median_follow_up,
+    restricted_mean,
+    rmst_difference,
+)
