@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 from .samples import load_sample, load_sample_lesions, sample_names
 from .cohort import cohort_summary
 from .logrank import LogrankResult, logrank_test, p_adjust, pairwise_logrank
+from .competing import CumulativeIncidence, GrayTest, cumulative_incidence
 from .propensity import iptw, propensity_match, propensity_model
 from .survival import (
     KaplanMeierResult,
