@@ -30,3 +30,4 @@ from .survival import (
     restricted_mean,
     rmst_difference,
 )
+from .propensity_outcomes import compare_survival, crude_survival, matched_survival, paired_binary, weighted_survival

@@ -244,3 +244,117 @@ def test_iptw_att_and_trim(lalonde):
     assert tr.extreme.dtype == bool
     with pytest.raises(ns.AnalysisError, match="trim"):
         ns.iptw(lalonde, "treat", LALONDE_COVS, trim=99)
+
+
+# --- outcomes after matching / weighting, against tests/r/propensity.R (survival 3.5) --------
+
+
+@pytest.fixture(scope="module")
+def rref():
+    return load_reference("propensity")
+
+
+@pytest.fixture(scope="module")
+def lung(rref):
+    return pd.DataFrame(rref["lung"]).set_index("row")
+
+
+def test_glm_equals_r(lalonde, rref):
+    """glm(treat ~ age + educ + race + married + nodegree + re74 + re75, family = binomial)."""
+    ref = rref["glm_lalonde"]
+    model = ns.propensity_model(lalonde, "treat", LALONDE_COVS)
+    assert model.coefficients["term"].tolist()[3:5] == ["race: hispan", "race: white"]
+    assert_estimate(model.coefficients["coef"], ref["coef"], "coef")
+    assert_inference(model.coefficients["std_err"], ref["std_err"], "std_err")
+    assert_inference(model.coefficients["p_value"], ref["p_value"], "p")
+    np.testing.assert_allclose(model.propensity.to_numpy(), ref["fitted"], rtol=1e-8)
+    assert model.deviance == pytest.approx(ref["deviance"], rel=1e-10)
+    assert model.iterations == ref["iter"] and model.converged
+
+
+def test_lung_matches_are_the_matchers(lung, rref):
+    """tests/r/propensity_lung_matches.csv (the sets R fitted on) is what the matcher gives."""
+    ref = pd.DataFrame(rref["matches"])
+    for ratio in (1, 2):
+        res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], ratio=ratio)
+        r = ref[ref.design == f"{ratio}:1"]
+        assert res.matched.index.tolist() == r["row"].tolist()
+        assert res.matched["match_id"].tolist() == r["match_id"].tolist()
+        assert_estimate(res.matched["match_weight"], r["match_weight"], "match_weight")
+    glm = ns.propensity_model(lung, "sex", ["age", "ph_ecog"])
+    assert_estimate(glm.propensity.dropna().to_numpy(), rref["glm_lung"]["fitted"], "lung glm")
+
+
+def _check_cox(res, ref, what):
+    assert res.n == ref["n"] and res.events == ref["events"], what
+    assert_estimate(res.hazard_ratio, ref["hazard_ratio"], what + " HR")
+    assert_estimate(res.cox.table["coef"].iloc[0], ref["coef"], what + " coef")
+    assert_inference(res.cox.table["std_err"].iloc[0], ref["std_err"], what + " robust SE")
+    assert_inference([res.ci_lower, res.ci_upper], [ref["ci_lower"], ref["ci_upper"]], what + " CI")
+    assert_inference(res.p_value, ref["p_value"], what + " p")
+
+
+def _check_km(km, ref, what):
+    at = km.at([180, 365, 540])
+    assert at["group"].tolist() == [s.replace("sex=", "") for s in ref["strata"]]
+    assert_estimate(at["survival"], ref["surv"], what + " S")
+    assert_inference(at["std_err"], ref["std_err"], what + " SE")
+    assert_inference(at["ci_lower"], ref["lower"], what + " lower")
+    assert_inference(at["ci_upper"], ref["upper"], what + " upper")
+
+
+@pytest.mark.parametrize("ratio", [1, 2])
+def test_matched_cox_clustered_and_km(lung, rref, ratio):
+    """coxph(Surv(time, status) ~ I(sex == 2), data = matched, weights = match_weight,
+    cluster = match_id); summary(survfit(Surv(time, status) ~ sex, data = matched,
+    weights = match_weight), times = c(180, 365, 540))."""
+    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], ratio=ratio)
+    out = ns.matched_survival(res, "time", "status")
+    _check_cox(out, rref[f"cox_matched_{ratio}_1"], f"matched {ratio}:1")
+    _check_km(out.km, rref[f"km_matched_{ratio}_1"], f"matched KM {ratio}:1")
+
+
+def test_weighted_cox_robust_and_km(lung, rref):
+    """coxph(Surv(time, status) ~ I(sex == 2), weights = w, robust = TRUE) and
+    survfit(Surv(time, status) ~ sex, weights = w) with stabilised ATE weights
+    w = P(sex)/P(sex | age, ph.ecog) from glm."""
+    w = ns.iptw(lung, "sex", ["age", "ph_ecog"])
+    assert_estimate(w.weights.dropna().to_numpy(), rref["iptw_weights"], "iptw weights")
+    out = ns.weighted_survival(lung, w, "time", "status")
+    _check_cox(out, rref["cox_weighted"], "weighted")
+    _check_km(out.km, rref["km_weighted"], "weighted KM")
+
+
+def test_compare_survival_table(lung, rref):
+    """Crude coxph(Surv(time, status) ~ I(sex == 2)) on the complete cases, matched, weighted."""
+    m = ns.propensity_match(lung, "sex", ["age", "ph_ecog"])
+    w = ns.iptw(lung, "sex", ["age", "ph_ecog"])
+    comp = ns.compare_survival(lung, "time", "status", matched=m, weighted=w)
+    t = comp.table
+    assert list(t.columns) == ["analysis", "n", "events", "hazard_ratio", "ci_lower", "ci_upper", "p_value"]
+    assert t["analysis"].tolist() == ["crude", "matched", "weighted"]
+    for name, key in (("crude", "cox_crude"), ("matched", "cox_matched_1_1"), ("weighted", "cox_weighted")):
+        row = t.set_index("analysis").loc[name]
+        ref = rref[key]
+        assert row.n == ref["n"] and row.events == ref["events"]
+        assert_estimate(row.hazard_ratio, ref["hazard_ratio"], name)
+        assert_inference([row.ci_lower, row.ci_upper, row.p_value],
+                         [ref["ci_lower"], ref["ci_upper"], ref["p_value"]], name)
+    assert comp.crude.n_excluded == 1  # ph.ecog missing once
+
+
+def test_paired_binary_mcnemar(lung, rref):
+    """mcnemar.test(table(treated, control)); binom.test(b, b + c) for death within 365 days."""
+    ref = rref["mcnemar"]
+    d = lung.assign(dead1y=(lung.status == 1) & (lung.time <= 365))
+    res = ns.propensity_match(d, "sex", ["age", "ph_ecog"])
+    out = ns.paired_binary(res, "dead1y")
+    assert (out.both, out.treated_only, out.control_only, out.neither) == (ref["a"], ref["b"], ref["c"], ref["d"])
+    assert_estimate(out.statistic, ref["statistic"], "McNemar statistic")
+    assert out.df == ref["df"]
+    assert_inference(out.p_value, ref["p_value"], "McNemar p")
+    assert_inference(out.exact_p_value, ref["exact_p_value"], "exact p")
+    assert_estimate(out.odds_ratio, ref["odds_ratio"], "conditional OR")
+    assert_inference([out.ci_lower, out.ci_upper], [ref["ci_lower"], ref["ci_upper"]], "OR CI")
+    with pytest.raises(ns.AnalysisError, match="1:1"):
+        ns.paired_binary(ns.propensity_match(d, "sex", ["age", "ph_ecog"], ratio=2), "dead1y")
