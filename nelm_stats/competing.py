@@ -305,7 +305,7 @@ def _loglog_ci(est, var, z):
     lo = np.full(est.shape, np.nan)
     hi = np.full(est.shape, np.nan)
     inner = (est > 0) & (est < 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # F near 0 with a wide interval: exp overflows, bound -> 0
         k = z * np.sqrt(var) / (est * np.log(est))
         lo[inner] = (est ** np.exp(-k))[inner]
         hi[inner] = (est ** np.exp(k))[inner]

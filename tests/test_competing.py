@@ -23,6 +23,13 @@ def _mgus2():
     return pd.DataFrame(REF["data"]["mgus2"])
 
 
+def _data_for(key):
+    """mgus2, or the synthetic heavily tied data (set.seed(20240607)) for the "ties" cases."""
+    if key.startswith("ties"):
+        return pd.DataFrame(REF["data"]["ties"]).rename(columns={"t": "etime", "ev": "event"})
+    return _mgus2()
+
+
 def _na(x):
     return np.array([[np.nan if v is None else v for v in row] for row in x], dtype=float)
 
@@ -40,6 +47,7 @@ CASES = [
     ("mgus2_sex", "sex", "cuminc(mg$etime, mg$event, group = mg$sex)"),
     ("mgus2_all", None, "cuminc(mg$etime, mg$event)"),
     ("mgus2_agegrp", "agegrp", "cuminc(mg$etime, mg$event, group = mg$agegrp)"),
+    ("ties", "g", "cuminc(syn$t, syn$ev, group = syn$g)"),
 ]
 
 
@@ -51,7 +59,7 @@ def _curve_name(label, cause):
 @pytest.mark.parametrize("key,group,call", CASES, ids=[c[0] for c in CASES])
 def test_curve_matches_cuminc(key, group, call, cause):
     ref = REF["cuminc"][key]
-    data = _mgus2()
+    data = _data_for(key)
     before = data.copy()
     res = ns.cumulative_incidence(data, "etime", "event", group, cause=cause)
     pd.testing.assert_frame_equal(data, before)
@@ -78,7 +86,7 @@ def test_at_matches_timepoints(key, group, call, cause):
     """R: p <- timepoints(fit, c(-1, 0, 6, 12, 60, 120, 240, 300.5, 400, 1000)) — NA before 0
     and after a group's last follow-up."""
     tp = REF["cuminc"][key]["timepoints"]
-    res = ns.cumulative_incidence(_mgus2(), "etime", "event", group, cause=cause)
+    res = ns.cumulative_incidence(_data_for(key), "etime", "event", group, cause=cause)
     at = res.at(REF["tp_times"][::-1])  # any order in, sorted out (as timepoints)
     assert list(at.columns) == CURVE_COLUMNS
     labels = list(res.table["group"])
@@ -99,6 +107,8 @@ GRAY = [
     ("mgus2_agegrp", dict(group="agegrp"), "cuminc(mg$etime, mg$event, group = mg$agegrp)$Tests"),
     ("mgus2_sex_strata_old", dict(group="sex", strata="old"),
      "cuminc(mg$etime, mg$event, group = mg$sex, strata = mg$old)$Tests"),
+    ("ties", dict(group="g"), "cuminc(syn$t, syn$ev, group = syn$g)$Tests"),
+    ("ties_strata", dict(group="g", strata="st"), "cuminc(syn$t, syn$ev, group = syn$g, strata = syn$st)$Tests"),
 ]
 
 
@@ -109,10 +119,24 @@ def test_gray_test_matches_cuminc(key, kw, call, cause):
     within the 1e-6 absolute floor of the p-value tolerance."""
     tests = REF["cuminc"][key]["tests"]
     i = tests["cause"].index(str(cause))
-    g = ns.cumulative_incidence(_mgus2(), "etime", "event", cause=cause, **kw).gray_test
+    g = ns.cumulative_incidence(_data_for(key), "etime", "event", cause=cause, **kw).gray_test
     assert g.cause == cause and g.df == tests["df"][i]
     assert_estimate(g.statistic, tests["stat"][i], call + ": stat")
     assert_inference(g.p_value, tests["pv"][i], call + ": pv")
+
+
+def test_singular_gray_variance_gives_nan():
+    """R: cuminc(sing$t, sing$ev, group = sing$g)$Tests — cause 1 is a regular test; for
+    cause 2 the score variance is singular (group c, one patient censored at 0, is never at
+    risk at a cause-2 time) and cuminc reports stat = -1, pv = 1; we report NaN."""
+    tests = REF["cuminc"]["singular"]["tests"]
+    sing = pd.DataFrame(REF["data"]["singular"])
+    g1 = ns.cumulative_incidence(sing, "t", "ev", "g", cause=1).gray_test
+    assert_estimate(g1.statistic, tests["stat"][0])
+    assert_inference(g1.p_value, tests["pv"][0])
+    assert tests["stat"][1] == -1
+    g2 = ns.cumulative_incidence(sing, "t", "ev", "g", cause=2).gray_test
+    assert np.isnan(g2.statistic) and np.isnan(g2.p_value) and g2.df == 2
 
 
 def test_table_counts_and_no_test_without_group():

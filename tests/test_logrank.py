@@ -219,3 +219,21 @@ def test_group_never_at_risk_at_an_event_is_left_out_of_df():
     res = ns.logrank_test(d, "t", "e", "g")
     assert res.df == 1
     assert res.table.set_index("group").loc["c", "expected"] == 0
+
+
+@pytest.mark.parametrize("key,kw", [("rho0", {}), ("rho1_strata", {"rho": 1, "strata": "st"})])
+def test_heavy_ties_three_groups(key, kw):
+    """Synthetic data with many ties, set.seed(20240607) in tests/r/survival_tests.R:
+    survdiff(Surv(t, e) ~ g, data = syn) and
+    survdiff(Surv(t, e) ~ g + strata(st), data = syn, rho = 1); trend from obs - exp and var."""
+    ref = REF["survdiff_ties"][key]
+    syn = pd.DataFrame(REF["data"]["ties"])
+    res = ns.logrank_test(syn, "t", "e", "g", **kw)
+    assert list(res.table["group"]) == ref["group"]
+    assert_estimate(res.table["observed"], ref["observed"], ref["call"])
+    assert_estimate(res.table["expected"], ref["expected"], ref["call"])
+    assert_estimate(res.statistic, ref["statistic"], ref["call"])
+    assert_inference(res.p_value, ref["p_value"], ref["call"])
+    tr = ns.logrank_test(syn, "t", "e", "g", trend=True, **kw)
+    assert_estimate(tr.statistic, ref["trend_statistic"], ref["call"] + ": trend")
+    assert_inference(tr.p_value, ref["trend_p_value"], ref["call"] + ": trend p")

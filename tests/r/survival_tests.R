@@ -180,6 +180,39 @@ cr$mgus2_agegrp <- list(call = "cuminc(mg$etime, mg$event, group = mg$agegrp)",
 f4 <- cuminc(mg$etime, mg$event, group = mg$sex, strata = mg$old)
 cr$mgus2_sex_strata_old <- list(call = "cuminc(mg$etime, mg$event, group = mg$sex, strata = mg$old)",
                                 tests = tests_of(f4))
+
+# ---------------------------------------------------------------- synthetic, heavy ties
+# three groups (group c followed for a shorter time), two strata, integer times; seed fixed.
+set.seed(20240607)
+n <- 80
+g <- sample(c("a", "b", "c"), n, replace = TRUE, prob = c(.5, .3, .2))
+syn <- data.frame(
+  t = round(rexp(n, 0.2) * ifelse(g == "c", 0.4, 1)),
+  ev = sample(0:2, n, replace = TRUE, prob = c(.3, .4, .3)),
+  g = g, st = sample(1:2, n, replace = TRUE))
+syn$e <- as.integer(syn$ev > 0)
+out$data$ties <- syn
+sdiff_t <- list()
+sdiff_t$rho0 <- sd_result(survdiff(Surv(t, e) ~ g, data = syn),
+                          "survdiff(Surv(t, e) ~ g, data = syn)", trend = TRUE)
+sdiff_t$rho1_strata <- sd_result(survdiff(Surv(t, e) ~ g + strata(st), data = syn, rho = 1),
+                                 "survdiff(Surv(t, e) ~ g + strata(st), data = syn, rho = 1)", trend = TRUE)
+out$survdiff_ties <- sdiff_t
+f5 <- cuminc(syn$t, syn$ev, group = syn$g)
+cr$ties <- list(call = "cuminc(syn$t, syn$ev, group = syn$g)",
+                curves = ci_curve(f5), timepoints = tp(f5), tests = tests_of(f5))
+f6 <- cuminc(syn$t, syn$ev, group = syn$g, strata = syn$st)
+cr$ties_strata <- list(call = "cuminc(syn$t, syn$ev, group = syn$g, strata = syn$st)",
+                       tests = tests_of(f6))
+# a singular score variance: cuminc reports stat = -1 (we report NaN)
+# (also: an event at time 0; group c is one patient censored at 0)
+sing <- data.frame(
+  t = c(0, 0, 1, 1, 2, 2, 3, 4, 6, 6, 9, 21),
+  ev = c(0, 1, 1, 1, 2, 2, 0, 1, 2, 1, 1, 1),
+  g = c("c", "a", "b", "a", "a", "b", "a", "b", "b", "b", "b", "b"))
+out$data$singular <- sing
+f7 <- cuminc(sing$t, sing$ev, group = sing$g)
+cr$singular <- list(call = "cuminc(sing$t, sing$ev, group = sing$g)", tests = tests_of(f7))
 out$cuminc <- cr
 out$tp_times <- tp_times
 out$z <- z
