@@ -31,3 +31,21 @@ from .survival import (
     rmst_difference,
 )
 from .propensity_outcomes import compare_survival, crude_survival, matched_survival, paired_binary, weighted_survival
+from .proportions import (
+    clustered_rates,
+    compare_distribution,
+    compare_rates,
+    complication_summary,
+    major_morbidity,
+    margin_r1,
+    paired_change,
+    recurrence_pattern,
+)
+from .accuracy import (
+    confusion_matrix,
+    diagnostic_accuracy,
+    learning_curve,
+    procedure_number,
+    roc_analysis,
+    roc_test,
+)
