@@ -49,3 +49,4 @@ from .accuracy import (
     roc_analysis,
     roc_test,
 )
+from .cox import CoxResult, RiskFactorTable, UnivariableScreen, cox_regression, ordered_scores, proportional_hazards_test, risk_factor_table, schoenfeld_residuals, set_reference, univariable_screen
