@@ -50,3 +50,4 @@ from .accuracy import (
     roc_test,
 )
 from .cox import CoxResult, RiskFactorTable, UnivariableScreen, cox_regression, ordered_scores, proportional_hazards_test, risk_factor_table, schoenfeld_residuals, set_reference, univariable_screen
+from .describe import TableOne, table_one

@@ -1,0 +1,386 @@
+"""Table 1: baseline characteristics by group, with tests and standardized mean differences.
+
+``table_one(data, group, variables)`` returns a :class:`TableOne` whose ``.table`` is
+tidy data (one row per variable x level x group, "all" first); ``.formatted()`` turns
+it into the journal-style display table, so an export is a formatting step only.
+
+``.table`` columns (fixed, in this order):
+
+===============  ==============================================================
+variable         the column name
+label            the clinician's name (schema label) for the column
+kind             "continuous" | "binary" | "categorical"
+level            category ("" for continuous; "True" for a yes/no variable, whose
+                 row counts the "yes")
+group            group label (str(value), the column's order); "all" = whole cohort
+n                continuous: patients with a value; categorical: patients in the level
+n_weighted       sum of weights of those patients (= n without weights)
+percent          0-100 of the group's patients with a value (weighted); NaN for continuous
+mean, sd         (weighted) mean and SD; NaN for categorical rows
+median, q1, q3   (weighted) median and quartiles; NaN for categorical rows
+missing          patients of the group with no value for the variable
+summary          "median" | "mean" (how a continuous row is displayed) | "n (%)"
+test             test used for the variable ("" with weights or a single group)
+statistic        its statistic (W, H, t, F, chi-square; NaN for Fisher)
+p_value          its p-value (repeated on every row of the variable)
+smd              standardized mean difference (repeated per row for continuous,
+                 per level for categorical)
+===============  ==============================================================
+
+Rules
+- Default summary of a continuous variable ("auto"): mean (SD) when the Shapiro-Wilk
+  test does not reject normality (p >= 0.05) in every group with 3-5000 values,
+  otherwise median [IQR].  ``continuous="mean"`` / ``"median"`` (or a dict per
+  variable) overrides it.  The test follows the summary: median -> Mann-Whitney U
+  (wilcox.test: exact below 50 per group without ties, else normal approximation
+  with continuity correction) or Kruskal-Wallis (kruskal.test); mean -> Welch's
+  t-test (t.test) or one-way ANOVA (summary(aov())).
+- Categorical: chi-square test (chisq.test; Yates-corrected for 2x2) unless an
+  expected count is below 5, then Fisher's exact test (fisher.test, r x c).
+  Missing values are shown, not tested.
+- Quartiles: R's default quantile (type 7) without weights; with weights the
+  weighted inverse distribution function (smallest value whose cumulative weight
+  reaches the fraction).
+- SMD (MatchIt / cobalt conventions): second group minus first (the first level is
+  the reference); continuous: difference in means / sqrt((s1^2 + s0^2) / 2); binary
+  and each level of a categorical variable: difference in proportions /
+  sqrt((p1(1-p1) + p0(1-p0)) / 2).  Denominators come from the unweighted data, or
+  from ``sd_from`` (pass the unmatched cohort so before/after tables share
+  denominators, as cobalt does).  Weighted SDs use sum(w) / (sum(w)^2 - sum(w^2)).
+  With more than two groups: the largest absolute pairwise SMD.
+- With ``weights`` (IPTW) the summaries and SMDs are weighted, n stays the count of
+  patients (n_weighted is the sum of weights) and no p-values are computed (a
+  weighted test needs survey methods; we state "no test (weighted)").
+- A matched cohort is just a DataFrame (e.g. ``propensity_match(...).matched``), so
+  the "after" table is ``table_one(matched, ...)``; pass ``weights="match_weight"``
+  for matching with replacement or ratio > 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import _htests as H
+from ._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame
+from .errors import InputError, InsufficientDataError
+from .schema import label as schema_label
+
+TABLE_ONE_COLUMNS = ["variable", "label", "kind", "level", "group", "n", "n_weighted", "percent", "mean", "sd",
+                     "median", "q1", "q3", "missing", "summary", "test", "statistic", "p_value", "smd"]
+_MARKS = "ᵃᵇᶜᵈᵉᶠᵍʰ"
+
+
+@dataclass(frozen=True)
+class TableOne:
+    """Baseline characteristics: tidy ``table`` plus ``formatted()`` for display/export."""
+
+    table: pd.DataFrame
+    group: str | None
+    groups: tuple[str, ...]  # group labels in order (without "all")
+    group_sizes: dict = field(default_factory=dict)  # label -> n patients (incl. "all")
+    weighted: bool = False
+    n_excluded: int = 0
+
+    def tests_used(self) -> list[str]:
+        t = self.table["test"]
+        return [x for x in dict.fromkeys(t.tolist()) if x and not x.startswith("no test")]
+
+    def footnotes(self) -> list[str]:
+        notes = [f"{_MARKS[i % len(_MARKS)]} {name}" for i, name in enumerate(self.tests_used())]
+        if self.weighted:
+            notes.append("Weighted summaries (n = patients; percentages, means and SMDs use the weights); "
+                         "no p-values for weighted data.")
+        notes.append("Continuous: median [IQR] or mean (SD); categorical: n (%). SMD: standardized mean "
+                     "difference (second group vs first; largest pairwise with more groups).")
+        return notes
+
+    def formatted(self, digits: int = 1, p_digits: int = 3) -> pd.DataFrame:
+        """Journal-style table: one column per group (header "label (n = N)"), p-value, SMD.
+
+        Text cells: "median [q1, q3]", "mean (SD)", "n (%)"; a "Missing" line under
+        a variable when any value is missing; p-values carry a superscript letter
+        naming the test (see footnotes()).
+        """
+        marks = {name: _MARKS[i % len(_MARKS)] for i, name in enumerate(self.tests_used())}
+        cols = ["all", *self.groups] if len(self.groups) > 1 else ["all"]
+        head = {g: f"{'Overall' if g == 'all' else g} (n = {self.group_sizes.get(g, 0)})" for g in cols}
+        rows = []
+        f = f"{{:.{digits}f}}"
+
+        def pfmt(p, test):
+            if not np.isfinite(p):
+                return ""
+            s = f"< {10 ** -p_digits:.{p_digits}f}" if p < 10 ** -p_digits else f"{p:.{p_digits}f}"
+            return s + marks.get(test, "")
+
+        for var, block in self.table.groupby("variable", sort=False):
+            first = block.iloc[0]
+            p_txt = pfmt(first.p_value, first.test)
+            kind = first.kind
+            by = {g: block[block["group"] == g] for g in cols}
+            if kind == "continuous":
+                how = "median [IQR]" if first.summary == "median" else "mean (SD)"
+                cells = {}
+                for g in cols:
+                    r = by[g].iloc[0]
+                    if r['n'] == 0:
+                        cells[head[g]] = "–"
+                    elif first.summary == "median":
+                        cells[head[g]] = f"{f.format(r['median'])} [{f.format(r['q1'])}, {f.format(r['q3'])}]"
+                    else:
+                        cells[head[g]] = f"{f.format(r['mean'])} ({f.format(r['sd'])})"
+                smd = first.smd
+                rows.append({"characteristic": f"{first.label}, {how}", **cells, "p_value": p_txt,
+                             "smd": "" if not np.isfinite(smd) else f"{abs(smd):.2f}"})
+            else:
+                levels = list(dict.fromkeys(block["level"]))
+                if kind == "binary":
+                    cells = {head[g]: self._count(by[g].iloc[0], digits) for g in cols}
+                    smd = first.smd
+                    rows.append({"characteristic": f"{first.label}, n (%)", **cells, "p_value": p_txt,
+                                 "smd": "" if not np.isfinite(smd) else f"{abs(smd):.2f}"})
+                else:
+                    smds = block.groupby("level", sort=False)["smd"].first()
+                    big = np.nanmax(np.abs(smds.to_numpy(float))) if np.isfinite(smds.to_numpy(float)).any() else np.nan
+                    rows.append({"characteristic": f"{first.label}, n (%)", **{head[g]: "" for g in cols},
+                                 "p_value": p_txt, "smd": "" if not np.isfinite(big) else f"{big:.2f}"})
+                    for lev in levels:
+                        cells = {head[g]: self._count(by[g][by[g]["level"] == lev].iloc[0], digits) for g in cols}
+                        rows.append({"characteristic": f"    {lev}", **cells, "p_value": "", "smd": ""})
+            miss = {g: int(by[g].iloc[0]["missing"]) for g in cols}
+            if any(miss.values()):
+                rows.append({"characteristic": "    Missing", **{head[g]: str(miss[g]) for g in cols},
+                             "p_value": "", "smd": ""})
+        out = pd.DataFrame(rows, columns=["characteristic", *[head[g] for g in cols], "p_value", "smd"])
+        if len(self.groups) <= 1:
+            out = out.drop(columns=["p_value", "smd"])
+        return out.rename(columns={"characteristic": "Characteristic", "p_value": "p-value", "smd": "SMD"})
+
+    def _count(self, r, digits) -> str:
+        if not np.isfinite(r["percent"]):
+            return "–"
+        n = f"{r['n_weighted']:.1f}" if self.weighted else f"{int(r['n'])}"
+        return f"{n} ({r['percent']:.{digits}f})"
+
+
+# ----------------------------------------------------------------------------- weighted helpers
+def _wmean(x, w):
+    return float(np.sum(w * x) / np.sum(w)) if np.sum(w) > 0 else np.nan
+
+
+def _wvar(x, w):
+    sw, sw2 = np.sum(w), np.sum(w**2)
+    if len(x) < 2 or sw**2 - sw2 <= 0:
+        return np.nan
+    m = np.sum(w * x) / sw
+    return float(np.sum(w * (x - m) ** 2) * sw / (sw**2 - sw2))
+
+
+def _wquantiles(x, w, probs, weighted):
+    if len(x) == 0:
+        return [np.nan] * len(probs)
+    if not weighted:
+        return [float(v) for v in np.quantile(x, probs)]
+    o = np.argsort(x, kind="stable")
+    xs, cw = x[o], np.cumsum(w[o]) / np.sum(w)
+    return [float(xs[min(np.searchsorted(cw, p - 1e-12), len(xs) - 1)]) for p in probs]
+
+
+def _kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "binary"
+    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s):
+        return "categorical"
+    vals = set(pd.unique(s.dropna()))
+    if vals and vals <= {0, 1}:
+        return "binary"
+    return "continuous"
+
+
+def _smd_pair(m1, m0, denom):
+    return (m1 - m0) / denom if denom and np.isfinite(denom) and denom > 0 else np.nan
+
+
+# ----------------------------------------------------------------------------- main
+def table_one(
+    data: pd.DataFrame,
+    group: str | None,
+    variables: list[str],
+    *,
+    weights: str | None = None,
+    continuous="auto",
+    sd_from: pd.DataFrame | None = None,
+    test: str = "auto",
+) -> TableOne:
+    """Baseline characteristics of ``variables`` by ``group`` (see the module notes).
+
+    ``continuous``: "auto" | "median" | "mean", or a dict variable -> choice.
+    ``weights``: a column of case weights (IPTW, matching weights).  ``sd_from``: a
+    DataFrame (e.g. the unmatched cohort) whose unweighted SDs/proportions
+    standardize the SMDs.  ``test`` for categorical variables: "auto" | "fisher" |
+    "chi-square".  Rows with a missing group or weight are left out (n_excluded).
+    """
+    require_frame(data)
+    if isinstance(variables, str):
+        variables = [variables]
+    if not variables:
+        raise InputError("Choose at least one characteristic to describe.")
+    variables = require_columns(data, list(variables))
+    require_columns(data, [group, weights])
+    if group is not None and group in variables:
+        variables = [v for v in variables if v != group]
+    H_choices = ("auto", "fisher", "chi-square")
+    if test not in H_choices:
+        raise InputError(f"test must be one of {', '.join(H_choices)}; got {test!r}.")
+    if sd_from is not None:
+        require_frame(sd_from)
+        require_columns(sd_from, variables)
+    used, n_excluded = complete_cases(data, [c for c in (group, weights) if c is not None])
+    if len(used) == 0:
+        raise InsufficientDataError(f"No patient has a value for the grouping '{group}'.")
+    if group is not None:
+        codes, labels = group_codes(used[group])
+    else:
+        codes, labels = np.zeros(len(used), int), []
+    w = as_weights(used[weights]) if weights else np.ones(len(used))
+    weighted = weights is not None
+    k = len(labels)
+    sizes = {"all": len(used), **{lab: int(np.sum(codes == i)) for i, lab in enumerate(labels)}}
+    masks = [("all", np.ones(len(used), bool))] + [(lab, codes == i) for i, lab in enumerate(labels)]
+    ref = sd_from if sd_from is not None else used
+    ref_codes = None
+    if sd_from is not None and group is not None and group in sd_from.columns:
+        sub = sd_from[sd_from[group].notna()]
+        ref = sub
+        lookup = {lab: i for i, lab in enumerate(labels)}
+        ref_codes = sub[group].astype(str).map(lookup).fillna(-1).to_numpy().astype(int)
+    elif sd_from is None and group is not None:
+        ref_codes = codes
+
+    parts = []
+    for var in variables:
+        s = used[var]
+        kind = _kind(s)
+        lab = schema_label(var)
+        choice = continuous.get(var, "auto") if isinstance(continuous, dict) else continuous
+        if choice not in ("auto", "median", "mean"):
+            raise InputError(f"continuous must be 'auto', 'median' or 'mean'; got {choice!r} for '{var}'.")
+        if kind == "continuous":
+            parts.append(_continuous(var, lab, s, w, weighted, masks, codes, k, choice, ref, ref_codes))
+        else:
+            parts.append(_categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes, test))
+    table = pd.concat(parts, ignore_index=True)[TABLE_ONE_COLUMNS]
+    return TableOne(table, group, tuple(labels), sizes, weighted, int(n_excluded))
+
+
+def _continuous(var, lab, s, w, weighted, masks, codes, k, choice, ref, ref_codes):
+    x = as_numeric(s, "characteristic")
+    ok = ~np.isnan(x)
+    if choice == "auto":
+        choice = "mean"
+        for i in range(max(k, 1)):
+            xi = x[ok & (codes == i)] if k else x[ok]
+            if 3 <= len(xi) <= 5000 and np.ptp(xi) > 0 and stats.shapiro(xi).pvalue < 0.05:
+                choice = "median"
+                break
+    rows = []
+    for g, m in masks:
+        mm = m & ok
+        xi, wi = x[mm], w[mm]
+        q1, med, q3 = _wquantiles(xi, wi, [0.25, 0.5, 0.75], weighted)
+        rows.append(dict(variable=var, label=lab, kind="continuous", level="", group=g, n=int(mm.sum()),
+                         n_weighted=float(wi.sum()), percent=np.nan, mean=_wmean(xi, wi) if len(xi) else np.nan,
+                         sd=float(np.sqrt(_wvar(xi, wi))) if len(xi) > 1 else np.nan,
+                         median=med, q1=q1, q3=q3, missing=int((m & ~ok).sum()), summary=choice))
+    res = H.TestResult("", np.nan, np.nan, np.nan)
+    if k >= 2:
+        grp = [x[ok & (codes == i)] for i in range(k)]
+        if weighted:
+            res = H.TestResult("no test (weighted)", np.nan, np.nan, np.nan)
+        elif choice == "median":
+            res = H.wilcoxon(grp[0], grp[1]) if k == 2 else H.kruskal(grp)
+        else:
+            res = H.welch_t(grp[0], grp[1]) if k == 2 else H.anova(grp)
+    smd = np.nan
+    if k >= 2:
+        rx = as_numeric(ref[var], "characteristic")
+        rok = ~np.isnan(rx)
+        means = [_wmean(x[ok & (codes == i)], w[ok & (codes == i)]) if np.any(ok & (codes == i)) else np.nan
+                 for i in range(k)]
+        sds = [np.nanstd(rx[rok & (ref_codes == i)], ddof=1) if np.sum(rok & (ref_codes == i)) > 1 else np.nan
+               for i in range(k)]
+        smd = _multi_smd(means, sds, continuous=True)
+    out = pd.DataFrame(rows)
+    return out.assign(test=res.name, statistic=res.statistic, p_value=res.p_value, smd=smd)
+
+
+def _multi_smd(values, sds_or_none, continuous):
+    k = len(values)
+    pairs = []
+    for a in range(k):
+        for b in range(a + 1, k):
+            if continuous:
+                den = np.sqrt((sds_or_none[a] ** 2 + sds_or_none[b] ** 2) / 2)
+            else:
+                pa, pb = sds_or_none[a], sds_or_none[b]  # reference proportions
+                den = np.sqrt((pa * (1 - pa) + pb * (1 - pb)) / 2)
+            pairs.append(_smd_pair(values[b], values[a], den))
+    if k == 2:
+        return pairs[0]
+    finite = [abs(p) for p in pairs if np.isfinite(p)]
+    return max(finite) if finite else np.nan
+
+
+def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes, test):
+    ok = s.notna().to_numpy()
+    if kind == "binary":
+        vals = s.astype(object).map(lambda v: str(bool(v)) if pd.notna(v) else None)
+        levels = ["True"]
+        all_levels = ["True", "False"]
+    else:
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            all_levels = [str(c) for c in s.cat.categories]
+        else:
+            _, all_levels = group_codes(s)
+        vals = s.astype(object).map(lambda v: str(v) if pd.notna(v) else None)
+        levels = all_levels
+    v = vals.to_numpy(dtype=object)
+    rows = []
+    for g, m in masks:
+        mm = m & ok
+        tot = w[mm].sum()
+        for lev in levels:
+            hit = mm & (v == lev)
+            rows.append(dict(variable=var, label=lab, kind=kind, level=lev, group=g, n=int(hit.sum()),
+                             n_weighted=float(w[hit].sum()), percent=100 * w[hit].sum() / tot if tot > 0 else np.nan,
+                             mean=np.nan, sd=np.nan, median=np.nan, q1=np.nan, q3=np.nan,
+                             missing=int((m & ~ok).sum()), summary="n (%)"))
+    out = pd.DataFrame(rows)
+    res = H.TestResult("", np.nan, np.nan, np.nan)
+    if k >= 2:
+        if weighted:
+            res = H.TestResult("no test (weighted)", np.nan, np.nan, np.nan)
+        else:
+            counts = np.array([[np.sum(ok & (codes == i) & (v == lev)) for lev in all_levels] for i in range(k)])
+            res = H.contingency_test(counts, test)
+    out = out.assign(test=res.name, statistic=res.statistic, p_value=res.p_value, smd=np.nan)
+    if k >= 2:
+        rv = ref[var].astype(object).map(
+            (lambda x: str(bool(x)) if pd.notna(x) else None) if kind == "binary" else
+            (lambda x: str(x) if pd.notna(x) else None)).to_numpy(dtype=object)
+        rok = pd.notna(rv)
+        smds = {}
+        for lev in levels:
+            props = []
+            refp = []
+            for i in range(k):
+                mi = ok & (codes == i)
+                props.append(w[mi & (v == lev)].sum() / w[mi].sum() if w[mi].sum() > 0 else np.nan)
+                ri = rok & (ref_codes == i)
+                refp.append(np.mean(rv[ri] == lev) if ri.any() else np.nan)
+            smds[lev] = _multi_smd(props, refp, continuous=False)
+        out["smd"] = out["level"].map(smds).astype(float)
+    return out
