@@ -51,3 +51,21 @@ from .accuracy import (
 )
 from .cox import CoxResult, RiskFactorTable, UnivariableScreen, cox_regression, ordered_scores, proportional_hazards_test, risk_factor_table, schoenfeld_residuals, set_reference, univariable_screen
 from .describe import TableOne, table_one
+from .io import DEFAULT_MISSING_CODES, ReadResult, detect_format, list_sheets, read_table
+from .dates import AmbiguousDateOrderError, DateOrderCheck, detect_date_order, parse_dates
+from .normalise import NormalisedCohort, normalise_values
+from .mapping import (
+    ColumnMapping,
+    MappedCohort,
+    apply_mapping,
+    date_order_check,
+    load_mapping,
+    mapping_from_table,
+    mapping_table,
+    remap,
+    save_mapping,
+    suggest_mapping,
+)
+from .derive import RFS_DEFINITIONS, Derivation, derive_endpoints, describe_endpoints
+from .quality import PreparedCohort, QualityReport, find_problems, patient_flow, prepare_cohort
+from .privacy import drop_columns, drop_raw_dates, flag_identifiers

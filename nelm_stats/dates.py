@@ -1,0 +1,274 @@
+"""Dates as clinicians type them: ISO, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yyyy, Excel serials.
+
+A date such as 03/04/2020 is 3 April in Europe and March 4 in the USA. The order is
+read from the values where they settle it (a first number above 12 means day first);
+where nothing settles it, :func:`detect_date_order` says so and the caller must choose
+(``order="dmy"`` or ``"mdy"``) — it is never guessed.  Dates that fit no rule are
+listed with their row, never silently dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+ORDERS = ("dmy", "mdy")
+ORDER_LABELS = {
+    "dmy": "day first (dd/mm/yyyy, European)",
+    "mdy": "month first (mm/dd/yyyy, US)",
+}
+#: Excel's day zero in the 1900 date system (serial 1 = 1900-01-01, with Excel's 1900 leap-day bug).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Numbers read as Excel serial dates: 1 Jan 1920 .. 31 Dec 2099.
+EXCEL_SERIAL_RANGE = (7306, 73050)
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_SLASH = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+_MONTH_NAME = re.compile(r"[A-Za-zäéû]{3,}")
+
+
+class AmbiguousDateOrderError(InputError):
+    """Dates such as 03/04/2020 can be read day-first or month-first and no order was chosen."""
+
+
+@dataclass(frozen=True)
+class DateOrderCheck:
+    """Whether the slash dates of some columns need the user to choose day/month order.
+
+    ``evidence``: [column, n_slash, n_day_first_only, n_month_first_only, verdict] with
+    verdict "dmy", "mdy", "ambiguous", "conflicting" or "none" (no slash dates).
+    ``suggested`` is an order the values themselves settle (None if nothing does).
+    """
+
+    ambiguous: bool
+    columns: tuple[str, ...]
+    suggested: str | None
+    evidence: pd.DataFrame
+
+    def question(self) -> str:
+        cols = ", ".join(self.columns)
+        text = (f"The dates in {cols} could be day/month/year or month/day/year "
+                "(e.g. 03/04/2020). Which order did your registry use?")
+        if self.suggested:
+            text += f" Other date columns of this file are {ORDER_LABELS[self.suggested]}."
+        return text
+
+
+@dataclass(frozen=True)
+class DateParse:
+    """Parsed dates (datetime64 Series, NaT where missing or unreadable) and what was not read.
+
+    ``unparsed``: [row, value, reason] (row = spreadsheet row, header = 1).
+    ``formats``: the formats met, e.g. ("ISO", "dd.mm.yyyy", "Excel serial").
+    """
+
+    values: pd.Series
+    unparsed: pd.DataFrame
+    formats: tuple[str, ...]
+
+
+def _year(y: str) -> int:
+    y_int = int(y)
+    if len(y) == 2:  # two-digit years: 00-49 -> 2000s, 50-99 -> 1900s
+        return 2000 + y_int if y_int < 50 else 1900 + y_int
+    return y_int
+
+
+def _slash_parts(value) -> tuple[int, int] | None:
+    if not isinstance(value, str):
+        return None
+    m = _SLASH.match(value.strip())
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def slash_evidence(series: pd.Series) -> tuple[int, int, int]:
+    """(slash dates, dates only valid day-first, dates only valid month-first) in a column."""
+    n = dmy_only = mdy_only = 0
+    for v in series.dropna():
+        p = _slash_parts(v)
+        if p is None:
+            continue
+        n += 1
+        a, b = p
+        if a > 12 and b <= 12:
+            dmy_only += 1
+        elif b > 12 and a <= 12:
+            mdy_only += 1
+    return n, dmy_only, mdy_only
+
+
+def detect_date_order(data: pd.DataFrame, columns) -> DateOrderCheck:
+    """Look at the slash dates of ``columns`` and say whether an order must be chosen."""
+    rows = []
+    for c in columns:
+        if c not in data.columns:
+            continue
+        s = data[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            rows.append((c, 0, 0, 0, "none"))
+            continue
+        n, d, m = slash_evidence(s)
+        if n == 0:
+            verdict = "none"
+        elif d and m:
+            verdict = "conflicting"
+        elif d:
+            verdict = "dmy"
+        elif m:
+            verdict = "mdy"
+        else:
+            verdict = "ambiguous"
+        rows.append((c, n, d, m, verdict))
+    evidence = pd.DataFrame(
+        rows, columns=["column", "n_slash", "n_day_first_only", "n_month_first_only", "verdict"]
+    )
+    settled = set(evidence.loc[evidence["verdict"].isin(ORDERS), "verdict"])
+    suggested = settled.pop() if len(settled) == 1 else None
+    ambiguous_cols = tuple(evidence.loc[evidence["verdict"] == "ambiguous", "column"])
+    return DateOrderCheck(bool(ambiguous_cols), ambiguous_cols, suggested, evidence)
+
+
+def _check_order(order):
+    if order is not None and order not in ORDERS:
+        raise InputError(f"Date order must be 'dmy' (day first) or 'mdy' (month first); got {order!r}.")
+
+
+def parse_date_value(value, order: str | None = None):
+    """One value -> (Timestamp or None, format name or reason it failed).
+
+    Raises AmbiguousDateOrderError for an ambiguous slash date when ``order`` is None.
+    """
+    _check_order(order)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None, "missing"
+    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "year"):
+        ts = pd.Timestamp(value)
+        return (None, "missing") if pd.isna(ts) else (ts, "date cell")
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if np.isnan(value):
+            return None, "missing"
+        return _serial(float(value))
+    text = str(value).strip()
+    if text == "":
+        return None, "missing"
+    m = _ISO.match(text)
+    if m:
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), "ISO")
+    m = _DOT.match(text)
+    if m:
+        return _make(_year(m.group(3)), int(m.group(2)), int(m.group(1)), "dd.mm.yyyy")
+    m = _SLASH.match(text)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        use = order
+        if use is None:
+            if a > 12 and b <= 12:
+                use = "dmy"
+            elif b > 12 and a <= 12:
+                use = "mdy"
+            elif a <= 12 and b <= 12:
+                if a == b:
+                    return _make(y, a, b, "dd/mm/yyyy")
+                raise AmbiguousDateOrderError(
+                    f"The date '{text}' can be read day-first or month-first; choose the order."
+                )
+            else:
+                return None, "no month above 12 exists"
+        if use == "dmy":
+            return _make(y, b, a, "dd/mm/yyyy")
+        return _make(y, a, b, "mm/dd/yyyy")
+    if _SERIAL.match(text):
+        return _serial(float(text))
+    if _MONTH_NAME.search(text):
+        try:
+            ts = pd.Timestamp(pd.to_datetime(text, dayfirst=(order != "mdy")))
+            return ts.normalize() if ts == ts.normalize() else ts, "written month"
+        except (ValueError, TypeError, OverflowError):
+            return None, "not a date"
+    return None, "not a date"
+
+
+def _make(y: int, mth: int, d: int, fmt: str):
+    try:
+        return pd.Timestamp(year=y, month=mth, day=d), fmt
+    except ValueError:
+        return None, "no such day in the calendar"
+
+
+def _serial(x: float):
+    lo, hi = EXCEL_SERIAL_RANGE
+    if lo <= x <= hi:
+        return (EXCEL_EPOCH + pd.to_timedelta(int(np.floor(x)), unit="D")), "Excel serial"
+    return None, "a number, not a date (outside 1920-2099 as an Excel serial)"
+
+
+def parse_dates(series: pd.Series, *, order: str | None = None) -> DateParse:
+    """Parse a column of dates written any of the supported ways.
+
+    Raises AmbiguousDateOrderError when slash dates can be read both ways and ``order``
+    is None (ask the user; see :func:`detect_date_order`).
+    """
+    _check_order(order)
+    if not isinstance(series, pd.Series):
+        raise InputError("parse_dates needs a column (pandas Series).")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = pd.to_datetime(series).astype("datetime64[ns]")
+        return DateParse(values, _empty_unparsed(), ("date cell",) if series.notna().any() else ())
+    if order is None:
+        _, d, m = slash_evidence(series) if not pd.api.types.is_numeric_dtype(series) else (0, 0, 0)
+        if d and not m:
+            order = "dmy"
+        elif m and not d:
+            order = "mdy"
+    out, bad, formats = [], [], []
+    for idx, v in series.items():
+        ts, how = parse_date_value(v, order)
+        if ts is None and how != "missing":
+            bad.append((_row(idx), str(v), how))
+        if ts is not None and how not in formats:
+            formats.append(how)
+        out.append(ts if ts is not None else pd.NaT)
+    values = pd.Series(pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(), index=series.index)
+    values = values.astype("datetime64[ns]")
+    unparsed = pd.DataFrame(bad, columns=["row", "value", "reason"]) if bad else _empty_unparsed()
+    return DateParse(values, unparsed, tuple(formats))
+
+
+def _row(idx) -> int | None:
+    try:
+        return int(idx) + 2
+    except (TypeError, ValueError):
+        return None
+
+
+def _empty_unparsed() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series(dtype="Int64"), "value": pd.Series(dtype=object),
+                         "reason": pd.Series(dtype=object)})
+
+
+def looks_like_dates(series: pd.Series, min_share: float = 0.8) -> bool:
+    """True when most non-missing values of a column read as dates (used to suggest roles)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return True
+    values = series.dropna()
+    if len(values) == 0:
+        return False
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        lo, hi = EXCEL_SERIAL_RANGE
+        x = values.astype(float)
+        return bool(((x >= lo) & (x <= hi)).mean() >= min_share and (x % 1 == 0).mean() >= min_share)
+    ok = 0
+    sample = values.head(200)
+    for v in sample:
+        text = str(v).strip()
+        if _ISO.match(text) or _DOT.match(text) or _SLASH.match(text):
+            ok += 1
+    return ok / len(sample) >= min_share

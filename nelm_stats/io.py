@@ -1,0 +1,409 @@
+"""Read a clinician's file from memory: CSV/TSV, Excel, SPSS, Stata, Parquet.
+
+Every reader takes the file's *bytes* (as they arrive from an upload) and never
+writes them to disk.  The result is the raw table, one row per spreadsheet row,
+with text kept as text (values are normalised later, see :mod:`nelm_stats.normalise`)
+and columns converted to numbers only where every value is a number.
+
+An unreadable file raises :class:`~nelm_stats.errors.DataReadError` with a one-line
+reason and what to do.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataReadError, InputError
+
+#: Cell values read as "missing" by default (compared case-insensitively, after trimming).
+DEFAULT_MISSING_CODES: tuple[str, ...] = ("", "NA", "N/A", ".", "-", "unknown", "not done")
+
+FORMATS = ("csv", "excel", "xls", "spss", "stata", "parquet")
+_EXTENSIONS = {
+    "csv": "csv", "txt": "csv", "tsv": "csv", "tab": "csv",
+    "xlsx": "excel", "xlsm": "excel", "xls": "xls",
+    "sav": "spss", "zsav": "spss", "dta": "stata",
+    "parquet": "parquet", "pq": "parquet",
+}
+_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+_NUMBER_DOT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER_COMMA = re.compile(r"^[+-]?\d+(,\d+)?$")
+_MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """A table read from a file: ``data`` plus how it was read.
+
+    ``data``'s index label ``i`` is spreadsheet row ``i + 2`` (the header is row 1; empty
+    rows are left out but do not shift the labels), which is how problems are reported.
+    ``value_labels`` holds SPSS/Stata value labels {column: {code: label}} (already
+    applied to ``data``, whose labelled columns are categories).
+    """
+
+    data: pd.DataFrame
+    format: str
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    value_labels: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line saying how the file was read (for the page)."""
+        parts = [f"{len(self.data)} rows, {self.data.shape[1]} columns", f"format {self.format}"]
+        if self.sheet is not None:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.encoding:
+            parts.append(f"encoding {self.encoding}")
+        if self.delimiter:
+            parts.append("delimiter " + {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}.get(
+                self.delimiter, repr(self.delimiter)))
+        if self.decimal:
+            parts.append(f"decimal mark '{self.decimal}'")
+        return "; ".join(parts)
+
+
+def detect_format(filename: str) -> str:
+    """The reader a file name calls for ("csv", "excel", "xls", "spss", "stata", "parquet")."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    fmt = _EXTENSIONS.get(ext)
+    if fmt is None:
+        raise DataReadError(
+            f"'{filename}' is not a file type this tool reads. Save it as .csv, .xlsx, .xls, "
+            ".sav (SPSS), .dta (Stata) or .parquet and upload it again."
+        )
+    return fmt
+
+
+def _check_bytes(content) -> bytes:
+    if isinstance(content, (bytearray, memoryview)):
+        content = bytes(content)
+    if not isinstance(content, bytes):
+        raise InputError(f"The file content must be bytes; got {type(content).__name__}.")
+    if len(content) == 0:
+        raise DataReadError("The file is empty. Export the table again and upload the new file.")
+    if len(content) > _MAX_BYTES:
+        raise DataReadError("The file is larger than 200 MB. Upload only the table you need.")
+    return content
+
+
+def list_sheets(content: bytes, filename: str) -> list[str]:
+    """The sheet names of an Excel file (one unnamed "sheet" for other formats: [])."""
+    content = _check_bytes(content)
+    fmt = detect_format(filename)
+    if fmt not in ("excel", "xls"):
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated.*")
+            with pd.ExcelFile(io.BytesIO(content), engine="openpyxl" if fmt == "excel" else "xlrd") as xf:
+                return [str(s) for s in xf.sheet_names]
+    except Exception as err:  # noqa: BLE001 - any parser failure is an unreadable file
+        raise DataReadError(
+            f"'{filename}' could not be opened as an Excel workbook ({_short(err)}). "
+            "Open it in Excel, save it again as .xlsx, and upload that."
+        ) from err
+
+
+def read_table(
+    content: bytes,
+    filename: str,
+    *,
+    sheet: str | int | None = None,
+    missing_codes=DEFAULT_MISSING_CODES,
+) -> ReadResult:
+    """Read an uploaded file from its bytes.
+
+    ``filename`` chooses the reader (by extension). ``sheet`` picks an Excel sheet by name
+    or position (default: the first). ``missing_codes`` are the cell values that mean
+    "missing" when deciding whether a column is numeric (text columns keep them as
+    text so that the normalisation preview can show them).
+    """
+    content = _check_bytes(content)
+    fmt = detect_format(filename)
+    codes = _codes(missing_codes)
+    if fmt == "csv":
+        result = _read_csv(content, filename, codes)
+    elif fmt in ("excel", "xls"):
+        result = _read_excel(content, filename, fmt, sheet, codes)
+    elif fmt in ("spss", "stata"):
+        result = _read_stat(content, filename, fmt)
+    else:
+        result = _read_parquet(content, filename)
+    data = result.data
+    if data.shape[1] == 0 or len(data) == 0:
+        raise DataReadError(
+            f"'{filename}' has no data rows under its header. Check that the first row holds "
+            "the column names and the patients follow below it."
+        )
+    return result
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _short(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:120]
+
+
+def _codes(missing_codes) -> frozenset[str]:
+    if missing_codes is None:
+        return frozenset({""})
+    if isinstance(missing_codes, str):
+        missing_codes = [missing_codes]
+    return frozenset(str(c).strip().lower() for c in missing_codes) | {""}
+
+
+def _is_missing_code(value, codes: frozenset[str]) -> bool:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return True
+    return isinstance(value, str) and value.strip().lower() in codes
+
+
+def _clean_headers(columns) -> list[str]:
+    """Trimmed, non-empty, unique column names (duplicates get ' (2)', ' (3)' ...)."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(columns):
+        name = "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip()
+        if name == "" or name.startswith("Unnamed: "):
+            name = f"column {i + 1}"
+        base = name
+        k = seen.get(base, 0)
+        if k:
+            name = f"{base} ({k + 1})"
+        seen[base] = k + 1
+        out.append(name)
+    return out
+
+
+def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None) -> pd.DataFrame:
+    """Drop empty rows/columns, trim text, make columns numeric where every value is."""
+    data = data.copy()
+    data.columns = _clean_headers(data.columns)
+    for c in data.columns:
+        s = data[c]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            data[c] = _text_or_number(s, codes, decimal)
+    empty_cols = [c for c in data.columns if data[c].isna().all() and c.startswith("column ")]
+    data = data.drop(columns=empty_cols)
+    # drop empty rows but keep the labels: index i is spreadsheet row i + 2
+    empty_rows = data.isna().all(axis=1)
+    return data.loc[~empty_rows]
+
+
+def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
+    values = s.astype(object).where(s.notna(), None)
+    cleaned = []
+    kinds = set()
+    for v in values:
+        if v is None:
+            cleaned.append(None)
+            continue
+        if isinstance(v, str):
+            v = v.strip()
+            cleaned.append(v if v != "" else None)
+            if v == "":
+                continue
+            if v.lower() in codes:
+                kinds.add("missing")
+            elif _NUMBER_DOT.match(v) and not (decimal == "," and "." in v):
+                kinds.add("number")
+            elif decimal == "," and _NUMBER_COMMA.match(v):
+                kinds.add("number")
+            else:
+                kinds.add("text")
+        elif isinstance(v, (bool, np.bool_)):
+            cleaned.append(v)
+            kinds.add("bool")
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            cleaned.append(v)
+            kinds.add("number")
+        elif isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"):
+            cleaned.append(pd.Timestamp(v))
+            kinds.add("date")
+        else:
+            cleaned.append(str(v))
+            kinds.add("text")
+    kinds.discard("missing")
+    if kinds == {"number"}:
+        out = []
+        for v in cleaned:
+            if v is None or (isinstance(v, str) and v.lower() in codes):
+                out.append(np.nan)
+            elif isinstance(v, str):
+                out.append(float(v.replace(",", ".")) if decimal == "," else float(v))
+            else:
+                out.append(float(v))
+        return pd.Series(out, index=s.index, dtype=float)
+    if kinds == {"date"}:
+        return pd.to_datetime(pd.Series(cleaned, index=s.index, dtype=object))
+    if kinds == {"bool"}:
+        return pd.Series(cleaned, index=s.index, dtype="boolean")
+    # mixed or text: keep as text (numbers and dates written as they look in the sheet)
+    out = []
+    for v in cleaned:
+        if v is None:
+            out.append(None)
+        elif isinstance(v, pd.Timestamp):
+            out.append(v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat())
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))
+        else:
+            out.append(str(v))
+    return pd.Series(out, index=s.index, dtype="string")
+
+
+def _decode(content: bytes, filename: str) -> tuple[str, str]:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in content[:4096]:
+        raise DataReadError(
+            f"'{filename}' is not a text file (it looks like a binary file with a .csv name). "
+            "Export the table as CSV or upload the original .xlsx/.sav/.dta file."
+        )
+    for enc in _ENCODINGS:
+        try:
+            text = content.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8-sig":
+            enc = "utf-8-bom" if content.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return text, enc
+    raise DataReadError(  # pragma: no cover - latin-1 decodes any bytes
+        f"'{filename}' has characters in an unknown encoding. Save it as 'CSV UTF-8'."
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    sample = "\n".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        pass
+    # fall back: the candidate that splits the header most and consistently
+    best, best_score = ",", 0
+    for d in (";", "\t", ",", "|"):
+        counts = [ln.count(d) for ln in lines]
+        if counts and counts[0] > 0 and len(set(counts)) == 1 and counts[0] > best_score:
+            best, best_score = d, counts[0]
+    return best
+
+
+def _decimal_mark(frame: pd.DataFrame, delimiter: str) -> str:
+    """',' when numbers are written 12,5 (European Excel), else '.'."""
+    if delimiter == ",":
+        return "."
+    comma = dot = 0
+    for c in frame.columns:
+        for v in frame[c].dropna().head(200):
+            v = str(v).strip()
+            if re.fullmatch(r"[+-]?\d+,\d+", v):
+                comma += 1
+            elif re.fullmatch(r"[+-]?\d+\.\d+", v):
+                dot += 1
+    return "," if comma > dot else "."
+
+
+def _read_csv(content: bytes, filename: str, codes) -> ReadResult:
+    text, enc = _decode(content, filename)
+    if not text.strip():
+        raise DataReadError("The file is empty. Export the table again and upload the new file.")
+    delimiter = _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
+            skip_blank_lines=False, engine="python",
+        )
+    except Exception as err:  # noqa: BLE001
+        raise DataReadError(
+            f"'{filename}' could not be read as a table ({_short(err)}). Check that every row has "
+            "the same number of columns, or save the sheet again as CSV from Excel."
+        ) from err
+    header = frame.iloc[0].tolist()
+    frame = frame.iloc[1:]
+    frame.columns = header
+    frame.index = range(len(frame))  # index i = line i + 2 of the file
+    decimal = _decimal_mark(frame, delimiter)
+    data = _finish(frame, codes, decimal)
+    return ReadResult(data, "csv", encoding=enc, delimiter=delimiter, decimal=decimal)
+
+
+def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes) -> ReadResult:
+    sheets = list_sheets(content, filename)
+    if sheet is None:
+        sheet = sheets[0] if sheets else 0
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise DataReadError(f"'{filename}' has no sheet number {sheet + 1}.")
+        sheet = sheets[sheet]
+    if sheet not in sheets:
+        raise DataReadError(
+            f"'{filename}' has no sheet '{sheet}' (its sheets: {', '.join(sheets)})."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated.*")
+            frame = pd.read_excel(
+                io.BytesIO(content), sheet_name=sheet, engine="openpyxl" if fmt == "excel" else "xlrd",
+                dtype=object, na_filter=False,
+            )
+    except Exception as err:  # noqa: BLE001
+        raise DataReadError(
+            f"Sheet '{sheet}' of '{filename}' could not be read ({_short(err)}). "
+            "Save the workbook again as .xlsx and upload it."
+        ) from err
+    data = _finish(frame, codes, None)
+    return ReadResult(data, "excel" if fmt == "excel" else "xls", sheet=sheet, sheets=tuple(sheets))
+
+
+def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:
+    import pyreadstat  # pyreadstat >= 1.2 reads file-like objects (no temporary file)
+
+    reader = pyreadstat.read_sav if fmt == "spss" else pyreadstat.read_dta
+    what = "SPSS" if fmt == "spss" else "Stata"
+    try:
+        frame, meta = reader(io.BytesIO(content), apply_value_formats=True, formats_as_category=True)
+    except Exception as err:  # noqa: BLE001
+        raise DataReadError(
+            f"'{filename}' could not be read as a {what} file ({_short(err)}). Save it again from "
+            f"{what}, or export it as CSV."
+        ) from err
+    labels = {str(k): dict(v) for k, v in (meta.variable_to_label and {
+        col: meta.value_labels.get(lab, {}) for col, lab in meta.variable_to_label.items()
+    } or {}).items()}
+    frame = frame.copy()
+    for c in frame.columns:
+        s = frame[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            frame[c] = s.astype(object).where(s.notna(), None).map(
+                lambda v: None if v is None else str(v)).astype("string")
+    data = _finish(frame, frozenset({""}), None)
+    return ReadResult(data, fmt, value_labels=labels)
+
+
+def _read_parquet(content: bytes, filename: str) -> ReadResult:
+    try:
+        frame = pd.read_parquet(io.BytesIO(content))
+    except Exception as err:  # noqa: BLE001
+        raise DataReadError(
+            f"'{filename}' could not be read as a Parquet file ({_short(err)}). "
+            "Export it again, or upload a CSV/Excel version."
+        ) from err
+    frame = frame.reset_index(drop=True)
+    data = _finish(frame, frozenset({""}), None)
+    return ReadResult(data, "parquet")
+

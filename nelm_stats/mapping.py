@@ -1,0 +1,442 @@
+"""Map a clinician's columns onto the canonical schema.
+
+:func:`suggest_mapping` proposes a role for every source column from its header
+("Pat-ID", "OP date", "DFS (mo)", "f/u", "Rec", "R-status" ...) and from its values;
+the user confirms or changes each role (:func:`mapping_table` / :func:`mapping_from_table`);
+:func:`apply_mapping` renames, normalises values and parses dates.  A mapping is saved as
+JSON (:func:`save_mapping` / :func:`load_mapping`) and re-applied to the next export.
+
+Roles: a canonical column name, ``"keep"`` (keep the column under a tidy name, e.g. an
+extra covariate) or ``"drop"``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from . import schema
+from .dates import detect_date_order, looks_like_dates
+from .errors import InputError
+from .io import DEFAULT_MISSING_CODES
+from .normalise import (
+    NormalisedCohort,
+    bool_value,
+    clavien_value,
+    grade_value,
+    margin_value,
+    category_value,
+    normalise_values,
+)
+from .privacy import flag_identifiers
+
+KEEP = "keep"
+DROP = "drop"
+TARGETS = ("cohort", "lesions")
+MAPPING_VERSION = 1
+
+#: Header spellings (after lower-casing and turning punctuation into spaces) per canonical column.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "patient_id": ("patient id", "pat id", "patid", "pid", "id", "study id", "subject id", "record id",
+                   "case id", "patient", "patient no", "patient nr", "pat nr", "pat no", "patient number",
+                   "study number", "code", "pseudonym", "studien id"),
+    "age": ("age", "age years", "age y", "age yrs", "age at surgery", "age at op", "age at operation",
+            "age at resection", "alter", "age at diagnosis"),
+    "sex": ("sex", "gender", "geschlecht", "m f", "sex m f", "gender m f"),
+    "primary_site": ("primary", "primary site", "primary tumor", "primary tumour", "primary location",
+                     "primary tumor site", "primary tumour site", "site of primary", "origin",
+                     "primary origin", "primarius", "primary organ", "location of primary"),
+    "grade": ("grade", "grading", "who grade", "tumor grade", "tumour grade", "g", "who grading",
+              "net grade"),
+    "ki67": ("ki67", "ki 67", "ki67 index", "ki 67 index", "mib1", "mib 1", "ki67 percent",
+             "proliferation index"),
+    "synchronous": ("synchronous", "sync", "synchronous mets", "synchronous metastases", "synchron",
+                    "synchronous liver metastases", "timing"),
+    "primary_resected": ("primary resected", "primary resection", "resection of primary",
+                         "primary tumor resected", "primary tumour resected", "prt", "primary removed"),
+    "lesion_count": ("lesion count", "number of lesions", "no of lesions", "n lesions", "lesions",
+                     "nr lesions", "number of metastases", "no of metastases", "n mets", "n metastases",
+                     "number of liver lesions", "anzahl"),
+    "largest_lesion_cm": ("largest lesion", "largest lesion cm", "largest lesion size", "max size",
+                          "max size cm", "maximum size", "tumor size", "tumour size", "largest met",
+                          "largest metastasis", "size cm", "max diameter", "diameter"),
+    "bilobar": ("bilobar", "bilobular", "bilateral", "bilobar disease", "bilobar mets"),
+    "extrahepatic_disease": ("extrahepatic", "extrahepatic disease", "ehd", "extrahepatic mets",
+                             "extrahepatic metastases", "extrahepatic spread"),
+    "cystic": ("cystic", "cystic mets", "cystic metastases", "cystic lesion", "cystic net", "cyst"),
+    "surgery_date": ("op date", "date of surgery", "surgery date", "operation date", "date of operation",
+                     "surgery", "op", "dos", "resection date", "date of resection", "op datum",
+                     "operationsdatum", "hepatectomy date", "date op", "date surgery", "or date",
+                     "date of hepatectomy", "opdate"),
+    "approach": ("approach", "access", "surgical approach", "technique", "surgical access", "zugang"),
+    "major_hepatectomy": ("major", "major hepatectomy", "major resection", "major liver resection",
+                          "extended resection"),
+    "parenchyma_sparing": ("parenchyma sparing", "parenchymal sparing", "psh", "sparing", "lpsh",
+                           "parenchyma sparing resection"),
+    "cytoreduction_90": ("cytoreduction", "cytoreduction 90", "cytoreduction 90 percent", "cr 90",
+                         "debulking 90", "90 cytoreduction", "cytoreduction gt 90", "debulking"),
+    "icg": ("icg", "icg fluorescence", "fluorescence", "icg used", "fluorescence imaging", "icg guided",
+            "icg yes no"),
+    "margin_status": ("r status", "r", "margin", "margin status", "resection margin", "resection status",
+                      "r classification", "r class", "rstatus", "margin r", "residual tumor",
+                      "residual tumour", "r0 r1"),
+    "margin_mm": ("margin mm", "margin width", "margin width mm", "distance mm", "closest margin",
+                  "closest margin mm", "margin distance", "resection margin mm", "margin size",
+                  "margin distance mm", "sicherheitsabstand"),
+    "clavien_dindo": ("clavien", "clavien dindo", "cd", "cd grade", "complication grade", "dindo",
+                      "clavien grade", "complications cd", "clavien dindo grade"),
+    "bile_leak": ("bile leak", "biliary leak", "bile leakage", "galleleck", "biliary fistula"),
+    "mortality_90d": ("90 day mortality", "mortality 90d", "90d mortality", "mortality 90",
+                      "death 90d", "90 d mortality", "mortality 90 days", "90 days mortality"),
+    "length_of_stay_days": ("los", "length of stay", "hospital stay", "los days", "stay days",
+                            "length of stay days", "lhs", "hospital stay days", "los d"),
+    "recurrence": ("rec", "recurrence", "recurred", "relapse", "rezidiv", "recurrence yes no",
+                   "any recurrence", "disease recurrence"),
+    "recurrence_date": ("rec date", "recurrence date", "date of recurrence", "relapse date",
+                        "date of relapse", "rezidivdatum", "date rec", "date recurrence",
+                        "date of first recurrence", "recurrence dt"),
+    "recurrence_site": ("rec site", "recurrence site", "site of recurrence", "relapse site",
+                        "recurrence location", "site of relapse"),
+    "death": ("death", "died", "dead", "deceased", "vital status", "verstorben", "tod", "dead alive",
+              "alive dead", "status"),
+    "death_date": ("death date", "date of death", "dod", "todesdatum", "sterbedatum", "date death",
+                   "died on"),
+    "last_follow_up_date": ("f u", "fu", "last fu", "last f u", "last follow up", "follow up",
+                            "follow up date", "date last follow up", "last contact", "last seen",
+                            "date of last contact", "date of last follow up", "letzte nachsorge",
+                            "last visit", "fu date", "date fu", "date of last fu", "last followup",
+                            "followup", "last follow up date"),
+    "rfs_months": ("dfs mo", "dfs months", "rfs", "rfs months", "rfs mo", "dfs", "pfs months", "pfs",
+                   "rfs time", "dfs time", "time to recurrence", "time to recurrence months", "ttr",
+                   "recurrence free survival", "disease free survival"),
+    "rfs_event": ("rfs event", "dfs event", "dfs status", "rfs status", "pfs event", "pfs status"),
+    "os_months": ("os", "os months", "os mo", "overall survival", "survival months", "os time",
+                  "survival", "overall survival months"),
+    "os_event": ("os event", "os status", "os censor"),
+}
+LESION_ALIASES: dict[str, tuple[str, ...]] = {
+    "patient_id": ALIASES["patient_id"],
+    "lesion_id": ("lesion id", "lesion", "lesion no", "lesion nr", "lesion number", "les id", "nodule",
+                  "nodule id", "met id", "specimen", "lesion index"),
+    "size_cm": ("size", "size cm", "lesion size", "diameter", "diameter cm", "lesion size cm"),
+    "fluorescence_at_margin": ("fluorescence at margin", "fluorescence", "icg at margin", "fluorescent margin",
+                               "margin fluorescence", "icg margin", "icg positive margin", "fluo margin"),
+    "margin_mm": ALIASES["margin_mm"],
+    "margin_status": ALIASES["margin_status"],
+}
+_DATE_PARTNER = {"recurrence": "recurrence_date", "death": "death_date", "surgery": "surgery_date"}
+_UNIT_WORDS = r"\b(mo|mos|months?|mths?|cm|mm|days?|d|yrs?|years?|y|percent|pct|n|yes no|y n|1 0|0 1)\b"
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Roles of the source columns, and how their values are read.
+
+    ``roles``: {source column: canonical column | "keep" | "drop"} (every source column).
+    ``reasons``: {source column: why this role was suggested}.
+    """
+
+    roles: dict[str, str]
+    target: str = "cohort"
+    date_order: str | None = None
+    missing_codes: tuple[str, ...] = DEFAULT_MISSING_CODES
+    reasons: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def canonical(self) -> dict[str, str]:
+        """{source: canonical} for the columns mapped onto the schema."""
+        return {s: r for s, r in self.roles.items() if r not in (KEEP, DROP)}
+
+
+@dataclass(frozen=True)
+class MappedCohort:
+    """A source table in canonical form: ``data`` (index = source rows) and what happened.
+
+    ``preview``/``unrecognised``/``unparsed_dates`` come from normalisation (see
+    :class:`~nelm_stats.normalise.NormalisedCohort`); ``renamed``: [source_column, column].
+    """
+
+    data: pd.DataFrame
+    mapping: ColumnMapping
+    preview: pd.DataFrame
+    unrecognised: pd.DataFrame
+    unparsed_dates: pd.DataFrame
+    renamed: pd.DataFrame
+
+
+def _spec(target: str) -> dict[str, schema.Column]:
+    if target not in TARGETS:
+        raise InputError(f"target must be 'cohort' or 'lesions'; got {target!r}.")
+    return schema.COLUMNS_BY_NAME if target == "cohort" else schema.LESION_COLUMNS_BY_NAME
+
+
+def roles_for(target: str = "cohort") -> list[str]:
+    """Every role a source column can take: canonical columns, then "keep", "drop"."""
+    return list(_spec(target)) + [KEEP, DROP]
+
+
+def normalise_header(header) -> str:
+    """'DFS (mo)' -> 'dfs mo'; 'Pat-ID' -> 'pat id'; 'Ki-67 %' -> 'ki 67'."""
+    h = str(header).lower().replace("%", " percent ").replace(">", " gt ")
+    h = re.sub(r"[^a-z0-9äöüß]+", " ", h)
+    return re.sub(r"\s+", " ", h).strip()
+
+
+def _core(h: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(_UNIT_WORDS, " ", h)).strip()
+
+
+def _squeezed(names: tuple[str, ...]) -> set[str]:
+    return {n.replace(" ", "") for n in names if len(n.replace(" ", "")) > 3}
+
+
+def _header_role(header: str, aliases: dict[str, tuple[str, ...]]) -> tuple[str | None, str]:
+    h = normalise_header(header)
+    for candidate in (h, h.replace(" ", ""), _core(h)):
+        if not candidate:
+            continue
+        for role, names in aliases.items():
+            if (candidate in names or candidate == role.replace("_", " ") or candidate == role
+                    or candidate in _squeezed(names)):
+                return role, f"header '{header}'"
+    # keyword rules for longer headers
+    words = set(h.split())
+    rules = (
+        ({"date", "datum", "dt"}, {"surgery", "operation", "op", "resection", "hepatectomy"}, "surgery_date"),
+        ({"date", "datum", "dt"}, {"recurrence", "relapse", "rec", "rezidiv", "progression"}, "recurrence_date"),
+        ({"date", "datum", "dt"}, {"death", "died", "tod"}, "death_date"),
+        ({"date", "datum", "dt", "last"}, {"follow", "fu", "followup", "contact"}, "last_follow_up_date"),
+        ({"ki67", "ki", "mib1"}, {"ki67", "67", "index", "mib1"}, "ki67"),
+        ({"clavien", "dindo"}, {"clavien", "dindo", "grade"}, "clavien_dindo"),
+        ({"margin"}, {"mm", "width", "distance"}, "margin_mm"),
+        ({"margin", "resection"}, {"status", "r"}, "margin_status"),
+    )
+    for a, b, role in rules:
+        if words & a and words & b and role in aliases:
+            return role, f"header '{header}' (keywords)"
+    return None, ""
+
+
+def _share(values: pd.Series, fn) -> float:
+    v = values.dropna()
+    if len(v) == 0:
+        return 0.0
+    v = v.head(300)
+    return float(v.map(lambda x: fn(x) is not None).mean())
+
+
+def _value_role(series: pd.Series, target: str) -> tuple[str | None, str]:
+    """A role read from the values alone (only for categorical codes that say what they are)."""
+    s = series.dropna()
+    if len(s) == 0 or pd.api.types.is_datetime64_any_dtype(series):
+        return None, ""
+    if pd.api.types.is_numeric_dtype(series):
+        return None, ""
+    text = s.astype(str).str.strip()
+    upper = text.str.upper()
+    if upper.str.fullmatch(r"R\s*[012].*").mean() > 0.8:
+        return "margin_status", "values look like R0/R1/R2"
+    if target == "lesions":
+        return None, ""
+    if upper.str.fullmatch(r"G\s*[123]").mean() > 0.8:
+        return "grade", "values look like G1/G2/G3"
+    if _share(text, lambda v: category_value(v, "sex")) > 0.95 and text.nunique() <= 6:
+        return "sex", "values look like sex (f/m)"
+    if (_share(text, clavien_value) > 0.9 and upper.str.contains(r"I|V").mean() > 0.5):
+        return "clavien_dindo", "values look like Clavien–Dindo grades"
+    if _share(text, lambda v: category_value(v, "approach")) > 0.95:
+        return "approach", "values look like surgical approaches"
+    if _share(text, lambda v: category_value(v, "primary_site")) > 0.95 and text.nunique() > 1:
+        return "primary_site", "values look like primary tumour sites"
+    return None, ""
+
+
+def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
+                    missing_codes=DEFAULT_MISSING_CODES) -> ColumnMapping:
+    """Suggest a role for every column of ``data`` from its header and its values.
+
+    Columns flagged as identifiers (:func:`~nelm_stats.privacy.flag_identifiers`) are
+    suggested "drop"; unknown columns "keep". A canonical column is given to one source
+    column only (the first that matches).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("suggest_mapping needs a table (pandas DataFrame).")
+    spec = _spec(target)
+    aliases = ALIASES if target == "cohort" else LESION_ALIASES
+    flagged = dict(zip(*(flag_identifiers(data)[["column", "reason"]].to_numpy().T))) if len(data.columns) else {}
+    roles: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    taken: set[str] = set()
+    for c in data.columns:
+        c = str(c)
+        s = data[c]
+        role, why = _header_role(c, aliases)
+        if role is not None and role in spec:
+            col = spec[role]
+            is_dates = looks_like_dates(s, 0.5)
+            if col.kind == "bool" and is_dates and _DATE_PARTNER.get(role) in spec:
+                role, why = _DATE_PARTNER[role], f"{why}; values are dates"
+            elif col.kind == "date" and not is_dates and s.notna().any():
+                why = f"{why} suggests {role}, but the values are not dates"
+                role = None
+        if role is None and c not in flagged:
+            v_role, v_why = _value_role(s, target)
+            if v_role is not None:
+                role, why = v_role, v_why
+        if c in flagged and role != "patient_id":
+            roles[c], reasons[c] = DROP, f"possible identifier: {flagged[c]}"
+            continue
+        if role is None or role in taken:
+            if role in taken:
+                why = f"{why}; '{role}' is already taken by another column"
+            roles[c], reasons[c] = KEEP, why or "no matching column in the schema"
+            continue
+        taken.add(role)
+        roles[c], reasons[c] = role, why
+    return ColumnMapping(roles, target=target, missing_codes=tuple(missing_codes), reasons=reasons)
+
+
+def mapping_table(data: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
+    """One row per source column: [source_column, role, reason, examples] (for the editor)."""
+    rows = []
+    for c in data.columns:
+        c = str(c)
+        values = data[c].dropna()
+        examples = ", ".join(list(dict.fromkeys(str(v) for v in values.head(50)))[:4])
+        rows.append((c, mapping.roles.get(c, KEEP), mapping.reasons.get(c, ""), examples[:80]))
+    return pd.DataFrame(rows, columns=["source_column", "role", "reason", "examples"])
+
+
+def mapping_from_table(table: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
+    """The mapping after the user edited the ``role`` column of :func:`mapping_table`."""
+    roles = {str(s): (str(r) if r is not None and str(r) != "" and not pd.isna(r) else DROP)
+             for s, r in zip(table["source_column"], table["role"])}
+    return replace(mapping, roles=roles)
+
+
+def check_mapping(mapping: ColumnMapping, data: pd.DataFrame | None = None) -> None:
+    """Raise InputError when a role is unknown or a canonical column is given twice."""
+    allowed = set(roles_for(mapping.target))
+    bad = {s: r for s, r in mapping.roles.items() if r not in allowed}
+    if bad:
+        s, r = next(iter(bad.items()))
+        raise InputError(f"Column '{s}' has the role '{r}', which is not a column of the schema. "
+                         "Choose a listed role, 'keep' or 'drop'.")
+    seen: dict[str, str] = {}
+    for s, r in mapping.roles.items():
+        if r in (KEEP, DROP):
+            continue
+        if r in seen:
+            raise InputError(f"Both '{seen[r]}' and '{s}' are mapped to '{r}'. Give the role to one "
+                             "column and set the other to 'keep' or 'drop'.")
+        seen[r] = s
+    if data is not None:
+        missing = [s for s in mapping.roles if s not in data.columns]
+        if missing and len(missing) == len(mapping.roles):
+            raise InputError("None of the mapping's columns are in this file: is it the same registry "
+                             "export the mapping was saved from?")
+
+
+def _tidy_name(name: str) -> str:
+    n = normalise_header(name).replace(" ", "_")
+    return n or "column"
+
+
+def date_columns(mapping: ColumnMapping) -> list[str]:
+    """Source columns mapped to a date role."""
+    spec = _spec(mapping.target)
+    return [s for s, r in mapping.canonical().items() if spec[r].kind == "date"]
+
+
+def date_order_check(data: pd.DataFrame, mapping: ColumnMapping):
+    """Whether the date columns of this mapping need the user to choose day/month order."""
+    return detect_date_order(data, [c for c in date_columns(mapping) if c in data.columns])
+
+
+def apply_mapping(data: pd.DataFrame, mapping: ColumnMapping) -> MappedCohort:
+    """Rename mapped columns, drop "drop" columns, normalise values and parse dates.
+
+    Source columns absent from ``data`` are ignored (an older mapping on a newer export);
+    columns of ``data`` the mapping does not know are kept under a tidy name.
+    Raises AmbiguousDateOrderError if dates need ``mapping.date_order``.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("apply_mapping needs a table (pandas DataFrame).")
+    check_mapping(mapping, data)
+    spec = _spec(mapping.target)
+    rename: dict[str, str] = {}
+    used = set(mapping.canonical().values())
+    for c in data.columns:
+        role = mapping.roles.get(str(c), KEEP)
+        if role == DROP:
+            continue
+        if role == KEEP:
+            name = _tidy_name(str(c))
+            base, k = name, 2
+            while name in used or name in spec:
+                name = f"{base}_{k}" if name not in spec else f"{base}_source"
+                base = name if name.endswith("_source") else base
+                k += 1
+            used.add(name)
+        else:
+            name = role
+        rename[c] = name
+    mapped = data[list(rename)].rename(columns=rename)
+    normalised: NormalisedCohort = normalise_values(
+        mapped, date_order=mapping.date_order, missing_codes=mapping.missing_codes, target=mapping.target)
+    order = [c for c in spec if c in normalised.data.columns]
+    extra = [c for c in normalised.data.columns if c not in spec]
+    out = normalised.data[order + extra]
+    renamed = pd.DataFrame(list(rename.items()), columns=["source_column", "column"])
+    return MappedCohort(out, mapping, normalised.preview, normalised.unrecognised,
+                        normalised.unparsed_dates, renamed)
+
+
+def save_mapping(mapping: ColumnMapping) -> str:
+    """The mapping as JSON text (to download and re-apply to the next export)."""
+    return json.dumps({
+        "nelm_mapping_version": MAPPING_VERSION,
+        "target": mapping.target,
+        "roles": mapping.roles,
+        "date_order": mapping.date_order,
+        "missing_codes": list(mapping.missing_codes),
+    }, indent=2, ensure_ascii=False)
+
+
+def load_mapping(text) -> ColumnMapping:
+    """A mapping from :func:`save_mapping`'s JSON (text or bytes)."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8-sig", errors="replace")
+    try:
+        obj = json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise InputError("This is not a mapping file (not valid JSON). Upload the .json file the "
+                         "'Download mapping' button saved.") from err
+    if not isinstance(obj, dict) or "roles" not in obj or not isinstance(obj["roles"], dict):
+        raise InputError("This JSON file is not a saved column mapping (it has no 'roles').")
+    mapping = ColumnMapping(
+        roles={str(k): str(v) for k, v in obj["roles"].items()},
+        target=obj.get("target", "cohort"),
+        date_order=obj.get("date_order"),
+        missing_codes=tuple(obj.get("missing_codes", DEFAULT_MISSING_CODES)),
+        reasons={str(k): "from the saved mapping" for k in obj["roles"]},
+    )
+    check_mapping(mapping)
+    return mapping
+
+
+def remap(mapping: ColumnMapping, data: pd.DataFrame) -> ColumnMapping:
+    """A saved mapping fitted to a new export: its roles where the column exists, suggestions elsewhere."""
+    suggested = suggest_mapping(data, target=mapping.target, missing_codes=mapping.missing_codes)
+    roles, reasons = {}, {}
+    saved_roles = {r for s, r in mapping.roles.items() if s in data.columns and r not in (KEEP, DROP)}
+    for c in data.columns:
+        c = str(c)
+        if c in mapping.roles:
+            roles[c], reasons[c] = mapping.roles[c], "from the saved mapping"
+        else:
+            r = suggested.roles[c]
+            roles[c] = KEEP if r in saved_roles else r
+            reasons[c] = "new column: " + suggested.reasons.get(c, "")
+    return replace(mapping, roles=roles, reasons=reasons)

@@ -1,0 +1,354 @@
+"""Value rules: turn the codes clinicians type into the canonical values of the schema.
+
+yes/no, y/n, 1/0, true/false, ja/nein -> True/False; "R1 (<1mm)" -> R1; "grade 2" -> G2;
+"III a" -> IIIa; "w"/"F" -> female ... Each rule knows exactly which spellings it accepts;
+anything else is *listed* as unrecognised (and becomes missing), never guessed.
+Missing-value codes (empty, NA, N/A, ".", "-", "unknown", "not done" by default) become
+missing, except where the code is itself a category (primary site "unknown").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .dates import parse_dates
+from .errors import InputError
+from .io import DEFAULT_MISSING_CODES
+
+_TRUE = {"yes", "y", "1", "true", "t", "ja", "j", "oui", "si", "sí", "x", "+", "present", "positive",
+         "pos", "1.0", "wahr"}
+_FALSE = {"no", "n", "0", "false", "f", "nein", "non", "absent", "negative", "neg", "none", "0.0",
+          "falsch"}
+# extra spellings for particular columns
+_BOOL_EXTRA = {
+    "death": ({"dead", "deceased", "died", "verstorben", "tot"}, {"alive", "living", "lebt", "lebend"}),
+    "os_event": ({"dead", "deceased", "died", "verstorben", "tot"}, {"alive", "living", "lebt", "lebend"}),
+    "recurrence": ({"recurrence", "recurred", "relapse", "rezidiv"},
+                   {"no recurrence", "recurrence-free", "disease-free", "ned", "kein rezidiv"}),
+    "rfs_event": ({"recurrence", "relapse", "event", "dead"}, {"censored", "no event"}),
+    "synchronous": ({"synchronous", "synchron"}, {"metachronous", "metachron"}),
+    "bilobar": ({"bilobar", "bilateral"}, {"unilobar", "unilateral"}),
+    "cystic": ({"cystic"}, {"solid"}),
+    "major_hepatectomy": ({"major"}, {"minor"}),
+    "icg": ({"icg", "fluorescence"}, {"no icg", "without icg"}),
+}
+
+_SEX = {
+    "female": {"f", "female", "w", "woman", "women", "weiblich", "frau", "femme", "fem", "girl"},
+    "male": {"m", "male", "man", "men", "männlich", "maennlich", "mann", "homme", "masc", "boy"},
+}
+_SITE = {
+    "pancreas": {"pancreas", "pancreatic", "pnet", "pannet", "pan-net", "pancreatic net", "pankreas"},
+    "small_bowel": {"small_bowel", "small bowel", "small intestine", "small-bowel", "si", "sinet",
+                    "si-net", "ileum", "ileal", "jejunum", "jejunal", "duodenum", "duodenal", "dünndarm"},
+    "other": {"other", "others", "rectum", "rectal", "lung", "bronchial", "stomach", "gastric",
+              "colon", "appendix", "caecum", "cecum", "ovary", "sonstige", "andere"},
+    "unknown": {"unknown", "cup", "unknown primary", "occult", "unbekannt", "not known"},
+}
+_APPROACH = {
+    "open": {"open", "laparotomy", "offen", "conventional"},
+    "laparoscopic": {"laparoscopic", "laparoscopy", "lap", "lap.", "lls", "llr", "laparoskopisch",
+                     "minimally invasive laparoscopic"},
+    "robotic": {"robotic", "robot", "robotic-assisted", "robot-assisted", "da vinci", "davinci",
+                "robotisch"},
+}
+_REC_SITE = {
+    "intrahepatic": {"intrahepatic", "intra-hepatic", "liver", "hepatic", "liver only", "intrahepatisch",
+                     "leber"},
+    "extrahepatic": {"extrahepatic", "extra-hepatic", "extrahepatic only", "distant", "extrahepatisch"},
+    "both": {"both", "intra- and extrahepatic", "intra and extrahepatic", "liver and extrahepatic",
+             "intrahepatic and extrahepatic", "intrahepatic + extrahepatic", "beides"},
+}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """The outcome of one rule on one column."""
+
+    values: pd.Series  # normalised (canonical dtype not yet applied)
+    preview: pd.DataFrame  # [original, value, n]
+    unrecognised: pd.DataFrame  # [value, n, rows]
+
+
+@dataclass(frozen=True)
+class NormalisedCohort:
+    """A mapped table with canonical values and dtypes, and what happened to its values.
+
+    ``preview``: [column, original, value, n] one row per distinct original spelling;
+    ``unrecognised``: [column, value, n, rows] values no rule knows (now missing),
+    rows = spreadsheet rows (header = 1) as text;
+    ``unparsed_dates``: [column, row, value, reason].
+    """
+
+    data: pd.DataFrame
+    preview: pd.DataFrame
+    unrecognised: pd.DataFrame
+    unparsed_dates: pd.DataFrame
+
+
+def _key(value) -> str:
+    text = str(value).strip().lower()
+    text = re.sub(r"\s+", " ", text)
+    if re.fullmatch(r"[+-]?\d+\.0+", text):
+        text = text.split(".")[0]
+    return text
+
+
+def _codes(missing_codes) -> frozenset[str]:
+    if missing_codes is None:
+        return frozenset({""})
+    if isinstance(missing_codes, str):
+        missing_codes = [missing_codes]
+    return frozenset(_key(c) for c in missing_codes) | {""}
+
+
+# ------------------------------------------------------------------ single-value rules
+
+def bool_value(value, column: str | None = None):
+    """True/False for a yes/no spelling, None when not recognised."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    k = _key(value)
+    extra_true, extra_false = _BOOL_EXTRA.get(column or "", (set(), set()))
+    if k in _TRUE or k in extra_true:
+        return True
+    if k in _FALSE or k in extra_false:
+        return False
+    return None
+
+
+def margin_value(value):
+    """R0/R1/R2 from "R0", "0", "clear", "negative", "R1 (<1mm)", "R 2" ...; None otherwise."""
+    k = _key(value)
+    m = re.match(r"^r\s*-?\s*([012])(?![0-9])", k)
+    if m:
+        return f"R{m.group(1)}"
+    if k in {"0", "1", "2"}:
+        return f"R{k}"
+    if k in {"clear", "negative", "neg", "free", "tumor-free", "tumour-free", "complete", "r-zero",
+             "margin negative", "uninvolved", "tumorfrei"}:
+        return "R0"
+    if k in {"positive", "pos", "involved", "microscopic", "microscopically positive",
+             "margin positive"}:
+        return "R1"
+    if k in {"macroscopic", "gross", "macroscopically positive", "gross residual", "incomplete"}:
+        return "R2"
+    return None
+
+
+def grade_value(value):
+    """G1/G2/G3 from "G2", "2", "grade 2", "Grade II", "intermediate"; None otherwise."""
+    k = _key(value)
+    k = re.sub(r"^(who\s*)?(grade|grading|g)\s*[-:]?\s*", "", k)
+    if k in {"1", "2", "3"}:
+        return f"G{k}"
+    if k in {"i", "ii", "iii"}:
+        return f"G{_ROMAN[k]}"
+    if k in {"low", "low grade", "well differentiated"}:
+        return "G1"
+    if k in {"intermediate", "intermediate grade", "moderate"}:
+        return "G2"
+    if k in {"high", "high grade"}:
+        return "G3"
+    return None
+
+
+def clavien_value(value):
+    """Clavien–Dindo grade from "3a", "IIIa", "III a", "grade IVb", "none" ...; None otherwise.
+
+    "III" or "IV" without a/b is not recognised (the sub-grade matters).
+    """
+    k = _key(value)
+    k = re.sub(r"^(clavien(-|\s)?(dindo)?|cd|grade)\s*", "", k).replace(" ", "").replace("-", "")
+    if k in {"0", "none", "nocomplication", "nocomplications", "no"}:
+        return "0"
+    m = re.fullmatch(r"(i{1,3}|iv|v|[1-5])([ab])?", k)
+    if not m:
+        return None
+    n = _ROMAN.get(m.group(1)) or int(m.group(1))
+    sub = m.group(2) or ""
+    roman = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}[n]
+    if n in (3, 4):
+        return f"{roman}{sub}" if sub else None
+    return roman if not sub else None
+
+
+def category_value(value, column: str):
+    """Canonical category of sex, primary_site, approach or recurrence_site; None otherwise."""
+    k = _key(value)
+    table = {"sex": _SEX, "primary_site": _SITE, "approach": _APPROACH, "recurrence_site": _REC_SITE}.get(column)
+    if table is None:
+        col = schema.COLUMNS_BY_NAME.get(column) or schema.LESION_COLUMNS_BY_NAME.get(column)
+        cats = col.categories if col else ()
+        for c in cats:
+            if k == c.lower():
+                return c
+        return None
+    for canonical, spellings in table.items():
+        if k in spellings or k == canonical:
+            return canonical
+    return None
+
+
+def number_value(value):
+    """A number from 12.5, "12,5", "15 %", "15%"; None otherwise ("<1" is not a number)."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return None if np.isnan(value) else float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    text = re.sub(r"%$", "", text)
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def id_value(value):
+    """Patient ids as text: 12.0 -> "12"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ------------------------------------------------------------------ column rules
+
+def _rule_for(column: str, spec: dict[str, schema.Column]):
+    col = spec.get(column)
+    if col is None:
+        return None, None
+    if col.kind == "bool":
+        return col, lambda v: bool_value(v, column)
+    if column == "margin_status":
+        return col, margin_value
+    if column == "grade":
+        return col, grade_value
+    if column == "clavien_dindo":
+        return col, clavien_value
+    if col.kind in ("category", "ordered"):
+        return col, lambda v: category_value(v, column)
+    if col.kind == "number":
+        return col, number_value
+    if col.kind == "id":
+        return col, id_value
+    return col, None
+
+
+def normalise_column(series: pd.Series, column: str, *, missing_codes=DEFAULT_MISSING_CODES,
+                     target: str = "cohort") -> ColumnRule:
+    """Apply the rule of canonical ``column`` to ``series`` (dates excluded: see parse_dates)."""
+    spec = schema.COLUMNS_BY_NAME if target == "cohort" else schema.LESION_COLUMNS_BY_NAME
+    col, rule = _rule_for(column, spec)
+    if col is None or rule is None:
+        raise InputError(f"'{column}' is not a canonical column with a value rule.")
+    codes = _codes(missing_codes)
+    out = []
+    seen: dict[tuple[str, object], int] = {}
+    bad: dict[str, list[int]] = {}
+    for idx, v in series.items():
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            out.append(None)
+            continue
+        value = rule(v)
+        if value is None:
+            if _key(v) in codes:
+                key = (str(v), None)
+                seen[key] = seen.get(key, 0) + 1
+            else:
+                bad.setdefault(str(v), []).append(int(idx) + 2 if isinstance(idx, (int, np.integer)) else idx)
+            out.append(None)
+            continue
+        key = (str(v), value)
+        seen[key] = seen.get(key, 0) + 1
+        out.append(value)
+    preview = pd.DataFrame(
+        [(orig, "(missing)" if val is None else str(val), n) for (orig, val), n in seen.items()],
+        columns=["original", "value", "n"],
+    )
+    unrec = pd.DataFrame(
+        [(v, len(rows), _rows_text(rows)) for v, rows in bad.items()],
+        columns=["value", "n", "rows"],
+    )
+    values = pd.Series(out, index=series.index, dtype=object)
+    return ColumnRule(values, preview, unrec)
+
+
+def _rows_text(rows: list) -> str:
+    shown = ", ".join(str(r) for r in rows[:20])
+    return shown + (f" … (+{len(rows) - 20})" if len(rows) > 20 else "")
+
+
+def _typed(values: pd.Series, col: schema.Column) -> pd.Series:
+    if col.kind == "bool":
+        return values.astype("boolean")
+    if col.kind in ("category", "ordered"):
+        return pd.Series(pd.Categorical(values, categories=list(col.categories), ordered=col.kind == "ordered"),
+                         index=values.index)
+    if col.kind == "number":
+        return pd.to_numeric(values.astype(object).where(values.notna(), np.nan)).astype(float)
+    if col.kind == "id":
+        return values.astype("string")
+    return values
+
+
+def normalise_values(
+    data: pd.DataFrame,
+    *,
+    date_order: str | None = None,
+    missing_codes=DEFAULT_MISSING_CODES,
+    target: str = "cohort",
+) -> NormalisedCohort:
+    """Normalise every canonical column of a mapped table; other columns are kept as they are.
+
+    Bool columns become pandas "boolean" (missing = <NA>), categories become Categoricals
+    with the schema's categories, numbers float, dates datetime64. Raises
+    AmbiguousDateOrderError when a date column needs ``date_order``.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("normalise_values needs a table (pandas DataFrame).")
+    spec = schema.COLUMNS_BY_NAME if target == "cohort" else schema.LESION_COLUMNS_BY_NAME
+    out = data.copy()
+    previews, unrecs, dates_bad = [], [], []
+    codes = _codes(missing_codes)
+    for name in data.columns:
+        col = spec.get(name)
+        if col is None:
+            continue
+        s = data[name]
+        if col.kind == "date":
+            cleaned = s
+            if not pd.api.types.is_datetime64_any_dtype(s) and not pd.api.types.is_numeric_dtype(s):
+                cleaned = s.astype(object).map(
+                    lambda v: None if v is None or v is pd.NA or (isinstance(v, str) and _key(v) in codes) else v)
+            parsed = parse_dates(cleaned, order=date_order)
+            out[name] = parsed.values
+            if len(parsed.unparsed):
+                bad = parsed.unparsed.assign(column=name)
+                dates_bad.append(bad[["column", "row", "value", "reason"]])
+            continue
+        if col.kind == "number" and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out[name] = s.astype(float)
+            continue
+        if col.kind == "bool" and pd.api.types.is_bool_dtype(s):
+            out[name] = s.astype("boolean")
+            continue
+        res = normalise_column(s, name, missing_codes=missing_codes, target=target)
+        out[name] = _typed(res.values, col)
+        if len(res.preview):
+            previews.append(res.preview.assign(column=name)[["column", "original", "value", "n"]])
+        if len(res.unrecognised):
+            unrecs.append(res.unrecognised.assign(column=name)[["column", "value", "n", "rows"]])
+    preview = (pd.concat(previews, ignore_index=True) if previews
+               else pd.DataFrame(columns=["column", "original", "value", "n"]))
+    unrecognised = (pd.concat(unrecs, ignore_index=True) if unrecs
+                    else pd.DataFrame(columns=["column", "value", "n", "rows"]))
+    unparsed = (pd.concat(dates_bad, ignore_index=True) if dates_bad
+                else pd.DataFrame(columns=["column", "row", "value", "reason"]))
+    return NormalisedCohort(out, preview, unrecognised, unparsed)

@@ -1,0 +1,115 @@
+"""Flag columns that look like direct identifiers, so the user can drop them first.
+
+Looks at headers (name, MRN, phone, e-mail, address, birth date ...) and at values
+(e-mail addresses, phone numbers, "Surname, Firstname", street addresses, full dates
+in a birth-date column, long free text).  A flag is a reason to look, not a verdict:
+the user decides; flagged columns are suggested for dropping in the mapping.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .errors import InputError
+
+_HEADER_RULES: tuple[tuple[str, str], ...] = (
+    (r"\b(e ?mail|mail)\b", "e-mail address"),
+    (r"\b(phone|telephone|tel|mobile|handy|telefon|fax)\b", "phone number"),
+    (r"\b(address|adresse|street|strasse|straße|city|town|zip|postcode|post code|plz|wohnort)\b", "address"),
+    (r"\b(dob|birth ?date|date of birth|birthday|geburtsdatum|geb datum|born)\b", "full birth date"),
+    (r"\b(mrn|medical record|record number|hospital number|hosp no|chart|case number|fallnummer|"
+     r"patientennummer|nhs|ssn|social security|insurance|versicherung|kis|pid number|pat nr kis)\b",
+     "hospital record number"),
+    (r"\b(name|surname|first ?name|last ?name|given name|family name|vorname|nachname|initials)\b",
+     "person's name"),
+    (r"\b(comment|comments|note|notes|remark|remarks|bemerkung|kommentar|free text|freitext)\b",
+     "free text (may contain names or details)"),
+)
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+\.[\w.-]+$")
+_PHONE = re.compile(r"^\+?[\d ()/-]{7,}$")
+_NAME = re.compile(r"^[A-ZÄÖÜ][a-zäöüéèß'-]+,? [A-ZÄÖÜ][a-zäöüéèß'-]+$")
+_STREET = re.compile(r"\d+\s*\w*\s+(street|st\.?|road|rd\.?|avenue|ave\.?|lane|weg|allee|platz)\b|"
+                     r"\w+(straße|strasse|str\.)\s*\d+", re.IGNORECASE)
+_LONG_DIGITS = re.compile(r"^\d{7,}$")
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9äöüß]+", " ", str(header).lower()).strip()
+
+
+def flag_identifiers(data: pd.DataFrame) -> pd.DataFrame:
+    """Columns that may identify a person: DataFrame [column, reason, example].
+
+    ``example`` shows the kind of value (masked), never the value itself.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("flag_identifiers needs a table (pandas DataFrame).")
+    rows = []
+    for c in data.columns:
+        reason = _header_reason(str(c)) or _value_reason(data[c])
+        if reason:
+            rows.append((str(c), reason, _masked_example(data[c])))
+    return pd.DataFrame(rows, columns=["column", "reason", "example"])
+
+
+def _header_reason(header: str) -> str | None:
+    h = _norm(header)
+    for pattern, reason in _HEADER_RULES:
+        if re.search(pattern, h):
+            return f"column name suggests a {reason}" if not reason.startswith("free") else f"column name suggests {reason}"
+    return None
+
+
+def _value_reason(series: pd.Series) -> str | None:
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        values = series.dropna()
+        if pd.api.types.is_numeric_dtype(series) and len(values) and not pd.api.types.is_bool_dtype(series):
+            as_text = values.astype(float)
+            if ((as_text >= 1_000_000) & (as_text % 1 == 0)).mean() > 0.8 and values.nunique() == len(values):
+                return "values look like hospital record numbers (7+ digit numbers, one per row)"
+        return None
+    values = series.dropna().astype(str).str.strip()
+    values = values[values != ""]
+    if len(values) == 0:
+        return None
+    share = lambda rx: values.map(lambda v: bool(rx.search(v))).mean()  # noqa: E731
+    if share(_EMAIL) > 0.3:
+        return "values look like e-mail addresses"
+    if share(_STREET) > 0.3:
+        return "values look like street addresses"
+    if share(_NAME) > 0.5 and values.nunique() > 0.8 * len(values):
+        return "values look like people's names"
+    if share(_PHONE) > 0.5 and values.map(lambda v: sum(ch.isdigit() for ch in v) >= 9).mean() > 0.5:
+        return "values look like phone numbers"
+    if share(_LONG_DIGITS) > 0.8 and values.nunique() == len(values):
+        return "values look like hospital record numbers (7+ digit numbers, one per row)"
+    if values.str.len().mean() > 40 and values.nunique() > 0.5 * len(values):
+        return "long free text (may contain names or details)"
+    return None
+
+
+def _masked_example(series: pd.Series) -> str:
+    values = series.dropna()
+    if len(values) == 0:
+        return ""
+    v = str(values.iloc[0])
+    masked = re.sub(r"[A-Za-zÄÖÜäöüß]", "x", v)
+    masked = re.sub(r"\d", "9", masked)
+    return masked[:30] + ("…" if len(masked) > 30 else "")
+
+
+def drop_columns(data: pd.DataFrame, columns) -> pd.DataFrame:
+    """A copy of ``data`` without ``columns`` (names not present are ignored)."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("drop_columns needs a table (pandas DataFrame).")
+    cols = [c for c in columns if c in data.columns]
+    return data.drop(columns=cols)
+
+
+def drop_raw_dates(data: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` without its date columns (once times have been derived from them)."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("drop_raw_dates needs a table (pandas DataFrame).")
+    cols = [c for c in data.columns if pd.api.types.is_datetime64_any_dtype(data[c])]
+    return data.drop(columns=cols)
