@@ -89,19 +89,31 @@ class LogrankResult:
 # validate
 
 
-def _aeq_times(t: np.ndarray) -> np.ndarray:
-    """R's ``aeqSurv``: collapse times that differ by less than sqrt(eps) onto one value."""
-    y, inverse = np.unique(t, return_inverse=True)
+def _aeq_sorted(ts: np.ndarray) -> np.ndarray:
+    """R's ``aeqSurv`` on sorted times: distinct times closer than sqrt(eps) (absolute, or
+    relative to the mean of the distinct times) are replaced by the first of their run."""
+    if ts.size < 2:
+        return ts
+    new = np.concatenate(([True], ts[1:] != ts[:-1]))
+    y = ts[new]
     if y.size < 2:
-        return t
+        return ts
     dy = np.diff(y)
     scale = np.mean(np.abs(y))
     tied = (dy <= _TOLERANCE) | ((dy / scale) <= _TOLERANCE if scale > 0 else False)
     if not np.any(tied):
-        return t
+        return ts
     start = np.concatenate(([True], ~tied))
     cuts = y[start]
-    return cuts[(np.cumsum(start) - 1)[inverse]]
+    return cuts[(np.cumsum(start) - 1)[np.cumsum(new) - 1]]
+
+
+def _aeq_times(t: np.ndarray) -> np.ndarray:
+    """R's ``aeqSurv`` on times in any order."""
+    order = np.argsort(t)
+    out = np.empty_like(t, dtype=float)
+    out[order] = _aeq_sorted(t[order])
+    return out
 
 
 def _check_rho(rho) -> float:
@@ -154,10 +166,20 @@ def _prepare(data, time, event, group, strata=None):
 # compute
 
 
-def _survdiff_fit(t, e, g, k, s, rho):
-    """Observed, expected (weighted) and variance matrix, summed over strata (survdiff.fit)."""
-    order = np.argsort(t, kind="stable") if s.min() == s.max() else np.lexsort((t, s))
-    t, e, g, s = t[order], e[order], g[order], s[order]
+def _survdiff_fit(t, e, g, k, s, rho, *, aeq=True, presorted=False):
+    """Observed, expected (weighted) and variance matrix, summed over strata (survdiff.fit).
+
+    Sorts once by time (then, stably, by stratum; ``presorted``: rows already sorted by
+    time); ``aeq`` applies aeqSurv first (survdiff's timefix=TRUE) to these rows.
+    """
+    order = np.arange(t.size) if presorted else np.argsort(t)
+    t = t[order]
+    if aeq:
+        t = _aeq_sorted(t)
+    if s.min() != s.max():
+        by_stratum = np.argsort(s[order], kind="stable")
+        order, t = order[by_stratum], t[by_stratum]
+    e, g, s = e[order], g[order], s[order]
     obs = np.zeros(k)
     exp = np.zeros(k)
     var = np.zeros((k, k))
@@ -236,7 +258,7 @@ def logrank_test(data, time, event, group, *, strata=None, rho=0, trend=False) -
         raise InputError(f"trend must be True or False; got {trend!r}.")
     t, e, g, labels, s, n_excluded = _prepare(data, time, event, group, strata)
     k = len(labels)
-    obs, exp, var = _survdiff_fit(_aeq_times(t), e, g, k, s, rho)
+    obs, exp, var = _survdiff_fit(t, e, g, k, s, rho)
     if int((exp > 0).sum()) < 2:
         raise InsufficientDataError(
             "Only one group was at risk when events occurred: the groups cannot be compared."
@@ -313,19 +335,23 @@ def pairwise_logrank(data, time, event, group, *, adjust="holm", rho=0) -> pd.Da
     check_choice(adjust, "adjust", _ADJUST)
     rho = _check_rho(rho)
     t, e, g, labels, _s, _n_excluded = _prepare(data, time, event, group)
+    order = np.argsort(t)  # sort once; every pair's rows are then sorted too
+    t, e, g = t[order], e[order], g[order]
     k = len(labels)
     rows = []
     for a in range(k):
         for b in range(a + 1, k):
             sel = (g == a) | (g == b)
-            # survdiff on the subset, re-applying aeqSurv on the subset as R does
-            tt = _aeq_times(t[sel])
+            # survdiff on the subset (aeqSurv applied to the subset, as R does)
+            tt = t[sel]
             gg = (g[sel] == b).astype(int)
             ee = e[sel]
             if ee.sum() == 0:
                 chi = np.nan
             else:
-                obs, exp, var = _survdiff_fit(tt, ee, gg, 2, np.zeros(len(tt), dtype=int), rho)
+                obs, exp, var = _survdiff_fit(
+                    tt, ee, gg, 2, np.zeros(len(tt), dtype=int), rho, presorted=True
+                )
                 chi, _df = _chisq(obs, exp, var)
             p = float(stats.chi2.sf(chi, 1)) if np.isfinite(chi) else np.nan
             rows.append((labels[a], labels[b], chi, p))

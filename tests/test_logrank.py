@@ -119,10 +119,13 @@ def test_fuzzy_times_need_aeqsurv():
     assert np.unique(t).size > np.unique(lung["time"]).size
     g, _ = group_codes(lung["sex"])
     e = lung["event"].to_numpy()
-    o_raw, e_raw, _ = _survdiff_fit(t, e, g, 2, np.zeros(len(t), dtype=int), 0)
-    o_aeq, e_aeq, _ = _survdiff_fit(_aeq_times(t), e, g, 2, np.zeros(len(t), dtype=int), 0)
+    zero = np.zeros(len(t), dtype=int)
+    _o, e_raw, _v = _survdiff_fit(t, e, g, 2, zero, 0, aeq=False)
+    _o, e_aeq, _v = _survdiff_fit(t, e, g, 2, zero, 0)
     assert not np.allclose(e_raw, e_aeq, rtol=1e-9)
     assert_estimate(e_aeq, REF["survdiff"]["lung_sex_fuzzy"]["expected"])
+    # aeqSurv maps every fuzzy time back onto the exact one
+    assert_estimate(_aeq_times(t), lung["time"])
 
 
 @pytest.mark.parametrize("key,rho", [("veteran_celltype", 0), ("veteran_celltype_rho1", 1)])
