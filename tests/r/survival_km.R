@@ -42,9 +42,16 @@ tie_d <- data.frame(
   status = c(0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1),
   g = rep(c("b", "a"), each = 10)
 )
+# events and censorings at time 0 (no time-0 row is added by survfit0)
+zero_d <- data.frame(time = c(0, 0, 0, 1, 2, 3, 3, 4, 6),
+                     status = c(1, 1, 0, 1, 1, 0, 1, 0, 1))
+# near-ties that survfit (aeqSurv, timefix = TRUE) treats as ties: within sqrt(eps) absolute
+# (2 vs 2.000000001) or relative to the mean time (1000 vs 1000.00001)
+near_d <- data.frame(time = c(2, 2.000000001, 500, 1000, 1000.00001, 1000.00001, 1500, 2000),
+                     status = c(1, 1, 0, 1, 1, 0, 1, 0))
 
 datasets <- list(lung = lung_d, veteran = vet_d, ovarian = ov_d, aml = aml_d,
-                 midpoint = mid_d, flat = flat_d, ties = tie_d)
+                 midpoint = mid_d, flat = flat_d, ties = tie_d, zero = zero_d, near = near_d)
 
 ## ---- helpers ----------------------------------------------------------------------
 fit_km <- function(d, group, weights, conf.type, conf.int) {
@@ -109,6 +116,9 @@ for (ct in c("log", "log-log", "plain")) {
   add(km_case(paste0("lung_iptw_sex_", ct), "lung", "sex", weights = "iptw", conf.type = ct))
 }
 add(km_case("flat", "flat", times = c(1, 2, 3, 4, 5)))
+add(km_case("zero_log", "zero", times = c(0, 1, 5)))
+add(km_case("zero_loglog", "zero", conf.type = "log-log", times = c(0, 1, 5)))
+add(km_case("near_ties", "near", times = c(2, 1000, 1000.000005)))
 add(km_case("lung_ecog", "lung", "ph_ecog"))               # one NA row, a group of 1
 add(km_case("lung_all_90", "lung", conf.int = 0.9))
 add(km_case("lung_wfix_sex", "lung", "sex", weights = "wfix"))
