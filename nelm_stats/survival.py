@@ -49,17 +49,17 @@ from scipy import stats
 
 from ._checks import (
     as_event,
-    as_numeric,
     as_time,
     as_weights,
     check_choice,
     check_conf_level,
     complete_cases,
     group_codes,
+    group_order,
     require_columns,
     require_frame,
 )
-from .errors import InputError, InsufficientDataError, InvalidValueError
+from .errors import InputError, InsufficientDataError
 
 __all__ = [
     "KaplanMeierResult",
@@ -131,10 +131,6 @@ class KaplanMeierResult:
         t = _check_times(times)
         return _summary_at(self.with_origin(), t, self.groups)
 
-    def median_table(self) -> pd.DataFrame:
-        """Alias of ``medians`` (one row per group)."""
-        return self.medians
-
 
 @dataclass(frozen=True, eq=False)
 class RMSTDifferenceResult:
@@ -171,21 +167,33 @@ class LandmarkResult:
 # validate
 
 
-def _aeq_times(t: np.ndarray) -> np.ndarray:
-    """R's ``aeqSurv``: collapse times closer than sqrt(eps) (absolute, or relative to the
-    mean of the distinct times) onto the smaller one."""
-    y = np.unique(t)
+def _aeq_sorted(ts: np.ndarray) -> np.ndarray:
+    """R's ``aeqSurv`` on sorted times: collapse times closer than sqrt(eps) (absolute, or
+    relative to the mean of the distinct times) onto the smaller one."""
+    if ts.size < 2:
+        return ts
+    y = ts[np.concatenate(([True], ts[1:] != ts[:-1]))]
     if y.size < 2:
-        return t
+        return ts
     dy = np.diff(y)
     scale = np.mean(np.abs(y))
     tied = dy <= _TOL
     if scale > 0:
         tied |= (dy / scale) <= _TOL
     if not tied.any():
-        return t
+        return ts
     cuts = y[np.concatenate(([True], ~tied))]
-    return cuts[np.searchsorted(cuts, t, side="right") - 1]
+    return cuts[np.searchsorted(cuts, ts, side="right") - 1]
+
+
+def _group_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """As ``_checks.group_codes`` (same levels and labels), with a hash lookup that stays
+    fast for a million text values."""
+    levels = group_order(series)
+    codes = pd.Index(levels).get_indexer(series)
+    if (codes < 0).any():  # values the index lookup cannot match (e.g. mixed types)
+        return group_codes(series)
+    return codes.astype(np.intp), [str(v) for v in levels]
 
 
 def _weights_series(data: pd.DataFrame, weights) -> tuple[pd.Series | None, str | None]:
@@ -238,8 +246,8 @@ def _prepare(data, time, event, group=None, weights=None):
         codes = np.zeros(len(frame), dtype=np.intp)
         labels = ["all"]
     else:
-        codes, labels = group_codes(frame[group])
-    return _aeq_times(t), d, w, codes, labels, n_excluded
+        codes, labels = _group_codes(frame[group])
+    return t, d, w, codes, labels, n_excluded
 
 
 def _check_times(times) -> np.ndarray:
@@ -306,8 +314,14 @@ def _revcumsum(x: np.ndarray) -> np.ndarray:
 def _km_fit(t, d, w, codes, k, robust: bool):
     """Per distinct (group, time): counts, S and SE.  Returns a dict of arrays over the rows of
     the curve (sorted by group code, then time), plus 'logse' and per-group record counts."""
-    order = np.lexsort((t, codes))
-    ts = t[order]
+    # sort by time, then (stable) by group; aeqSurv on the sorted times
+    order = np.argsort(t)  # order within equal times is irrelevant (counts are summed)
+    ts = _aeq_sorted(t[order])
+    if k > 1:
+        small = codes.astype(np.int16) if k < 32000 else codes
+        by_group = np.argsort(small[order], kind="stable")  # radix sort for small ints
+        order = order[by_group]
+        ts = ts[by_group]
     cs = codes[order]
     ds = d[order].astype(float)
     ws = np.ones(ts.size) if w is None else w[order]
