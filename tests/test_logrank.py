@@ -240,3 +240,26 @@ def test_heavy_ties_three_groups(key, kw):
     tr = ns.logrank_test(syn, "t", "e", "g", trend=True, **kw)
     assert_estimate(tr.statistic, ref["trend_statistic"], ref["call"] + ": trend")
     assert_inference(tr.p_value, ref["trend_p_value"], ref["call"] + ": trend p")
+
+
+@pytest.mark.parametrize("values", [
+    ["b", "a", "c", "a", "b"],
+    [True, False, True, True, False],
+    [3, 1, 2, 1, 3],
+    [2.5, 1.0, 2.5, 0.5, 1.0],
+    pd.Categorical(["G3", "G1", "G3", "G1", "G1"], categories=["G1", "G2", "G3"], ordered=True),
+    pd.Categorical(["x", "y", "x", "y", "y"], categories=["y", "x"]),
+])
+def test_fast_group_codes_equal_checks_group_codes(values):
+    from nelm_stats.logrank import _codes
+    s = pd.Series(values, index=[10, 11, 12, 13, 14], name="g")
+    codes, labels = _codes(s)
+    ref_codes, ref_labels = group_codes(s)
+    assert labels == ref_labels
+    np.testing.assert_array_equal(codes, ref_codes)
+
+
+def test_trend_with_two_groups_equals_logrank():
+    a = ns.logrank_test(_lung(), "time", "event", "sex")
+    b = ns.logrank_test(_lung(), "time", "event", "sex", trend=True)
+    assert_estimate(b.statistic, a.statistic)
