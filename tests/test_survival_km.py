@@ -256,6 +256,14 @@ def test_landmark_matches_r_subset():
     assert_estimate(fit.medians["median"], case["medians"]["median"], ref["call"])
 
 
+def test_landmark_data_feed_logrank():
+    """R: survdiff(Surv(time - 180, status) ~ sex, data = subset(lung, time > 180))$chisq."""
+    ref = REF["landmark"]
+    lm = landmark(frame("lung"), "time", "status", at=ref["at"])
+    test = ns.logrank_test(lm.data, "time", "status", "sex")
+    assert_inference(test.statistic, ref["logrank"], ref["logrank_call"])
+
+
 def test_landmark_counts_missing():
     lung = frame("lung")
     lung.loc[[1, 2], "status"] = pd.NA

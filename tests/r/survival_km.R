@@ -175,6 +175,8 @@ landmark <- list(
   n = nrow(lm_d),
   excluded_event = sum(lung_d$time <= 180 & lung_d$status == 1),
   excluded_censored = sum(lung_d$time <= 180 & lung_d$status == 0),
+  logrank_call = "survdiff(Surv(time - 180, status) ~ sex, data = subset(lung, time > 180))",
+  logrank = survdiff(Surv(time, status) ~ sex, data = lm_d)$chisq,
   km = km_case("lung_landmark180_sex", "lung_landmark180", "sex",
                times = c(0, 180, 365, 1000))
 )
