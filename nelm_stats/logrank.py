@@ -9,17 +9,18 @@ Layout (as survdiff / survdiff.fit / print.survdiff): ``_prepare`` validates and
 arrays, ``_survdiff_fit`` computes observed, expected and variance, the public functions
 format the result.
 
-Computation: the rows are sorted once by (stratum, time); within a stratum, the number of
+Computation: the rows are sorted once by time (then, stably, by stratum); within a stratum, the number of
 deaths and the number at risk per group are counted at each distinct time with ``bincount``
 and a reverse cumulative sum — no Python loop over rows or times (only over strata and, for
 the pairwise table, over pairs of groups).  At each distinct time t with d deaths among n at
-risk (r_g and d_g in group g) and weight w = S(t-)^rho:
+risk (r_g and d_g in group g) and weight w = S(t-)^rho (S the Kaplan–Meier of the stratum's
+pooled groups, as survdiff):
 
     O_g += w d_g,    E_g += w d r_g / n,
     V   += w^2 d (n - d) / (n (n - 1)) * (diag(r) - r r' / n)       (n > 1)
 
-The statistic is (O-E)' V^- (O-E) over the groups with E > 0, dropping the first
-(survdiff's rule), on (number of groups with E > 0) - 1 degrees of freedom.
+The statistic is (O-E)' V^-1 (O-E) over the groups with E > 0, leaving out the first of
+them (survdiff's rule), on (number of groups with E > 0) - 1 degrees of freedom.
 
 Trend test (``trend=True``): with scores c = 1..k for the groups in the column's order (the
 categories of an ordered Categorical such as grade G1 < G2 < G3),
@@ -27,7 +28,7 @@ categories of an ordered Categorical such as grade G1 < G2 < G3),
     chi^2 (1 df) = (c'(O - E))^2 / (c' V c),
 
 with O, E and V (weighted by rho, summed over strata) exactly as above.  This is the usual
-score test for trend (Collett, *Modelling Survival Data in Medical Research*, sec. 2.7;
+score test for trend (Collett, *Modelling Survival Data in Medical Research*, ch. 2;
 Peto et al. 1977); the R reference (tests/r/survival_tests.R) computes it from survdiff's
 ``obs - exp`` and ``var``.
 
