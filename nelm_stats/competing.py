@@ -23,7 +23,8 @@ causes, Var F(t) = v1 + F(t)^2 v3 - 2 F(t) v2, reported at the times of the caus
 and carried forward in between (as cmprsk does).
 
 Confidence interval: cmprsk gives none.  We use the log(-log) transformation usual with
-cumulative incidence (e.g. Choudhury 2002; Stata's stcompet; tidycmprsk):
+cumulative incidence (Pintilie, *Competing Risks: A Practical Perspective*, 2006; the
+interval tidycmprsk::cuminc reports):
 
     F ^ exp(+- z sqrt(Var F) / (F log F)),     z = qnorm(1 - (1 - conf_level) / 2)
 
