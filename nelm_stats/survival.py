@@ -101,6 +101,8 @@ class KaplanMeierResult:
     (NaN = not reached); ``at(times)``: survival at chosen times; ``with_origin()``: the curve
     with a time-0 row per group (for drawing steps).  n_risk / n_event / n_censor are weighted
     counts when weights are given; ``medians.n`` is the number of patients (rows) analysed.
+    As in R, ci_lower/ci_upper are NaN where S = 0 ("log", "log-log") and where S = 1
+    ("log-log"); std_err is NaN where Greenwood's variance is infinite (S = 0).
     """
 
     curve: pd.DataFrame
@@ -313,7 +315,7 @@ def _revcumsum(x: np.ndarray) -> np.ndarray:
 
 def _km_fit(t, d, w, codes, k, robust: bool):
     """Per distinct (group, time): counts, S and SE.  Returns a dict of arrays over the rows of
-    the curve (sorted by group code, then time), plus 'logse' and per-group record counts."""
+    the curve (sorted by group code, then time), and the per-group record counts."""
     # sort by time, then (stable) by group; aeqSurv on the sorted times
     order = np.argsort(t)  # order within equal times is irrelevant (counts are summed)
     ts = _aeq_sorted(t[order])
