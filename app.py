@@ -12,6 +12,7 @@ st.set_page_config(page_title="NELM Outcomes Explorer", page_icon="🩺", layout
 PAGES = {
     "Cohort": [
         st.Page("pages/home.py", title="Overview", icon="🏠", default=True),
+        st.Page("pages/data_import.py", title="Import data", icon=":material/upload_file:"),
     ],
     "Analyses": [
     ],

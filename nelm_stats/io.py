@@ -407,3 +407,35 @@ def _read_parquet(content: bytes, filename: str) -> ReadResult:
     data = _finish(frame, frozenset({""}), None)
     return ReadResult(data, "parquet")
 
+
+
+def demo_registry_export(data: pd.DataFrame) -> bytes:
+    """A canonical cohort written the way a European registry export often looks (for trying the importer).
+
+    Semicolon-separated, decimal comma, dd.mm.yyyy dates, ja/nein flags, abbreviated headers,
+    UTF-8 with BOM. Returns the file's bytes (nothing is written to disk).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("demo_registry_export needs a table (pandas DataFrame).")
+    headers = {
+        "patient_id": "Pat-ID", "age": "Age (y)", "sex": "Sex", "primary_site": "Primary", "grade": "Grading",
+        "ki67": "Ki-67 (%)", "icg": "ICG", "margin_status": "R-status", "margin_mm": "Margin (mm)",
+        "clavien_dindo": "Clavien-Dindo", "surgery_date": "OP date", "recurrence": "Rec",
+        "recurrence_date": "Rec date", "death": "Dead", "death_date": "Date of death",
+        "last_follow_up_date": "Last f/u",
+    }
+    cols = [c for c in headers if c in data.columns]
+    out = pd.DataFrame(index=data.index)
+    for c in cols:
+        s = data[c]
+        if pd.api.types.is_datetime64_any_dtype(s) or c.endswith("_date"):
+            d = pd.to_datetime(s)
+            out[headers[c]] = [x.strftime("%d.%m.%Y") if not pd.isna(x) else "" for x in d]
+        elif pd.api.types.is_bool_dtype(s) or c in ("icg", "recurrence", "death"):
+            out[headers[c]] = ["" if pd.isna(v) else ("ja" if bool(v) else "nein") for v in s]
+        elif pd.api.types.is_float_dtype(s):
+            out[headers[c]] = ["" if pd.isna(v) else f"{v:g}".replace(".", ",") for v in s]
+        else:
+            out[headers[c]] = ["NA" if pd.isna(v) else str(v) for v in s]
+    text = out.to_csv(sep=";", index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")

@@ -1,0 +1,290 @@
+"""Import data: upload a registry export, map its columns, derive RFS/OS, see every problem.
+
+Thin: every step is a public function of nelm_stats (read_table, flag_identifiers,
+suggest_mapping/apply_mapping, date_order_check, find_problems, prepare_cohort); this page
+reads widgets and renders.  The file is read from memory and the cohort lives in this
+session's st.session_state only (ui.add_upload): nothing is written to disk or shared.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+import nelm_stats as ns
+import ui
+from nelm_stats import derive as ns_derive
+from nelm_stats import io as ns_io
+from nelm_stats import mapping as ns_mapping
+from nelm_stats import quality as ns_quality
+
+K = ui.Keys
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "sav", "zsav", "dta", "parquet"]
+RFS_LABELS = {
+    "recurrence_or_death": "Recurrence or death (default)",
+    "recurrence_only": "Recurrence only (death censored)",
+    "hepatic_progression": "Hepatic progression (liver recurrence)",
+}
+SOURCE_LABELS = {
+    "auto": "From dates where mapped, else as supplied",
+    "dates": "Always from dates",
+    "supplied": "Take supplied times (months) as they are",
+}
+
+
+def _use_cohort(name: str, data: pd.DataFrame, lesions, flow: pd.DataFrame) -> None:
+    """Button callback (runs before the next script run, so the sidebar can switch to it)."""
+    ui.add_upload(ui.UploadedCohort(name, data, lesions, flow))
+    st.session_state[K.IMPORT_DONE] = name
+
+
+def _demo() -> None:
+    data = ns.load_sample(ns.samples.DEFAULT_SAMPLE)
+    st.session_state[K.IMPORT_DEMO] = ("demo_registry_export.csv", ns_io.demo_registry_export(data))
+
+
+def _stop_with(err: Exception) -> None:
+    ui.show_error(err)
+    st.stop()
+
+
+st.title("Import data")
+st.write(
+    "Bring your own series: a CSV/TSV, Excel, SPSS (.sav), Stata (.dta) or Parquet file with one "
+    "row per patient. The file is read in this browser session's memory only — it is never saved "
+    "to disk and no other session can see it."
+)
+
+done = st.session_state.get(K.IMPORT_DONE)
+if done and done in ui.uploads():
+    st.success(
+        f"“{done}” is now the current dataset ({len(ui.uploads()[done].data)} patients). "
+        "Every analysis page uses it; switch datasets in the sidebar.",
+        icon="✅",
+    )
+
+uploaded = st.file_uploader("1. Patient table", type=FILE_TYPES, key=K.IMPORT_FILE)
+if uploaded is not None:
+    file_name, content = uploaded.name, uploaded.getvalue()
+    st.session_state.pop(K.IMPORT_DEMO, None)
+elif st.session_state.get(K.IMPORT_DEMO):
+    file_name, content = st.session_state[K.IMPORT_DEMO]
+    st.info("Using a demo registry export made from the synthetic sample (semicolons, decimal commas, "
+            "dd.mm.yyyy dates, ja/nein).", icon="🧪")
+else:
+    st.button("Try it with a demo registry export", key=K.IMPORT_DEMO_BUTTON, on_click=_demo)
+    st.stop()
+file_id = hashlib.sha1(content).hexdigest()[:10]
+
+# ---- read
+c1, c2 = st.columns([2, 3])
+try:
+    sheets = ns.list_sheets(content, file_name)
+except ns.AnalysisError as err:
+    _stop_with(err)
+sheet = None
+if len(sheets) > 1:
+    sheet = c1.selectbox("Sheet with one row per patient", sheets, key=K.IMPORT_SHEET)
+missing_text = c2.text_input(
+    "Values that mean “missing” (comma-separated; empty cells always count)",
+    value=", ".join(c for c in ns.DEFAULT_MISSING_CODES if c),
+    key=K.IMPORT_MISSING,
+)
+missing_codes = tuple([""] + [c.strip() for c in missing_text.split(",") if c.strip()])
+try:
+    read = ns.read_table(content, file_name, sheet=sheet, missing_codes=missing_codes)
+except ns.AnalysisError as err:
+    _stop_with(err)
+raw = read.data
+st.caption(f"Read {file_name}: {read.describe()}.")
+
+# ---- privacy: identifiers first
+flags = ns.flag_identifiers(raw)
+if len(flags):
+    st.warning(
+        "Some columns look like they identify patients. Drop them before going on: the analyses "
+        "never need them.", icon="🔒"
+    )
+    st.dataframe(flags, hide_index=True, key="import_flags_table")
+    to_drop = st.multiselect("Drop these columns now", list(raw.columns), default=list(flags["column"]),
+                             key=K.IMPORT_DROP)
+    raw = ns.drop_columns(raw, to_drop)
+
+# ---- mapping
+st.subheader("2. Map your columns")
+saved = st.file_uploader("Re-use a saved mapping (optional, .json)", type=["json"], key=K.IMPORT_MAPPING_FILE)
+try:
+    if saved is not None:
+        mapping = ns.remap(ns.load_mapping(saved.getvalue()), raw)
+        mapping = dataclasses.replace(mapping, missing_codes=missing_codes)
+    else:
+        mapping = ns.suggest_mapping(raw, missing_codes=missing_codes)
+except ns.AnalysisError as err:
+    _stop_with(err)
+st.caption("Check the suggested role of each column and change it where needed: a schema column, "
+           "“keep” (an extra column, e.g. a covariate of your own) or “drop”.")
+table = ns.mapping_table(raw, mapping)
+edited = st.data_editor(
+    table,
+    column_config={
+        "source_column": st.column_config.TextColumn("Your column", disabled=True),
+        "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("cohort"), required=True),
+        "reason": st.column_config.TextColumn("Why suggested", disabled=True),
+        "examples": st.column_config.TextColumn("Example values", disabled=True),
+    },
+    hide_index=True,
+    width="stretch",
+    key=f"{K.IMPORT_MAPPING_EDITOR}_{file_id}_{saved.file_id if saved is not None else 'suggested'}",
+)
+mapping = ns.mapping_from_table(edited, mapping)
+
+# ---- dates
+check = ns.date_order_check(raw, mapping)
+if check.ambiguous:
+    options = list(ns.dates.ORDERS)
+    saved_order = mapping.date_order if mapping.date_order in options else None
+    order = st.radio(
+        check.question(), options, format_func=ns.dates.ORDER_LABELS.get,
+        index=options.index(saved_order) if saved_order else None, key=K.IMPORT_DATE_ORDER,
+    )
+    if order is None:
+        st.info("Choose the date order to go on: it changes every date such as 03/04/2020.", icon="📅")
+        st.stop()
+    mapping = dataclasses.replace(mapping, date_order=order)
+elif check.suggested:
+    st.caption(f"Dates are {ns.dates.ORDER_LABELS[check.suggested]}: some days are above 12.")
+
+st.download_button(
+    "Download this mapping (JSON)", ns.save_mapping(mapping).encode("utf-8"),
+    file_name="nelm_mapping.json", mime="application/json", key=K.IMPORT_MAPPING_DOWNLOAD,
+)
+try:
+    mapped = ns.apply_mapping(raw, mapping)
+except ns.AnalysisError as err:
+    _stop_with(err)
+
+# ---- values
+st.subheader("3. Values")
+if len(mapped.unrecognised):
+    st.warning(
+        "Some values were not recognised. They are treated as missing — correct them in your file "
+        "(or change the column's role) if they mean something.", icon="❓"
+    )
+    st.dataframe(mapped.unrecognised, hide_index=True, key="import_unrecognised_table")
+else:
+    st.caption("Every value of the mapped columns was recognised.")
+with st.expander("How values were read (preview)"):
+    st.dataframe(mapped.preview, hide_index=True, key="import_preview_table")
+if len(mapped.unparsed_dates):
+    st.warning("Some dates could not be read; they are listed as problems below.", icon="📅")
+
+# ---- endpoints
+st.subheader("4. Endpoints")
+e1, e2, e3 = st.columns(3)
+rfs_definition = e1.radio("Recurrence-free survival counts", list(ns.RFS_DEFINITIONS),
+                          format_func=RFS_LABELS.get, key=K.IMPORT_RFS_DEFINITION)
+unit = e2.radio("Also give times in", ["months", "days", "years"], horizontal=True, key=K.IMPORT_UNIT)
+source = e3.selectbox("Times come from", list(SOURCE_LABELS), format_func=SOURCE_LABELS.get,
+                      key=K.IMPORT_SOURCE)
+try:
+    sources = ns_derive.endpoint_sources(mapped.data, source)
+except ns.AnalysisError as err:
+    _stop_with(err)
+st.caption(ns.describe_endpoints(rfs_definition, unit, sources))
+if sources == {"rfs": "none", "os": "none"}:
+    st.warning("No endpoint can be derived: map the dates of surgery, last follow-up and death "
+               "(and recurrence), or columns with RFS/OS times.", icon="⏱️")
+
+# ---- problems
+st.subheader("5. Problems")
+try:
+    report = ns.find_problems(mapped.data, rfs_definition=rfs_definition, source=source,
+                              unparsed_dates=mapped.unparsed_dates)
+except ns.AnalysisError as err:
+    _stop_with(err)
+actions: dict[str, str] = {}
+if len(report.problems):
+    st.write(f"{report.n_problem_rows} rows have a problem (row = row in your spreadsheet, header = row 1). "
+             "Choose what to do with each kind:")
+    for item in report.summary.itertuples(index=False):
+        kind = ns_quality.PROBLEM_KINDS[item.problem]
+        actions[item.problem] = st.selectbox(
+            f"{kind.description} — {item.n_rows} row(s)", list(kind.actions),
+            format_func=ns_quality.ACTION_LABELS.get, key=f"{K.IMPORT_ACTION}_{item.problem}",
+        )
+    st.dataframe(report.problems, hide_index=True, key="import_problems_table")
+else:
+    st.caption("No problems found.")
+all_rows = [int(i) + 2 for i in mapped.data.index]
+exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=K.IMPORT_EXCLUDE_ROWS)
+
+try:
+    prepared = ns.prepare_cohort(mapped.data, actions=actions, rfs_definition=rfs_definition, unit=unit,
+                                 source=source, unparsed_dates=mapped.unparsed_dates,
+                                 exclude_rows=exclude_rows)
+except ns.AnalysisError as err:
+    _stop_with(err)
+
+# ---- lesions (optional)
+st.subheader("6. Lesion table (optional)")
+lesions = None
+patient_sheet = sheet if sheet is not None else (sheets[0] if sheets else None)
+lesion_sheets = [s for s in sheets if s != patient_sheet]
+lc1, lc2 = st.columns(2)
+lesion_sheet = None
+if lesion_sheets:
+    lesion_sheet = lc1.selectbox("Lesion sheet of this workbook", [None] + lesion_sheets,
+                                 format_func=lambda s: "(none)" if s is None else s, key=K.IMPORT_LESION_SHEET)
+lesion_file = lc2.file_uploader("…or a separate lesion file (one row per resected lesion)", type=FILE_TYPES,
+                                key=K.IMPORT_LESION_FILE)
+try:
+    lesion_read = None
+    if lesion_file is not None:
+        lesion_read = ns.read_table(lesion_file.getvalue(), lesion_file.name, missing_codes=missing_codes)
+    elif lesion_sheet is not None:
+        lesion_read = ns.read_table(content, file_name, sheet=lesion_sheet, missing_codes=missing_codes)
+    if lesion_read is not None:
+        lmap = ns.suggest_mapping(lesion_read.data, target="lesions", missing_codes=missing_codes)
+        lmapped = ns.apply_mapping(lesion_read.data, lmap)
+        st.dataframe(ns.mapping_table(lesion_read.data, lmap)[["source_column", "role", "examples"]],
+                     hide_index=True, key="import_lesion_mapping_table")
+        lesions = lmapped.data
+        if "patient_id" in lesions.columns and "patient_id" in prepared.data.columns:
+            keep = lesions["patient_id"].isin(set(prepared.data["patient_id"]))
+            if (~keep).any():
+                st.caption(f"{int((~keep).sum())} lesions belong to patients not in the analysed cohort "
+                           "and are left out.")
+            lesions = lesions.loc[keep].reset_index(drop=True)
+        st.caption(f"{len(lesions)} lesions.")
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    lesions = None
+
+# ---- result
+st.subheader("7. Your cohort")
+n_up = int(prepared.flow["n_remaining"].iloc[0])
+n_an = len(prepared.data)
+m1, m2, m3 = st.columns(3)
+m1.metric("Uploaded", n_up)
+m2.metric("Excluded", n_up - n_an)
+m3.metric("Analysed", n_an)
+st.write("Patient flow")
+st.dataframe(prepared.flow, hide_index=True, key="import_flow_table")
+if len(prepared.excluded):
+    with st.expander(f"Excluded patients ({len(prepared.excluded)})"):
+        st.dataframe(prepared.excluded, hide_index=True, key="import_excluded_table")
+with st.expander("Audit: how each patient's times and events were derived"):
+    st.dataframe(prepared.audit, hide_index=True, key="import_audit_table")
+
+drop_dates = st.checkbox("Drop the raw dates once times are derived (keeps only intervals)", value=True,
+                         key=K.IMPORT_DROP_DATES)
+name = st.text_input("Name of this cohort", value=file_name.rsplit(".", 1)[0], key=K.IMPORT_NAME)
+final = prepared.data.reset_index(drop=True)
+if drop_dates:
+    final = ns.drop_raw_dates(final)
+st.button(
+    "Use this cohort", type="primary", key=K.IMPORT_USE, disabled=n_an == 0 or not name.strip(),
+    on_click=_use_cohort, args=(name.strip(), final, lesions, prepared.flow),
+)

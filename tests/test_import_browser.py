@@ -1,0 +1,114 @@
+"""The Import data page in a real headless browser (Debian's chromium via Playwright).
+
+Uploads a corpus file through the page's file input, confirms the suggested mapping, sees the
+derived cohort (n analysed, patient flow), uses it, and checks that a second browser context
+(another Streamlit session) does not see the upload.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+SCRATCH = Path(tempfile.gettempdir()) / "nelm_screenshots"
+
+
+def _open_import(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Import data").first.click()
+    wait_for_app(page)
+    page.get_by_text("1. Patient table").first.wait_for(timeout=30_000)
+
+
+def _metric(page, label):
+    m = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    m.wait_for(timeout=30_000)
+    return m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _dataset_options(page) -> list[str]:
+    """The options of the sidebar's dataset selectbox (opened, read, closed)."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option").first.wait_for(timeout=10_000)
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    return options
+
+
+def test_upload_map_derive_use_and_isolation(app_url, browser, page):
+    SCRATCH.mkdir(exist_ok=True)
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(CORPUS / "impossible_values.csv"))
+    wait_for_app(page)
+    page.get_by_text("2. Map your columns").first.wait_for(timeout=30_000)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    # the file's 12 rows, 5 excluded by default (see test_corpus), 7 analysed
+    assert _metric(page, "Uploaded") == "12"
+    assert _metric(page, "Analysed") == "7"
+    assert page.get_by_text("recurrence dated before surgery").count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SCRATCH / "import_problems.png"), full_page=True)
+
+    page.get_by_role("button", name="Use this cohort").click()
+    wait_for_app(page)
+    page.get_by_text("is now the current dataset").first.wait_for(timeout=30_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    page.screenshot(path=str(SCRATCH / "import_done.png"), full_page=True)
+    assert "Upload: impossible_values" in _dataset_options(page)
+    # the Overview page now shows the imported cohort (7 patients)
+    sidebar.locator('[data-testid="stSidebarNav"] a', has_text="Overview").first.click()
+    wait_for_app(page)
+    page.get_by_text("Upload: impossible_values").first.wait_for(timeout=30_000)
+    assert _metric(page, "Patients") == "7"
+
+    # another browser context = another session: it must not see the upload
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        p2 = other.new_page()
+        p2.goto(app_url)
+        wait_for_app(p2)
+        p2.locator('[data-testid="stSidebar"]').first.wait_for(timeout=30_000)
+        assert "impossible_values" not in p2.locator('[data-testid="stSidebar"]').inner_text()
+        options = _dataset_options(p2)
+        assert options and not any("Upload" in o for o in options)
+        _open_import(p2, app_url)
+        assert p2.get_by_text("is now the current dataset").count() == 0
+        assert p2.get_by_text("7. Your cohort").count() == 0
+    finally:
+        other.close()
+
+
+def test_ambiguous_dates_ask_then_derive(app_url, page):
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(CORPUS / "ambiguous_dates.csv"))
+    wait_for_app(page)
+    page.get_by_text("Which order did your registry use?").first.wait_for(timeout=30_000)
+    assert page.get_by_text("7. Your cohort").count() == 0  # nothing derived before the answer
+    page.get_by_text("month first (mm/dd/yyyy, US)").first.click()
+    wait_for_app(page)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    # 12 rows; the 4 deaths have no date column in this file -> excluded by default
+    assert _metric(page, "Uploaded") == "12"
+    assert _metric(page, "Analysed") == "8"
+    page.screenshot(path=str(SCRATCH / "import_dates.png"), full_page=True)
+
+
+def test_unreadable_file_one_line_reason(app_url, page):
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(CORPUS / "not_a_table.csv"))
+    wait_for_app(page)
+    page.get_by_text("is not a text file").first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0

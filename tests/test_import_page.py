@@ -1,0 +1,98 @@
+"""AppTest of the Import data page: demo export end to end, sample cohorts, an uploaded cohort on other pages.
+
+AppTest cannot drive st.file_uploader, so the upload itself is exercised by the browser test
+(test_import_browser.py); here the page's demo export (same code path after the bytes) is used.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nelm_stats as ns
+import ui
+
+PAGE = "pages/data_import.py"
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def _app(dataset=None):
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    if dataset:
+        at.session_state["dataset"] = dataset
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    return at
+
+
+def _button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+@pytest.mark.parametrize("name", ns.sample_names())
+def test_page_without_upload_on_every_sample(name):
+    at = _app(f"sample:{name}")
+    assert not at.exception
+    assert len(at.error) == 0
+    assert any(b.key == ui.Keys.IMPORT_DEMO_BUTTON for b in at.button)
+
+
+def test_demo_export_end_to_end_and_use_cohort():
+    at = _app()
+    _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
+    assert not at.exception and len(at.error) == 0
+    n = len(ns.load_sample(ns.samples.DEFAULT_SAMPLE))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Uploaded"] == str(n) and metrics["Analysed"] == str(n)
+    # endpoint definition in words
+    assert any("whichever came first" in c.value for c in at.caption)
+    _button(at, ui.Keys.IMPORT_USE).click().run()
+    assert not at.exception
+    uploads = at.session_state[ui.Keys.UPLOADS]
+    assert list(uploads) == ["demo_registry_export"]
+    cohort = uploads["demo_registry_export"]
+    assert len(cohort.data) == n and cohort.flow["n_remaining"].iloc[-1] == n
+    assert at.session_state[ui.Keys.DATASET] == "upload:demo_registry_export"
+    assert not any(pd.api.types.is_datetime64_any_dtype(cohort.data[c]) for c in cohort.data.columns)
+    expected = ns.load_sample(ns.samples.DEFAULT_SAMPLE)
+    assert abs(cohort.data["rfs_months"] - expected["rfs_months"]).max() < 1e-9
+    assert any("is now the current dataset" in s.value for s in at.success)
+
+
+def test_problem_choice_changes_the_flow():
+    at = _app()
+    _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
+    # exclude two rows by hand: the flow shows it
+    at.multiselect(key=ui.Keys.IMPORT_EXCLUDE_ROWS).set_value([2, 3]).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Excluded"] == "2"
+
+
+
+def _analysis_pages():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "app.py").read_text()
+    return re.findall(r'st\.Page\("(pages/[^"]+)"', text)
+
+
+@pytest.mark.parametrize("page", [p for p in _analysis_pages() if p != PAGE])
+def test_every_page_runs_on_an_imported_cohort(page):
+    from nelm_stats.io import demo_registry_export
+
+    content = demo_registry_export(ns.load_sample(ns.samples.DEFAULT_SAMPLE))
+    raw = ns.read_table(content, "demo.csv").data
+    prepared = ns.prepare_cohort(ns.apply_mapping(raw, ns.suggest_mapping(raw)).data)
+    data = ns.drop_raw_dates(prepared.data.reset_index(drop=True))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.session_state[ui.Keys.UPLOADS] = {"mine": ui.UploadedCohort("mine", data, None, prepared.flow)}
+    at.session_state[ui.Keys.DATASET] = "upload:mine"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, page
