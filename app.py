@@ -11,13 +11,15 @@ st.set_page_config(page_title="NELM Outcomes Explorer", page_icon="🩺", layout
 # One line per page; each page file is thin (widgets -> nelm_stats -> render).
 PAGES = {
     "Cohort": [
-        st.Page("pages/home.py", title="Overview", icon="🏠", default=True),
+        st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
         st.Page("pages/data_import.py", title="Import data", icon=":material/upload_file:"),
     ],
     "Analyses": [
+        st.Page("pages/survival.py", title="Survival", icon=":material/monitoring:"),
     ],
 }
 
+ui.register_pages(PAGES)
 navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})
 ui.sidebar()
 navigation.run()

@@ -22,6 +22,20 @@ class Keys:
     DATASET = "dataset"  # sidebar selectbox: "sample:<name>" or "upload:<name>"
     UPLOADS = "uploads"  # dict name -> UploadedCohort (this session only)
     ENDPOINT = "endpoint"  # sidebar radio: key of ENDPOINTS
+    RESULTS = "results_cache"  # per-session cache of results computed on an upload
+    # Overview page
+    HOME_GROUP = "home_group"
+    # Survival page
+    SURVIVAL_ENDPOINT = "survival_endpoint"
+    SURVIVAL_GROUP = "survival_group"
+    SURVIVAL_CUT = "survival_cut"  # "median" | "value"
+    SURVIVAL_CUT_VALUE = "survival_cut_value"
+    SURVIVAL_UNIT = "survival_unit"
+    SURVIVAL_HORIZON = "survival_horizon"  # + "_<unit>": the value depends on the unit
+    SURVIVAL_LANDMARK_ON = "survival_landmark_on"
+    SURVIVAL_LANDMARK = "survival_landmark"  # + "_<unit>"
+    SURVIVAL_CI = "survival_ci"
+    SURVIVAL_MEDIANS = "survival_medians"
     # Import page (pages/data_import.py)
     IMPORT_FILE = "import_file"  # st.file_uploader: the patient table
     IMPORT_DEMO = "import_demo"  # (file name, bytes) of the demo export, when the user asks for it
@@ -79,6 +93,20 @@ def _load_sample(name: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _load_sample_lesions(name: str) -> pd.DataFrame | None:
     return ns.load_sample_lesions(name)
+
+
+_PAGES: dict[str, list] = {}
+
+
+def register_pages(pages: dict[str, list]) -> None:
+    """app.py hands its page list over, so pages can link to each other (st.page_link)."""
+    _PAGES.clear()
+    _PAGES.update(pages)
+
+
+def analysis_pages() -> list:
+    """The st.Page objects of the "Analyses" section, in app.py's order."""
+    return list(_PAGES.get("Analyses", []))
 
 
 def uploads() -> dict[str, UploadedCohort]:
@@ -146,7 +174,93 @@ def sidebar() -> None:
 
 def show_error(err: Exception) -> None:
     """Show an AnalysisError in the clinician's words; the page stays usable."""
-    st.error(str(err), icon="⚠️")
+    st.error(str(err), icon=":material/error:")
+
+
+# Outcome columns make no sense as a grouping of survival (immortal-time bias) or as cohort groups.
+OUTCOME_COLUMNS = frozenset(
+    {"rfs_months", "rfs_event", "os_months", "os_event", "recurrence", "death", "recurrence_site",
+     "mortality_90d", "hepatic_pfs_months", "hepatic_pfs_event", "hepatic_progression"}
+)
+
+
+def grouping_columns(data: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(columns usable as groups as they are, numeric columns that must be cut in two)."""
+    cats = [c for c in categorical_columns(data) if c not in OUTCOME_COLUMNS]
+    nums = [c for c in ns.numeric_columns(data) if c not in OUTCOME_COLUMNS and c not in cats]
+    return cats, nums
+
+
+def column_label(name: str | None) -> str:
+    """The clinician's name of a column (canonical label, else the column name)."""
+    if name is None:
+        return "None (whole cohort)"
+    return ns.schema.label(name)
+
+
+def _frame_key(data: pd.DataFrame) -> tuple:
+    h = pd.util.hash_pandas_object(data, index=True).to_numpy()
+    return (tuple(map(str, data.columns)), tuple(map(str, data.dtypes)), len(data),
+            int(h.sum(dtype="uint64")), int((h * 31).sum(dtype="uint64")))
+
+
+def session_cached(func):
+    """Cache ``func(data, *plain values)`` without letting an upload leave its session.
+
+    Results on a demo cohort are cached with st.cache_data (shared, the data are public);
+    results on an upload live in this session's st.session_state only (never in a cache
+    other sessions share), keyed by a hash of the DataFrame and the arguments.
+    """
+    shared = st.cache_data(show_spinner=False, max_entries=128)(func)
+
+    def wrapper(data: pd.DataFrame, *args, **kwargs):
+        if current_dataset().startswith("sample:"):
+            return shared(data, *args, **kwargs)
+        store = st.session_state.setdefault(Keys.RESULTS, {})
+        key = (func.__module__, func.__qualname__, _frame_key(data), args, tuple(sorted(kwargs.items())))
+        if key not in store:
+            if len(store) >= 32:
+                store.pop(next(iter(store)))
+            store[key] = func(data, *args, **kwargs)
+        return store[key]
+
+    wrapper.__wrapped__ = func
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@session_cached
+def cohort_summary(data: pd.DataFrame, group: str | None) -> "ns.cohort.CohortSummary":
+    return ns.cohort_summary(data, group)
+
+
+@session_cached
+def survival_report(data: pd.DataFrame, time: str, event: str, group: str | None, cut,
+                    time_unit: str, horizon: float | None, landmark: float | None,
+                    endpoint: str, event_label: str) -> "ns.SurvivalReport":
+    return ns.survival_report(data, time, event, group, cut=cut, time_unit=time_unit,
+                              horizon=horizon, landmark=landmark, endpoint=endpoint,
+                              event_label=event_label)
+
+
+@session_cached
+def competing_report(data: pd.DataFrame, group: str | None, cut, time_unit: str,
+                     horizon: float | None, landmark: float | None) -> "ns.CompetingReport":
+    return ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
+                               horizon=horizon, landmark=landmark)
+
+
+def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:
+    """Columns usable as a grouping: bool, category, or text/number with few distinct values."""
+    out = []
+    for c in data.columns:
+        s = data[c]
+        if c == "patient_id" or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        n = s.nunique(dropna=True)
+        if 2 <= n <= max_levels:
+            out.append(c)
+    return out
 
 
 def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:

@@ -1,47 +1,181 @@
-"""A first look at a cohort: size, groups, events, follow-up columns present."""
+"""A first look at a cohort: size, groups, events, follow-up, which analyses its columns allow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ._checks import group_codes, require_columns, require_frame
+from .schema import label
+
+# What each analysis of the dashboard needs (canonical column names; all must be present).
+ANALYSIS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Recurrence-free survival": ("rfs_months", "rfs_event"),
+    "Overall survival": ("os_months", "os_event"),
+    "Recurrence with death as competing event": ("rfs_months", "recurrence", "death"),
+    "Margin status": ("margin_status",),
+    "Complications (Clavien–Dindo)": ("clavien_dindo",),
+    "ICG fluorescence comparison": ("icg",),
+    "Cystic vs solid comparison": ("cystic",),
+    "Grade as risk factor": ("grade",),
+}
+
+# Columns a landing page would group by first, in order of preference (the question each
+# published series asked); the first one present with two or more values wins.
+PREFERRED_GROUPINGS = ("icg", "cystic", "resected", "grade", "primary_site", "approach", "sex")
+
+_EVENTS = (
+    ("recurrence", "Recurrence"),
+    ("death", "Death"),
+    ("rfs_event", "RFS event (recurrence or death)"),
+    ("os_event", "OS event (death)"),
+)
 
 
 @dataclass(frozen=True)
 class CohortSummary:
+    """What :func:`cohort_summary` returns.
+
+    ``table``   [item, category, n, percent]: group sizes and event counts (percent of all
+                patients, 0-100).
+    ``groups``  [group, n, percent, recurrences, deaths, rfs_events, os_events]: one row per
+                group (one row "all" without a grouping); a count is NaN where its column is
+                absent.
+    ``follow_up`` [group, median, ci_lower, ci_upper] in months (reverse Kaplan–Meier on
+                os_months/os_event), or None when the cohort has no OS columns;
+                ``follow_up_all`` the same for the whole cohort.
+    ``analyses`` [analysis, available, missing]: for each analysis of the dashboard, whether
+                the cohort has its columns and, if not, which ones are missing (comma separated).
+    """
+
     n: int
-    table: pd.DataFrame  # [item, n, percent]  (events and group sizes)
+    table: pd.DataFrame
+    group: str | None
+    n_missing_group: int
+    groups: pd.DataFrame
+    follow_up: pd.DataFrame | None
+    analyses: pd.DataFrame
+    follow_up_all: pd.DataFrame | None = None  # the same for the whole cohort (group "all")
+
+
+def default_grouping(data: pd.DataFrame) -> str | None:
+    """The column a first look at this cohort is most likely grouped by (or None)."""
+    for col in PREFERRED_GROUPINGS:
+        if col in data.columns and data[col].nunique(dropna=True) >= 2:
+            return col
+    return None
+
+
+def _count(s: pd.Series) -> float:
+    return float(pd.Series(s).fillna(False).astype(bool).sum())
+
+
+def analysis_availability(data: pd.DataFrame) -> pd.DataFrame:
+    """[analysis, available, missing] for every analysis in ANALYSIS_COLUMNS."""
+    rows = []
+    for name, cols in ANALYSIS_COLUMNS.items():
+        missing = [c for c in cols if c not in data.columns or data[c].notna().sum() == 0]
+        rows.append((name, not missing, ", ".join(missing)))
+    return pd.DataFrame(rows, columns=["analysis", "available", "missing"])
 
 
 def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummary:
-    """Patients, group sizes and event counts, for the landing page.
+    """Patients, group sizes, event counts, median follow-up and available analyses.
 
-    ``table`` columns: [item, category, n, percent]; percent of all patients (0-100),
-    NaN where a column is absent.
+    Patients with a missing group are counted in ``n_missing_group`` (and in ``table``),
+    not in ``groups``.
     """
     require_frame(data)
     require_columns(data, [group])
     n = len(data)
     rows = []
     if group is not None:
-        codes, labels = group_codes(data[group])
-        counts = pd.Series(codes).value_counts()
+        codes_ok = data[group].notna().to_numpy()
+        sub_codes, labels = group_codes(data[group][codes_ok])
+        codes = np.full(n, -1, dtype=int)
+        codes[codes_ok] = sub_codes
+    else:
+        codes_ok = np.ones(n, dtype=bool)
+        codes, labels = np.zeros(n, dtype=int), ["all"]
+    n_missing_group = int((~codes_ok).sum())
+
+    if group is not None:
         for i, lab in enumerate(labels):
-            k = int(counts.get(i, 0))
-            rows.append(("group", f"{group} = {lab}", k, 100.0 * k / n))
-        k = int(data[group].isna().sum())
-        if k:
-            rows.append(("group", f"{group} missing", k, 100.0 * k / n))
-    for col, what in (
-        ("recurrence", "Recurrence"),
-        ("death", "Death"),
-        ("rfs_event", "RFS event (recurrence or death)"),
-        ("os_event", "OS event (death)"),
-    ):
+            k = int((codes == i).sum())
+            rows.append(("group", f"{label(group)} = {lab}", k, 100.0 * k / n))
+        if n_missing_group:
+            rows.append(("group", f"{label(group)} missing", n_missing_group, 100.0 * n_missing_group / n))
+    for col, what in _EVENTS:
         if col in data.columns:
-            s = data[col]
-            k = int((s.fillna(False).astype(bool)).sum())
+            k = int(_count(data[col]))
             rows.append(("event", what, k, 100.0 * k / n))
     table = pd.DataFrame(rows, columns=["item", "category", "n", "percent"])
-    return CohortSummary(n=n, table=table)
+
+    grows = []
+    for i, lab in enumerate(labels):
+        mask = codes == i
+        k = int(mask.sum())
+        counts = [
+            _count(data.loc[mask, col]) if col in data.columns else np.nan
+            for col in ("recurrence", "death", "rfs_event", "os_event")
+        ]
+        grows.append((lab, k, 100.0 * k / n, *counts))
+    groups = pd.DataFrame(
+        grows,
+        columns=["group", "n", "percent", "recurrences", "deaths", "rfs_events", "os_events"],
+    )
+
+    follow_up = follow_up_all = None
+    if {"os_months", "os_event"} <= set(data.columns) and data["os_months"].notna().any():
+        from .survival import median_follow_up  # survival imports nothing from here
+
+        follow_up_all = median_follow_up(data, "os_months", "os_event")
+        follow_up = follow_up_all if group is None else median_follow_up(
+            data.loc[codes_ok], "os_months", "os_event", group
+        )
+
+    return CohortSummary(
+        n=n,
+        table=table,
+        group=group,
+        n_missing_group=n_missing_group,
+        groups=groups,
+        follow_up=follow_up,
+        analyses=analysis_availability(data),
+        follow_up_all=follow_up_all,
+    )
+
+
+def groups_view(summary: CohortSummary) -> pd.DataFrame:
+    """The ``groups`` table for display: counts as 'k (p %)', median follow-up in months."""
+    from .narrative import display_label
+
+    g = summary.groups
+    out = pd.DataFrame({"Group": [display_label(x) if x != "all" else "All patients" for x in g["group"]]})
+    out["Patients"] = [f"{int(k)} ({p:.0f} %)" for k, p in zip(g["n"], g["percent"])]
+    for col, title in (("recurrences", "Recurrences"), ("rfs_events", "RFS events"),
+                       ("deaths", "Deaths"), ("os_events", "OS events")):
+        if g[col].notna().any():
+            out[title] = [
+                "" if np.isnan(k) else f"{int(k)} ({100 * k / n:.0f} %)" if n else "0"
+                for k, n in zip(g[col], g["n"])
+            ]
+    if summary.follow_up is not None:
+        fu = summary.follow_up.set_index("group")["median"]
+        out["Median follow-up, months"] = [
+            "not reached" if np.isnan(fu.get(x, np.nan)) else f"{fu[x]:.1f}" for x in g["group"]
+        ]
+    return out
+
+
+def analyses_view(summary: CohortSummary) -> pd.DataFrame:
+    """The ``analyses`` table for display: ✓ / missing columns."""
+    a = summary.analyses
+    return pd.DataFrame(
+        {
+            "Analysis": a["analysis"],
+            "Possible": ["✓" if ok else "✗" for ok in a["available"]],
+            "Columns missing": a["missing"],
+        }
+    )

@@ -1,17 +1,83 @@
-"""Landing page: what the tool is, the cohort at a glance, where to go next."""
+"""Landing page: what the tool is for, the current cohort at a glance, where to go next."""
 import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.cohort import analyses_view, default_grouping, groups_view
 
 st.title("NELM Outcomes Explorer")
-st.write(
-    "Analyse your own series of liver resections for neuroendocrine liver metastases: "
-    "survival curves, margins, risk factors and propensity-adjusted comparisons, with "
-    "numbers that match R. Everything runs on this computer."
+st.markdown(
+    "For hepatobiliary surgeons and oncologists who want to analyse **their own series of liver "
+    "resections for neuroendocrine liver metastases (NELM)**: recurrence-free and overall "
+    "survival by group, margins, complications, risk factors and propensity-adjusted "
+    "comparisons — with numbers that agree with R, ready for a tumor board, a manuscript or "
+    "teaching. Everything runs on this computer; nothing is sent anywhere."
 )
+
+dataset = ui.current_dataset()
+kind, name = dataset.split(":", 1)
 data = ui.current_cohort()
-st.subheader(ui.dataset_label(ui.current_dataset()))
-summary = ns.cohort_summary(data)
-st.metric("Patients", summary.n)
-st.dataframe(summary.table, hide_index=True, key="home_summary")
+
+st.subheader(f"Current cohort: {ui.dataset_label(dataset)}")
+if kind == "sample":
+    st.info(
+        f"**Synthetic demo data.** {ns.samples.describe_sample(name)}. The patients are "
+        "invented (generated to mirror a published series' summary figures); they are not "
+        "real people and the results are for learning the tool only. Pick another demo or "
+        "your own data in the sidebar.",
+        icon=":material/science:",
+    )
+
+cats, _ = ui.grouping_columns(data)
+options = [None] + cats
+default = default_grouping(data)
+if st.session_state.get(ui.Keys.HOME_GROUP, default) not in options:
+    st.session_state.pop(ui.Keys.HOME_GROUP, None)  # another dataset: start again
+st.session_state.setdefault(ui.Keys.HOME_GROUP, default if default in options else None)
+group = st.selectbox(
+    "Groups to compare",
+    options,
+    format_func=ui.column_label,
+    key=ui.Keys.HOME_GROUP,
+)
+
+try:
+    summary = ui.cohort_summary(data, group)
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    st.stop()
+
+by = summary.groups.set_index("group")
+cols = st.columns(4)
+cols[0].metric("Patients", summary.n)
+if "rfs_event" in data.columns:
+    cols[1].metric("RFS events (recurrence or death)", int(by["rfs_events"].sum()))
+if "os_event" in data.columns:
+    cols[2].metric("Deaths (OS events)", int(by["os_events"].sum()))
+if summary.follow_up_all is not None:
+    med = float(summary.follow_up_all["median"].iloc[0])
+    cols[3].metric(
+        "Median follow-up",
+        "not reached" if med != med else f"{med:.1f} months",
+        help="Reverse Kaplan–Meier on overall survival (how papers report follow-up).",
+    )
+
+st.markdown("**At a glance**" + (f" — by {ui.column_label(group).lower()}" if group else ""))
+st.dataframe(groups_view(summary), hide_index=True, key="home_groups")
+if summary.n_missing_group:
+    st.caption(
+        f"{summary.n_missing_group} patient(s) with no value for {ui.column_label(group)} are not in a group."
+    )
+with st.expander("Which analyses this cohort's columns allow", expanded=not summary.analyses["available"].all()):
+    st.dataframe(analyses_view(summary), hide_index=True, key="home_analyses")
+
+st.subheader("Where to go next")
+pages = ui.analysis_pages()
+if not pages:
+    st.write("No analysis page is installed yet.")
+for page in pages:
+    st.page_link(page, label=page.title, icon=page.icon)
+st.caption(
+    "Choose the dataset and the endpoint (RFS or OS) in the sidebar; every page uses them. "
+    "Uploads stay in this browser session's memory and are never written to disk."
+)

@@ -1,0 +1,298 @@
+"""Kaplan–Meier and cumulative-incidence figures as journals print them.
+
+Step curves from (0, 1), censor ticks, optional confidence bands and median lines, the test's
+p-value on the plot, and the number-at-risk table under the x-axis at the tick times (a
+second subplot row sharing the x-axis, so the numbers sit exactly under the ticks).
+Colours and dashes from :mod:`nelm_stats.figures.style` (colour-blind safe, distinct in
+grayscale).  Builders take result objects of nelm_stats and compute nothing but layout.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..narrative import display_label, fmt_p
+from .style import FONT, base_layout, colour, dash
+
+_STEPS = {"months": (1, 3, 6, 12, 24, 36, 60, 120, 240), "years": (0.25, 0.5, 1, 2, 5, 10, 20)}
+
+
+def risk_table_times(horizon: float, time_unit: str = "months", max_ticks: int = 8) -> list[float]:
+    """Tick (and number-at-risk) times: 0 and multiples of a round step up to the horizon."""
+    steps = _STEPS.get(time_unit, _STEPS["months"])
+    step = next((s for s in steps if horizon / s <= max_ticks), None)
+    if step is None:
+        step = 10 ** math.ceil(math.log10(horizon / max_ticks))
+    n = int(math.floor(horizon / step + 1e-9))
+    return [float(i * step) for i in range(n + 1)]
+
+
+def _step_xy(t: np.ndarray, y: np.ndarray, y0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Explicit step ('hv') coordinates starting at (0, y0): for filled bands."""
+    x = np.concatenate([[0.0], np.repeat(t, 2)])
+    yy = np.concatenate([[y0, y0], np.repeat(y, 2)[:-1]])
+    return x, yy
+
+
+def _names(groups: list[str], group_name: str | None) -> list[str]:
+    if groups == ["all"]:
+        return ["All patients"]
+    return [display_label(g) for g in groups]
+
+
+def _risk_rows(fig: go.Figure, at: pd.DataFrame, groups: list[str], names: list[str], row: int) -> None:
+    """Number at risk as text in subplot ``row``: one line per group, first group on top."""
+    for i, g in enumerate(groups):
+        sub = at[at["group"] == g]
+        fig.add_trace(
+            go.Scatter(
+                x=sub["time"],
+                y=[names[i]] * len(sub),
+                mode="text",
+                text=[str(int(v)) for v in sub["n_risk"]],
+                textfont=dict(color=colour(i), size=FONT["size"] - 1, family=FONT["family"]),
+                showlegend=False,
+                hoverinfo="skip",
+                cliponaxis=False,
+            ),
+            row=row,
+            col=1,
+        )
+    fig.update_yaxes(
+        row=row,
+        col=1,
+        type="category",
+        categoryorder="array",
+        categoryarray=list(reversed(names)),
+        tickvals=names,
+        ticktext=[f"<span style='color:{colour(i)}'>{n}</span>" for i, n in enumerate(names)],
+        showline=False,
+        ticks="",
+        showgrid=False,
+        zeroline=False,
+    )
+
+
+PLOT_PX = 400  # height of the curve panel
+ROW_PX = 24  # per group in the number-at-risk table
+GAP_PX = 95  # between the panels: tick labels, axis title, "Number at risk"
+MARGIN_T, MARGIN_B = 60, 20
+
+
+def _frame(time_unit: str, horizon: float, risk: bool, groups: list[str], y_title: str) -> go.Figure:
+    n_groups = len(groups)
+    table_px = ROW_PX * n_groups + 10 if risk else 0
+    inner = PLOT_PX + (GAP_PX + table_px if risk else 0)
+    if risk:
+        fig = make_subplots(
+            rows=2,
+            cols=1,
+            shared_xaxes=True,
+            row_heights=[PLOT_PX / (PLOT_PX + table_px), table_px / (PLOT_PX + table_px)],
+            vertical_spacing=GAP_PX / inner,
+        )
+    else:
+        fig = make_subplots(rows=1, cols=1)
+    ticks = risk_table_times(horizon, time_unit)
+    pad = horizon * 0.02
+    fig.update_xaxes(range=[-pad, horizon + pad], tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
+    fig.update_xaxes(title_text=f"Time since surgery ({time_unit})", row=1, col=1, showticklabels=True,
+                     title_standoff=8)
+    if risk:
+        fig.update_xaxes(row=2, col=1, showline=False, ticks="", showticklabels=False)
+    fig.update_yaxes(
+        title_text=y_title, range=[-0.02, 1.03], tickvals=[0, 0.25, 0.5, 0.75, 1.0],
+        tickformat=".0%", row=1, col=1,
+    )
+    layout = base_layout(height=inner + MARGIN_T + MARGIN_B, hovermode="closest")
+    layout["margin"] = dict(layout.get("margin", {}), t=MARGIN_T, b=MARGIN_B)
+    fig.update_layout(**layout)
+    if risk:
+        fig.add_annotation(
+            text="<b>Number at risk</b>", xref="paper", yref="y2 domain", x=0, y=1.0,
+            xanchor="left", yanchor="bottom", yshift=6, showarrow=False,
+            font=dict(size=FONT["size"] - 1),
+        )
+    return fig
+
+
+def km_figure(
+    km,
+    *,
+    test=None,
+    test_name: str = "Log-rank",
+    horizon: float | None = None,
+    time_unit: str = "months",
+    ci: bool = False,
+    medians: bool = False,
+    censor_marks: bool = True,
+    risk_table: bool = True,
+    group_name: str | None = None,
+    y_title: str = "Survival probability",
+    title: str | None = None,
+) -> go.Figure:
+    """Kaplan–Meier curves of a ``kaplan_meier`` result.
+
+    ``test``: a result with ``p_value`` (log-rank) printed on the plot; ``horizon``: end of
+    the x-axis (default: last time); ``ci``: confidence bands; ``medians``: dotted lines at
+    S = 0.5 down to each reached median; ``risk_table``: number at risk under the axis at
+    the tick times (from ``km.at``).
+    """
+    curve = km.curve
+    groups = list(km.medians["group"])
+    names = _names(groups, group_name)
+    if horizon is None:
+        horizon = float(curve["time"].max()) if len(curve) else 1.0
+    horizon = max(float(horizon), 1e-9)
+    fig = _frame(time_unit, horizon, risk_table, groups, y_title)
+
+    for i, g in enumerate(groups):
+        c = curve[curve["group"] == g]
+        t = c["time"].to_numpy(dtype=float)
+        s = c["survival"].to_numpy(dtype=float)
+        col, dsh = colour(i), dash(i)
+        if ci:
+            lo = c["ci_lower"].fillna(0.0).to_numpy(dtype=float)
+            hi = c["ci_upper"].fillna(pd.Series(s, index=c.index)).to_numpy(dtype=float)
+            xl, yl = _step_xy(t, lo, 1.0)
+            xh, yh = _step_xy(t, hi, 1.0)
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([xh, xl[::-1]]),
+                    y=np.concatenate([yh, yl[::-1]]),
+                    fill="toself", fillcolor=col, opacity=0.15, line=dict(width=0),
+                    hoverinfo="skip", showlegend=False, legendgroup=g,
+                ),
+                row=1, col=1,
+            )
+        x = np.concatenate([[0.0], t])
+        y = np.concatenate([[1.0], s])
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=y, mode="lines", line=dict(shape="hv", color=col, dash=dsh, width=2.2),
+                name=names[i], legendgroup=g,
+                hovertemplate=f"{names[i]}<br>%{{x:.1f}} {time_unit}: %{{y:.1%}}<extra></extra>",
+            ),
+            row=1, col=1,
+        )
+        if censor_marks:
+            cens = c[c["n_censor"] > 0]
+            fig.add_trace(
+                go.Scatter(
+                    x=cens["time"], y=cens["survival"], mode="markers",
+                    marker=dict(symbol="line-ns-open", size=9, color=col, line=dict(width=1.5, color=col)),
+                    name=f"{names[i]} censored", legendgroup=g, showlegend=False,
+                    hovertemplate=f"{names[i]}: censored at %{{x:.1f}} {time_unit}<extra></extra>",
+                ),
+                row=1, col=1,
+            )
+    if medians:
+        med = km.medians
+        for i, row in enumerate(med.itertuples(index=False)):
+            if row.median is None or not np.isfinite(row.median):
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=[0, row.median, row.median], y=[0.5, 0.5, 0], mode="lines",
+                    line=dict(color="#666666", dash="dot", width=1),
+                    hoverinfo="skip", showlegend=False,
+                ),
+                row=1, col=1,
+            )
+    if test is not None:
+        fig.add_annotation(
+            text=f"{test_name} {fmt_p(test.p_value)}", xref="x domain", yref="y domain",
+            x=0.02, y=0.04, xanchor="left", yanchor="bottom", showarrow=False,
+            font=dict(size=FONT["size"]),
+        )
+    if risk_table:
+        times = risk_table_times(horizon, time_unit)
+        _risk_rows(fig, km.at(times), groups, names, row=2)
+    fig.update_layout(legend_title_text=(group_name + ": ") if group_name and groups != ["all"] else "")
+    if title:
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left"), margin=dict(t=90))
+    return fig
+
+
+def cif_figure(
+    cif,
+    *,
+    cif_competing=None,
+    at_risk=None,
+    test=None,
+    horizon: float | None = None,
+    time_unit: str = "months",
+    ci: bool = False,
+    group_name: str | None = None,
+    event_name: str = "Recurrence",
+    competing_name: str = "Death without recurrence",
+) -> go.Figure:
+    """Cumulative incidence curves (rising from 0) of a ``cumulative_incidence`` result.
+
+    ``cif_competing``: the competing cause's result, drawn faint; ``at_risk``: a
+    ``kaplan_meier`` result of the composite event whose ``.at`` gives the number at risk;
+    ``test``: Gray's test.
+    """
+    curve = cif.curve
+    groups = list(pd.unique(curve["group"]))
+    names = _names(groups, group_name)
+    if horizon is None:
+        horizon = float(curve["time"].max()) if len(curve) else 1.0
+    horizon = max(float(horizon), 1e-9)
+    fig = _frame(time_unit, horizon, at_risk is not None, groups, "Cumulative incidence")
+    for i, g in enumerate(groups):
+        col, dsh = colour(i), dash(i)
+        for res, what, opac in ((cif, event_name, 1.0), (cif_competing, competing_name, 0.45)):
+            if res is None:
+                continue
+            c = res.curve[res.curve["group"] == g]
+            t = c["time"].to_numpy(dtype=float)
+            f = c["estimate"].to_numpy(dtype=float)
+            label = names[i] if cif_competing is None else f"{names[i]}: {what.lower()}"
+            if groups == ["all"]:
+                label = what
+            if ci and res is cif:
+                lo = c["ci_lower"].fillna(0.0).to_numpy(dtype=float)
+                hi = c["ci_upper"].fillna(1.0).to_numpy(dtype=float)
+                xl, yl = _step_xy(t, lo, 0.0)
+                xh, yh = _step_xy(t, hi, 0.0)
+                fig.add_trace(
+                    go.Scatter(
+                        x=np.concatenate([xh, xl[::-1]]), y=np.concatenate([yh, yl[::-1]]),
+                        fill="toself", fillcolor=col, opacity=0.15, line=dict(width=0),
+                        hoverinfo="skip", showlegend=False,
+                    ),
+                    row=1, col=1,
+                )
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([[0.0], t]), y=np.concatenate([[0.0], f]), mode="lines",
+                    line=dict(shape="hv", color=col, dash=dsh, width=2.2 if res is cif else 1.5),
+                    opacity=opac, name=label,
+                    hovertemplate=f"{label}<br>%{{x:.1f}} {time_unit}: %{{y:.1%}}<extra></extra>",
+                ),
+                row=1, col=1,
+            )
+    if test is not None:
+        fig.add_annotation(
+            text=f"Gray's test {fmt_p(test.p_value)}", xref="x domain", yref="y domain",
+            x=0.02, y=0.96, xanchor="left", yanchor="top", showarrow=False,
+        )
+    if at_risk is not None:
+        times = risk_table_times(horizon, time_unit)
+        _risk_rows(fig, at_risk.at(times), groups, names, row=2)
+    return fig
+
+
+def default_horizon(longest: float, time_unit: str = "months") -> float:
+    """A round end of the time axis: the longest follow-up rounded down to whole years
+    (at least one year; at most 10 years)."""
+    year = 12.0 if time_unit == "months" else 1.0
+    if not np.isfinite(longest) or longest <= 0:
+        return year
+    whole = math.floor(longest / year) * year
+    return float(min(max(whole, year if longest >= year else longest), 10 * year))

@@ -1,0 +1,320 @@
+"""Plain-language readings of results, for tumor boards and residents.
+
+Pure text generation from result objects: no statistics are computed here, only read off
+the results the estimators returned.  Every sentence states what was estimated, with its
+uncertainty, and what a non-significant test does not prove.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+MIN_EVENTS = 5  # below this, a group's curve and median are too uncertain to read
+
+
+def display_label(value: str) -> str:
+    """A group label for people: True/False become yes/no."""
+    return {"True": "yes", "False": "no"}.get(value, value)
+
+
+def fmt_p(p: float) -> str:
+    """p-values as journals print them."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "p not available"
+    if p < 0.001:
+        return "p < 0.001"
+    if p < 0.01:
+        return f"p = {p:.3f}"
+    return f"p = {p:.2f}"
+
+
+def fmt_num(x: float, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "not reached"
+    return f"{x:.{digits}f}"
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_ci(lo: float, hi: float, digits: int = 1, pct: bool = False) -> str:
+    """'95 % CI a to b' (an upper limit NaN reads 'not reached'); '' when neither is known."""
+    if pct:
+        if _nan(lo) and _nan(hi):
+            return ""
+        return f"95 % CI {fmt_pct(lo)} to {fmt_pct(hi)}"
+    return f"95 % CI {fmt_num(lo, digits)} to {fmt_num(hi, digits)}"
+
+
+def _with_ci(value: str, ci: str) -> str:
+    return f"{value} ({ci})" if ci else value
+
+
+def fmt_pct(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{100 * x:.0f} %"
+
+
+def group_phrase(group_name: str | None, label: str) -> str:
+    """'ICG fluorescence used = yes', or the label itself when it already names the column."""
+    if group_name is None or label == "all":
+        return "the whole cohort"
+    if label.startswith(group_name):
+        return label
+    return f"{group_name} = {display_label(label)}"
+
+
+def survival_warnings(medians: pd.DataFrame, time_unit: str, min_events: int = MIN_EVENTS) -> list[str]:
+    """Warnings a reader of a Kaplan–Meier table needs: median not reached, too few events.
+
+    ``medians``: the ``.medians`` table of a Kaplan–Meier result
+    [group, n, events, median, ci_lower, ci_upper].
+    """
+    out = []
+    for row in medians.itertuples(index=False):
+        name = "the whole cohort" if row.group == "all" else f"group '{display_label(row.group)}'"
+        if row.events < min_events:
+            out.append(
+                f"Only {int(row.events)} event{'s' if row.events != 1 else ''} in {name} "
+                f"(n = {int(row.n)}): its curve and median are very uncertain; "
+                f"do not over-interpret it."
+            )
+        if math.isnan(row.median):
+            out.append(
+                f"The median was not reached in {name}: fewer than half of its patients had an "
+                f"event during follow-up. Report survival rates at fixed times (or RMST) instead."
+            )
+    return out
+
+
+def describe_survival(
+    medians: pd.DataFrame,
+    *,
+    endpoint: str,
+    event_label: str,
+    time_unit: str,
+    group_name: str | None = None,
+    test=None,
+    trend=None,
+    pairwise: pd.DataFrame | None = None,
+    rates: pd.DataFrame | None = None,
+    follow_up: pd.DataFrame | None = None,
+    n_excluded: int = 0,
+    landmark: float | None = None,
+) -> str:
+    """One paragraph reading a Kaplan–Meier analysis.
+
+    ``medians`` is ``kaplan_meier(...).medians``; ``test``/``trend`` are log-rank results
+    (attributes statistic, df, p_value); ``pairwise`` the pairwise_logrank table;
+    ``rates`` a ``.at(times)`` table at one time; ``follow_up`` the median_follow_up table
+    of the whole cohort.
+    """
+    n = int(medians["n"].sum())
+    events = int(medians["events"].sum())
+    parts = []
+    intro = f"Of {n} patients"
+    if landmark is not None:
+        intro += (
+            f" still event-free and followed at the landmark of {landmark:g} {time_unit} "
+            "(times below are counted from the landmark)"
+        )
+    if n_excluded:
+        intro += f" ({n_excluded} left out for missing values)"
+    parts.append(f"{intro}, {events} had an event ({event_label}).")
+
+    meds = []
+    for row in medians.itertuples(index=False):
+        who = group_phrase(group_name, row.group)
+        if math.isnan(row.median):
+            meds.append(f"not reached for {who}")
+        else:
+            meds.append(
+                f"{fmt_num(row.median)} {time_unit} for {who} ({fmt_ci(row.ci_lower, row.ci_upper)})"
+            )
+    parts.append(f"Median {endpoint.lower()} was " + "; ".join(meds) + ".")
+
+    if rates is not None and len(rates):
+        t = float(rates["time"].iloc[0])
+        vals = [
+            _with_ci(fmt_pct(r.survival), fmt_ci(r.ci_lower, r.ci_upper, pct=True))
+            + ("" if r.group == "all" else f" for {group_phrase(group_name, r.group)}")
+            for r in rates.itertuples(index=False)
+        ]
+        parts.append(f"At {t:g} {time_unit}, the estimated {endpoint.lower()} was " + ", ".join(vals) + ".")
+
+    if test is not None:
+        k = len(medians)
+        if test.p_value < 0.05:
+            parts.append(
+                f"The log-rank test shows a difference between the {k} groups ({fmt_p(test.p_value)}); "
+                "this is an unadjusted comparison and may reflect differences in case mix."
+            )
+        else:
+            parts.append(
+                f"The log-rank test does not show a statistically significant difference "
+                f"({fmt_p(test.p_value)}); this does not prove the groups are alike: with {events} "
+                "events, a clinically relevant difference can go undetected."
+            )
+    if trend is not None:
+        word = "a" if trend.p_value < 0.05 else "no clear"
+        parts.append(f"Across the ordered groups there is {word} trend ({fmt_p(trend.p_value)}).")
+    if pairwise is not None and len(pairwise):
+        sig = pairwise[pairwise["p_adjusted"] < 0.05]
+        if len(sig):
+            pairs = ", ".join(
+                f"{display_label(a)} vs {display_label(b)}" for a, b in zip(sig["group_a"], sig["group_b"])
+            )
+            parts.append(f"After Holm adjustment for multiple comparisons, the pairs that differ are: {pairs}.")
+        else:
+            parts.append("After Holm adjustment for multiple comparisons, no pair of groups differs significantly.")
+    if follow_up is not None and len(follow_up):
+        row = follow_up.iloc[0]
+        if not math.isnan(row["median"]):
+            parts.append(
+                f"Median follow-up (reverse Kaplan–Meier) was {fmt_num(row['median'])} {time_unit}."
+            )
+    return " ".join(parts)
+
+
+def describe_competing(
+    at: pd.DataFrame,
+    *,
+    time_unit: str,
+    group_name: str | None = None,
+    gray_test=None,
+    n: int,
+    n_recurrence: int,
+    n_death: int,
+    n_excluded: int = 0,
+) -> str:
+    """One paragraph reading a cumulative-incidence analysis of recurrence (death competing).
+
+    ``at`` is ``cumulative_incidence(...).at([t])`` for one time t.
+    """
+    parts = [
+        f"Of {n} patients" + (f" ({n_excluded} left out for missing values)" if n_excluded else "")
+        + f", {n_recurrence} had a recurrence and {n_death} died without a recurrence "
+        "(a competing event: a patient who died can no longer recur)."
+    ]
+    if len(at):
+        t = float(at["time"].iloc[0])
+        vals = [
+            _with_ci(fmt_pct(r.estimate), fmt_ci(r.ci_lower, r.ci_upper, pct=True))
+            + ("" if r.group == "all" else f" for {group_phrase(group_name, r.group)}")
+            for r in at.itertuples(index=False)
+        ]
+        parts.append(
+            f"The cumulative incidence of recurrence at {t:g} {time_unit} was " + ", ".join(vals)
+            + "; unlike 1 − Kaplan–Meier, this does not overstate the risk of recurrence when "
+            "patients die first."
+        )
+    if gray_test is not None:
+        if gray_test.p_value < 0.05:
+            parts.append(f"Gray's test shows a difference between groups ({fmt_p(gray_test.p_value)}).")
+        else:
+            parts.append(
+                f"Gray's test does not show a statistically significant difference "
+                f"({fmt_p(gray_test.p_value)}), which does not prove the groups are alike."
+            )
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# Formatted views of result tables, for display and export (text cells; the tidy result
+# tables stay numeric).
+
+
+def _rng(lo, hi, digits: int = 1, pct: bool = False) -> str:
+    if pct:
+        if _nan(lo) and _nan(hi):
+            return ""
+        return f"{fmt_pct(lo)}–{fmt_pct(hi)}".replace(" %–", "–")
+    return f"{fmt_num(lo, digits)}–{fmt_num(hi, digits)}"
+
+
+def _time_label(t: float, time_unit: str) -> str:
+    if time_unit == "months" and t % 12 == 0:
+        return f"{t / 12:g}-year"
+    return f"{t:g} {time_unit}"
+
+
+def medians_view(medians: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """[Group, Patients, Events, Median (95 % CI)] from a ``.medians`` table."""
+    rows = []
+    for r in medians.itertuples(index=False):
+        med = "not reached" if _nan(r.median) else f"{r.median:.1f} ({_rng(r.ci_lower, r.ci_upper)})"
+        rows.append((display_label(r.group), int(r.n), int(r.events), med))
+    return pd.DataFrame(rows, columns=["Group", "Patients", "Events", f"Median, {time_unit} (95 % CI)"])
+
+
+def rates_view(at: pd.DataFrame, time_unit: str, estimate: str = "survival") -> pd.DataFrame:
+    """One row per group, one column per time: 'estimate % (lower–upper)' from a ``.at`` table."""
+    out: dict[str, dict[str, str]] = {}
+    times = list(dict.fromkeys(at["time"]))
+    for r in at.itertuples(index=False):
+        val = getattr(r, estimate)
+        ci = _rng(r.ci_lower, r.ci_upper, pct=True)
+        cell = fmt_pct(val) + (f" ({ci})" if ci else "")
+        out.setdefault(display_label(r.group), {})[_time_label(r.time, time_unit)] = cell
+    view = pd.DataFrame.from_dict(out, orient="index")
+    view = view[[_time_label(t, time_unit) for t in times]]
+    view.index.name = "Group"
+    return view.reset_index()
+
+
+def pairwise_view(pairwise: pd.DataFrame) -> pd.DataFrame:
+    """[Comparison, Chi-square, p, p (Holm)] from a ``pairwise_logrank`` table."""
+    return pd.DataFrame(
+        {
+            "Comparison": [f"{display_label(a)} vs {display_label(b)}" for a, b in zip(pairwise["group_a"], pairwise["group_b"])],
+            "Chi-square": [f"{x:.2f}" for x in pairwise["statistic"]],
+            "p": [fmt_p(p).removeprefix("p = ").replace("p < ", "< ") for p in pairwise["p_value"]],
+            "p (Holm)": [fmt_p(p).removeprefix("p = ").replace("p < ", "< ") for p in pairwise["p_adjusted"]],
+        }
+    )
+
+
+def rmst_view(rmst: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """[Group, RMST (95 % CI)] from a ``restricted_mean`` table."""
+    return pd.DataFrame(
+        {
+            "Group": [display_label(g) for g in rmst["group"]],
+            f"RMST, {time_unit} (95 % CI)": [
+                f"{m:.1f} ({_rng(lo, hi)})" for m, lo, hi in zip(rmst["rmst"], rmst["ci_lower"], rmst["ci_upper"])
+            ],
+        }
+    )
+
+
+def rmst_difference_view(table: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """[Comparison, Difference (95 % CI), p] from ``rmst_difference(...).table``."""
+    return pd.DataFrame(
+        {
+            "Comparison": [f"{display_label(b)} − {display_label(a)}" for a, b in zip(table["group_a"], table["group_b"])],
+            f"Difference, {time_unit} (95 % CI)": [
+                f"{d:+.1f} ({_rng(lo, hi)})" for d, lo, hi in zip(table["difference"], table["ci_lower"], table["ci_upper"])
+            ],
+            "p": [fmt_p(p).removeprefix("p = ").replace("p < ", "< ") for p in table["p_value"]],
+        }
+    )
+
+
+def follow_up_view(follow_up: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """[Group, Median follow-up (95 % CI)] from a ``median_follow_up`` table."""
+    return pd.DataFrame(
+        {
+            "Group": [display_label(g) if g != "all" else "All patients" for g in follow_up["group"]],
+            f"Median follow-up, {time_unit} (95 % CI)": [
+                "not reached" if _nan(m) else f"{m:.1f} ({_rng(lo, hi)})"
+                for m, lo, hi in zip(follow_up["median"], follow_up["ci_lower"], follow_up["ci_upper"])
+            ],
+        }
+    )
+
+
+def test_line(result, name: str = "Log-rank") -> str:
+    """'Log-rank χ² = 4.12, df 1, p = 0.04'."""
+    return f"{name}: χ² = {result.statistic:.2f}, df {int(result.df)}, {fmt_p(result.p_value)}"

@@ -1,0 +1,178 @@
+"""Survival page: Kaplan–Meier curves (RFS, OS) or cumulative incidence of recurrence, by group.
+
+Thin: reads widgets, calls the cached report in ui (nelm_stats.survival_report /
+competing_report), draws nelm_stats.figures.km, renders the formatted views.
+"""
+import streamlit as st
+
+import nelm_stats as ns
+import ui
+from nelm_stats import narrative as nv
+from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
+
+K = ui.Keys
+ENDPOINT_LABELS = {
+    "rfs": "Recurrence-free survival",
+    "os": "Overall survival",
+    "competing": "Recurrence, death as competing event",
+}
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "kaplan_meier"},
+}
+
+
+def _sync_sidebar_endpoint() -> None:
+    """Choosing RFS/OS here also sets the sidebar's endpoint (used by the other pages)."""
+    value = st.session_state.get(K.SURVIVAL_ENDPOINT)
+    if value in ui.ENDPOINTS:
+        st.session_state[K.ENDPOINT] = value
+
+
+st.title("Survival")
+data = ui.current_cohort()
+sidebar_endpoint = ui.current_endpoint().key
+if st.session_state.get(K.SURVIVAL_ENDPOINT, sidebar_endpoint) in ui.ENDPOINTS:
+    st.session_state[K.SURVIVAL_ENDPOINT] = sidebar_endpoint  # follow the sidebar
+
+cats, nums = ui.grouping_columns(data)
+row1 = st.columns([3, 3, 2, 2])
+endpoint = row1[0].selectbox(
+    "Endpoint",
+    list(ENDPOINT_LABELS),
+    format_func=ENDPOINT_LABELS.get,
+    key=K.SURVIVAL_ENDPOINT,
+    on_change=_sync_sidebar_endpoint,
+)
+group_options = [None] + cats + nums
+default_group = ns.cohort.default_grouping(data)
+if st.session_state.get(K.SURVIVAL_GROUP, default_group) not in group_options:
+    st.session_state.pop(K.SURVIVAL_GROUP, None)  # another dataset: start again
+st.session_state.setdefault(K.SURVIVAL_GROUP, default_group if default_group in group_options else None)
+group = row1[1].selectbox(
+    "Compare groups",
+    group_options,
+    format_func=lambda c: ui.column_label(c) + (" (cut in two)" if c in nums else ""),
+    key=K.SURVIVAL_GROUP,
+)
+unit = row1[2].radio("Time unit", ["months", "years"], horizontal=True, key=K.SURVIVAL_UNIT)
+
+time_col = "rfs_months" if endpoint == "competing" else ui.ENDPOINTS[endpoint].time
+if time_col not in data.columns or data[time_col].isna().all():
+    ui.show_error(ns.MissingColumnError(
+        f"This cohort has no follow-up times in '{time_col}', so "
+        f"{ENDPOINT_LABELS[endpoint].lower()} cannot be analysed. Map a follow-up time "
+        "(or the dates of surgery, recurrence, death and last follow-up) when importing."
+    ))
+    st.stop()
+per_unit = 12.0 if unit == "years" else 1.0
+horizon = row1[3].number_input(
+    f"Horizon ({unit})",
+    min_value=0.1 if unit == "years" else 1.0,
+    value=default_horizon(float(data[time_col].max()) / per_unit, unit),
+    step=1.0 if unit == "years" else 6.0,
+    format="%g",
+    key=f"{K.SURVIVAL_HORIZON}_{unit}",
+    help="End of the time axis, and the time up to which the restricted mean survival (RMST) is computed.",
+)
+
+cut = None
+row2 = st.columns([3, 3, 2, 2])
+if group in nums:
+    mode = row2[0].radio(
+        f"Cut {ui.column_label(group)} at", ["median", "value"], horizontal=True, key=K.SURVIVAL_CUT,
+    )
+    if mode == "median":
+        cut = "median"
+    else:
+        cut = row2[1].number_input(
+            f"Cut point (≥ goes to the upper group)",
+            value=ns.cut_numeric(data, group).cutpoint,  # start from the median
+            format="%g",
+            key=f"{K.SURVIVAL_CUT_VALUE}_{group}",
+        )
+with row2[2]:
+    show_ci = st.checkbox("Confidence bands", value=False, key=K.SURVIVAL_CI)
+    show_medians = st.checkbox("Median lines", value=False, key=K.SURVIVAL_MEDIANS,
+                               disabled=endpoint == "competing")
+with row2[3]:
+    use_landmark = st.checkbox("Landmark", value=False, key=K.SURVIVAL_LANDMARK_ON,
+                               help="Only patients still event-free and followed at the landmark; "
+                                    "time is counted from the landmark.")
+    landmark = None
+    if use_landmark:
+        landmark = st.number_input(
+            f"Landmark ({unit})",
+            min_value=0.1 if unit == "years" else 1.0,
+            value=1.0 if unit == "years" else 12.0,
+            format="%g",
+            key=f"{K.SURVIVAL_LANDMARK}_{unit}",
+        )
+
+try:
+    if endpoint == "competing":
+        report = ui.competing_report(data, group, cut, unit, float(horizon), landmark)
+    else:
+        ep = ui.ENDPOINTS[endpoint]
+        report = ui.survival_report(data, ep.time, ep.event, group, cut, unit, float(horizon),
+                                    landmark, ep.label, ep.event_label)
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    st.stop()
+
+left, right = st.columns([3, 2], gap="large")
+if endpoint == "competing":
+    fig = cif_figure(
+        report.cif, cif_competing=report.cif_death, at_risk=report.at_risk,
+        test=report.cif.gray_test if group else None, horizon=report.horizon, time_unit=unit,
+        ci=show_ci, group_name=report.group_name,
+    )
+    with left:
+        st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
+    with right:
+        st.markdown(f"**{report.n} patients · {report.n_recurrence} recurrences · "
+                    f"{report.n_death} deaths without recurrence**")
+        if report.cif.gray_test is not None:
+            st.markdown(nv.test_line(report.cif.gray_test, "Gray's test"))
+        st.markdown("**Cumulative incidence of recurrence** (95 % CI)")
+        st.dataframe(nv.rates_view(report.rates, unit, estimate="estimate"), hide_index=True,
+                     key="survival_cif_rates")
+else:
+    fig = km_figure(
+        report.km, test=report.test, horizon=report.horizon, time_unit=unit, ci=show_ci,
+        medians=show_medians, group_name=report.group_name, y_title=report.endpoint,
+    )
+    with left:
+        st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
+    with right:
+        events = int(report.km.medians["events"].sum())
+        st.markdown(f"**{events} events ({report.event_label}) in {report.n} patients**")
+        if report.test is not None:
+            st.markdown(nv.test_line(report.test))
+        if report.trend is not None:
+            st.markdown(nv.test_line(report.trend, "Test for trend (ordered groups)"))
+        st.dataframe(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
+        st.markdown("**Survival at 1, 3 and 5 years** (95 % CI)")
+        st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
+        st.dataframe(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
+        if report.rmst is not None:
+            st.markdown(f"**Restricted mean survival time** up to {report.horizon:g} {unit}")
+            st.dataframe(nv.rmst_view(report.rmst, unit), hide_index=True, key="survival_rmst")
+            if report.rmst_difference is not None and len(report.rmst_difference) == 1:
+                st.dataframe(nv.rmst_difference_view(report.rmst_difference, unit), hide_index=True,
+                             key="survival_rmst_diff")
+    if report.pairwise is not None:
+        st.markdown("**Pairwise log-rank tests** (Holm-adjusted p-values)")
+        st.dataframe(nv.pairwise_view(report.pairwise), hide_index=True, key="survival_pairwise")
+
+excluded = []
+if report.n_excluded:
+    excluded.append(f"{report.n_excluded} patient(s) left out for a missing time, event or group")
+if report.n_landmark_excluded:
+    excluded.append(f"{report.n_landmark_excluded} with an event or end of follow-up before the landmark")
+if excluded:
+    st.caption("; ".join(excluded) + ".")
+for w in report.warnings:
+    st.warning(w, icon=":material/warning:")
+st.markdown("**Reading**")
+st.markdown(report.narrative)

@@ -1,0 +1,232 @@
+"""The dashboard under streamlit's AppTest: every sample, the landing page, the Survival page,
+an upload; and the package boundary (nelm_stats never imports streamlit)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nelm_stats as ns
+import ui
+from tests.conftest import ROOT
+
+SAMPLES = ns.sample_names()
+APP = str(ROOT / "app.py")
+
+
+def _app(dataset: str | None = None, uploads: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if uploads is not None:
+        at.session_state[ui.Keys.UPLOADS] = uploads
+    if dataset is not None:
+        at.session_state[ui.Keys.DATASET] = dataset
+    at.run()
+    return at
+
+
+def _ok(at: AppTest, allow_errors: bool = False) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    if not allow_errors:
+        assert not at.error, [e.value for e in at.error]
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first st.dataframe shown with a column of that name (AppTest keeps no keys)."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+def _tables(at: AppTest) -> list[list[str]]:
+    return [list(d.value.columns) for d in at.dataframe]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}; metrics: {[m.label for m in at.metric]}")
+
+
+# --- package boundary -------------------------------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def test_nelm_stats_never_imports_streamlit():
+    files = sorted((ROOT / "nelm_stats").glob("*.py")) + sorted((ROOT / "nelm_stats" / "figures").glob("*.py"))
+    assert len(files) > 5
+    offenders = [f.relative_to(ROOT).as_posix() for f in files if "streamlit" in _imports(f)]
+    assert offenders == []
+
+
+def test_boundary_check_catches_an_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\nfrom streamlit import session_state\n")
+    assert "streamlit" in _imports(bad)
+
+
+# --- landing page -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_home_renders_on_every_sample_with_its_n(name):
+    at = _app(f"sample:{name}")
+    _ok(at)
+    n = len(ns.load_sample(name))
+    assert _metric(at, "Patients") == str(n)
+    assert any("Synthetic demo data" in i.value for i in at.info)
+    # the grouping table has one row per group and adds up to the patients with a group
+    groups = _table(at, "Patients")
+    assert len(groups) >= 1
+
+
+def test_home_opens_on_the_default_sample_and_links_to_survival():
+    at = _app()
+    _ok(at)
+    assert at.session_state[ui.Keys.DATASET] == f"sample:{ns.samples.DEFAULT_SAMPLE}"
+    assert _metric(at, "Patients") == str(len(ns.load_sample(ns.samples.DEFAULT_SAMPLE)))
+    # ICG is the question of the default cohort: the landing page groups by it
+    assert at.selectbox(key=ui.Keys.HOME_GROUP).value == "icg"
+
+
+def test_home_grouping_can_change():
+    at = _app(f"sample:{ns.samples.DEFAULT_SAMPLE}")
+    at.selectbox(key=ui.Keys.HOME_GROUP).set_value("grade").run()
+    _ok(at)
+    groups = _table(at, "Patients")
+    data = ns.load_sample(ns.samples.DEFAULT_SAMPLE)
+    assert list(groups["Group"]) == [str(g) for g in data["grade"].cat.categories if (data["grade"] == g).any()]
+    at.selectbox(key=ui.Keys.HOME_GROUP).set_value(None).run()
+    _ok(at)
+    assert list(_table(at, "Patients")["Group"]) == ["All patients"]
+
+
+# --- survival page ----------------------------------------------------------------------
+
+
+def _survival(dataset: str, uploads: dict | None = None) -> AppTest:
+    at = _app(dataset, uploads)
+    at.switch_page("pages/survival.py")
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("endpoint", ["rfs", "os", "competing"])
+def test_survival_page_every_sample_and_endpoint(name, endpoint):
+    at = _survival(f"sample:{name}")
+    _ok(at)
+    at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT).set_value(endpoint).run()
+    _ok(at)
+    assert at.get("plotly_chart"), "no figure"
+    cats, nums = ui.grouping_columns(ns.load_sample(name))
+    for group in [None] + [g for g in ("grade", "sex", "margin_status") if g in cats]:
+        at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value(group).run()
+        _ok(at)
+        assert at.get("plotly_chart")
+    # a numeric covariate cut at its median, then at a chosen value
+    at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value("age").run()
+    _ok(at)
+    at.radio(key=ui.Keys.SURVIVAL_CUT).set_value("value").run()
+    at.number_input(key=f"{ui.Keys.SURVIVAL_CUT_VALUE}_age").set_value(60).run()
+    _ok(at)
+    reading = " ".join(m.value for m in at.markdown)
+    assert "age < 60" in reading or "Age < 60" in reading
+
+
+def test_survival_page_shows_tests_tables_and_reading():
+    at = _survival(f"sample:{ns.samples.DEFAULT_SAMPLE}")
+    at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value("grade").run()
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Log-rank" in text and "Test for trend" in text
+    assert "Median recurrence-free survival" in text  # the plain-language reading
+    assert len(_table(at, "p (Holm)")) == 3  # three grades: three pairs
+    assert list(_table(at, "Events")["Group"]) == ["G1", "G2", "G3"]
+    rates = next(d.value for d in at.dataframe if "1-year" in d.value.columns)
+    assert list(rates.columns) == ["Group", "1-year", "3-year", "5-year"]
+    # years, landmark, bands and median lines all redraw without error
+    at.radio(key=ui.Keys.SURVIVAL_UNIT).set_value("years").run()
+    at.checkbox(key=ui.Keys.SURVIVAL_CI).check().run()
+    at.checkbox(key=ui.Keys.SURVIVAL_MEDIANS).check().run()
+    at.checkbox(key=ui.Keys.SURVIVAL_LANDMARK_ON).check().run()
+    _ok(at)
+    assert "landmark" in " ".join(m.value for m in at.markdown)
+    assert ["Group", "1 years", "3 years", "5 years"] in _tables(at)
+
+
+def test_survival_endpoint_follows_and_sets_the_sidebar():
+    # (AppTest runs a switched-to page without app.py's sidebar, so set its key directly)
+    at = _survival(f"sample:{ns.samples.DEFAULT_SAMPLE}")
+    at.session_state[ui.Keys.ENDPOINT] = "os"
+    at.run()
+    assert at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT).value == "os"
+    assert "Median overall survival" in " ".join(m.value for m in at.markdown)
+    at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT).set_value("rfs").run()
+    assert at.session_state[ui.Keys.ENDPOINT] == "rfs"
+    _ok(at)
+
+
+# --- an upload --------------------------------------------------------------------------
+
+
+def _made_up_cohort(n: int = 60, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    t = rng.exponential(30, n).round(1) + 0.5
+    return pd.DataFrame(
+        {
+            "patient_id": [f"X{i}" for i in range(n)],
+            "arm": pd.Series(rng.choice(["laparoscopic", "open"], n), dtype="string"),
+            "age": rng.normal(62, 9, n).round(),
+            "grade": pd.Categorical(rng.choice(["G1", "G2", "G3"], n), categories=["G1", "G2", "G3"], ordered=True),
+            "rfs_months": t,
+            "rfs_event": rng.random(n) < 0.6,
+            "os_months": t + rng.exponential(20, n).round(1),
+            "os_event": rng.random(n) < 0.3,
+        }
+    )
+
+
+def test_home_and_survival_on_an_upload():
+    data = _made_up_cohort()
+    uploads = {"my_series": ui.UploadedCohort(name="my_series", data=data)}
+    at = _app("upload:my_series", uploads)
+    _ok(at)
+    assert _metric(at, "Patients") == "60"
+    assert not any("Synthetic demo data" in i.value for i in at.info)
+    at.switch_page("pages/survival.py").run()
+    _ok(at)
+    at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value("arm").run()
+    _ok(at)
+    assert "laparoscopic" in " ".join(m.value for m in at.markdown)
+    # results on an upload stay in this session (never in the shared st.cache_data)
+    assert len(at.session_state[ui.Keys.RESULTS]) >= 1
+    # no recurrence/death columns: the competing-risk endpoint says what is missing
+    at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT).set_value("competing").run()
+    assert not at.exception
+    assert at.error and "recurrence" in at.error[0].value
+
+
+def test_survival_on_an_upload_without_follow_up_says_so():
+    data = _made_up_cohort().drop(columns=["os_months", "os_event", "rfs_months", "rfs_event"])
+    uploads = {"no_fu": ui.UploadedCohort(name="no_fu", data=data)}
+    at = _app("upload:no_fu", uploads)
+    _ok(at)
+    at.switch_page("pages/survival.py").run()
+    assert not at.exception
+    assert at.error and "follow-up" in at.error[0].value

@@ -1,0 +1,62 @@
+"""The real app in Debian's chromium: landing page, then the Survival page.
+
+Also writes docs/screenshot.png (the README's picture of the dashboard) on every run, so the
+picture stays current.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import nelm_stats as ns
+from tests.conftest import ROOT, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+DOCS = ROOT / "docs"
+SCRATCH = Path(tempfile.gettempdir()) / "nelm_screenshots"  # extra views, for looking at by hand
+
+
+def test_landing_page_then_survival(app_url, page):
+    n = len(ns.load_sample(ns.samples.DEFAULT_SAMPLE))
+
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_text("NELM Outcomes Explorer").first.wait_for(timeout=30_000)
+    patients = page.locator('[data-testid="stMetric"]').filter(has_text="Patients")
+    patients.first.wait_for(timeout=30_000)
+    assert str(n) in patients.first.inner_text()
+    assert page.get_by_text("Synthetic demo data").count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SCRATCH.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCRATCH / "home.png"), full_page=True)
+
+    # Navigate to the Survival page through the "where to go next" link.
+    page.locator('[data-testid="stPageLink"] a', has_text="Survival").first.click()
+    wait_for_app(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.get_by_text("Number at risk").first.wait_for(timeout=30_000)
+    assert page.get_by_text(re.compile(r"Log-rank p")).count() >= 1
+
+    # Change the grouping to tumour grade (three ordered groups: pairwise table and trend test).
+    page.get_by_role("combobox", name="Compare groups").click()
+    page.get_by_role("option", name="Tumour grade", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Pairwise log-rank tests").first.wait_for(timeout=30_000)
+    page.get_by_text("Test for trend").first.wait_for(timeout=30_000)
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for(timeout=30_000)
+    # The at-risk table: the figure holds the group labels G1..G3 under the axis.
+    text = plot.inner_text() if plot.inner_text() else plot.text_content()
+    assert "Number at risk" in (plot.text_content() or text)
+    for grade in ("G1", "G2", "G3"):
+        assert grade in (plot.text_content() or "")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "screenshot.png"), full_page=False)
+    page.screenshot(path=str(SCRATCH / "survival_full.png"), full_page=True)
