@@ -297,13 +297,21 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
     return ColumnMapping(roles, target=target, missing_codes=tuple(missing_codes), reasons=reasons)
 
 
+def _example(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else str(v)
+    return str(v)
+
+
 def mapping_table(data: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
     """One row per source column: [source_column, role, reason, examples] (for the editor)."""
     rows = []
     for c in data.columns:
         c = str(c)
         values = data[c].dropna()
-        examples = ", ".join(list(dict.fromkeys(str(v) for v in values.head(50)))[:4])
+        examples = ", ".join(list(dict.fromkeys(_example(v) for v in values.head(50)))[:4])
         rows.append((c, mapping.roles.get(c, KEEP), mapping.reasons.get(c, ""), examples[:80]))
     return pd.DataFrame(rows, columns=["source_column", "role", "reason", "examples"])
 

@@ -93,7 +93,8 @@ def _masked_example(series: pd.Series) -> str:
     values = series.dropna()
     if len(values) == 0:
         return ""
-    v = str(values.iloc[0])
+    first = values.iloc[0]
+    v = str(int(first)) if isinstance(first, float) and first.is_integer() else str(first)
     masked = re.sub(r"[A-Za-zÄÖÜäöüß]", "x", v)
     masked = re.sub(r"\d", "9", masked)
     return masked[:30] + ("…" if len(masked) > 30 else "")

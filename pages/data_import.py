@@ -28,9 +28,9 @@ RFS_LABELS = {
     "hepatic_progression": "Hepatic progression (liver recurrence)",
 }
 SOURCE_LABELS = {
-    "auto": "From dates where mapped, else as supplied",
-    "dates": "Always from dates",
-    "supplied": "Take supplied times (months) as they are",
+    "auto": "Dates, else supplied",
+    "dates": "Dates only",
+    "supplied": "Supplied times (months)",
 }
 
 
@@ -79,14 +79,16 @@ else:
 file_id = hashlib.sha1(content).hexdigest()[:10]
 
 # ---- read
-c1, c2 = st.columns([2, 3])
 try:
     sheets = ns.list_sheets(content, file_name)
 except ns.AnalysisError as err:
     _stop_with(err)
 sheet = None
 if len(sheets) > 1:
+    c1, c2 = st.columns([2, 3])
     sheet = c1.selectbox("Sheet with one row per patient", sheets, key=K.IMPORT_SHEET)
+else:
+    c2 = st.container()
 missing_text = c2.text_input(
     "Values that mean “missing” (comma-separated; empty cells always count)",
     value=", ".join(c for c in ns.DEFAULT_MISSING_CODES if c),
@@ -232,12 +234,17 @@ st.subheader("6. Lesion table (optional)")
 lesions = None
 patient_sheet = sheet if sheet is not None else (sheets[0] if sheets else None)
 lesion_sheets = [s for s in sheets if s != patient_sheet]
-lc1, lc2 = st.columns(2)
 lesion_sheet = None
 if lesion_sheets:
+    lc1, lc2 = st.columns(2)
+    likely = [s for s in lesion_sheets if any(w in s.lower() for w in ("lesion", "läsion", "nodul", "metast"))]
     lesion_sheet = lc1.selectbox("Lesion sheet of this workbook", [None] + lesion_sheets,
+                                 index=1 + lesion_sheets.index(likely[0]) if likely else 0,
                                  format_func=lambda s: "(none)" if s is None else s, key=K.IMPORT_LESION_SHEET)
-lesion_file = lc2.file_uploader("…or a separate lesion file (one row per resected lesion)", type=FILE_TYPES,
+else:
+    lc2 = st.container()
+lesion_file = lc2.file_uploader(("…or a" if lesion_sheets else "A") + " separate lesion file (one row per resected "
+                                "lesion)", type=FILE_TYPES,
                                 key=K.IMPORT_LESION_FILE)
 try:
     lesion_read = None
@@ -247,9 +254,22 @@ try:
         lesion_read = ns.read_table(content, file_name, sheet=lesion_sheet, missing_codes=missing_codes)
     if lesion_read is not None:
         lmap = ns.suggest_mapping(lesion_read.data, target="lesions", missing_codes=missing_codes)
+        ledited = st.data_editor(
+            ns.mapping_table(lesion_read.data, lmap),
+            column_config={
+                "source_column": st.column_config.TextColumn("Your column", disabled=True),
+                "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("lesions"),
+                                                         required=True),
+                "reason": st.column_config.TextColumn("Why suggested", disabled=True),
+                "examples": st.column_config.TextColumn("Example values", disabled=True),
+            },
+            hide_index=True, width="stretch",
+            key=f"{K.IMPORT_MAPPING_EDITOR}_lesions_{hashlib.sha1(lesion_read.data.to_csv().encode()).hexdigest()[:10]}",
+        )
+        lmap = dataclasses.replace(ns.mapping_from_table(ledited, lmap), date_order=mapping.date_order)
         lmapped = ns.apply_mapping(lesion_read.data, lmap)
-        st.dataframe(ns.mapping_table(lesion_read.data, lmap)[["source_column", "role", "examples"]],
-                     hide_index=True, key="import_lesion_mapping_table")
+        if len(lmapped.unrecognised):
+            st.dataframe(lmapped.unrecognised, hide_index=True, key="import_lesion_unrecognised_table")
         lesions = lmapped.data
         if "patient_id" in lesions.columns and "patient_id" in prepared.data.columns:
             keep = lesions["patient_id"].isin(set(prepared.data["patient_id"]))
