@@ -16,6 +16,7 @@ PAGES = {
     ],
     "Analyses": [
         st.Page("pages/survival.py", title="Survival", icon=":material/monitoring:"),
+        st.Page("pages/propensity.py", title="Propensity", icon=":material/balance:"),
     ],
 }
 

@@ -36,6 +36,19 @@ class Keys:
     SURVIVAL_LANDMARK = "survival_landmark"  # + "_<unit>"
     SURVIVAL_CI = "survival_ci"
     SURVIVAL_MEDIANS = "survival_medians"
+    # Propensity page
+    PROPENSITY_TREATMENT = "propensity_treatment"
+    PROPENSITY_COVARIATES = "propensity_covariates"
+    PROPENSITY_RATIO = "propensity_ratio"
+    PROPENSITY_CALIPER_ON = "propensity_caliper_on"
+    PROPENSITY_CALIPER = "propensity_caliper"
+    PROPENSITY_SCALE = "propensity_scale"
+    PROPENSITY_REPLACE = "propensity_replace"
+    PROPENSITY_EXACT = "propensity_exact"
+    PROPENSITY_ESTIMAND = "propensity_estimand"
+    PROPENSITY_STABILIZE = "propensity_stabilize"
+    PROPENSITY_TRIM = "propensity_trim"
+    PROPENSITY_BINARY = "propensity_binary"
     # Import page (pages/data_import.py)
     IMPORT_FILE = "import_file"  # st.file_uploader: the patient table
     IMPORT_DEMO = "import_demo"  # (file name, bytes) of the demo export, when the user asks for it

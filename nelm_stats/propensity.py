@@ -64,6 +64,7 @@ class PropensityModel:
     control_label: str
     coefficients: pd.DataFrame
     propensity: pd.Series
+    treated: pd.Series  # True = treated, False = control, <NA> for rows left out ("boolean")
     n: int
     n_treated: int
     n_control: int
@@ -362,6 +363,8 @@ def _fit_model(prep: _Prepared, treatment, covariates) -> PropensityModel:
     )
     ps = pd.Series(np.nan, index=prep.index, name="propensity", dtype=float)
     ps.loc[prep.data.index] = mu
+    treated = pd.Series(pd.NA, index=prep.index, name="treated", dtype="boolean")
+    treated.loc[prep.data.index] = prep.treat
     return PropensityModel(
         treatment=treatment,
         covariates=tuple(covariates),
@@ -369,6 +372,7 @@ def _fit_model(prep: _Prepared, treatment, covariates) -> PropensityModel:
         control_label=prep.control_label,
         coefficients=coefficients,
         propensity=ps,
+        treated=treated,
         n=len(y),
         n_treated=int(prep.treat.sum()),
         n_control=int((~prep.treat).sum()),
@@ -456,25 +460,32 @@ def _balance_warnings(balance: pd.DataFrame, after: str) -> list[str]:
     ]
 
 
-def _overlap_warning(ps, treat) -> list[str]:
-    """Poor overlap: many treated patients outside the controls' propensity range (or vice versa)."""
+def _overlap_warning(ps, treat, estimand="ATE") -> list[str]:
+    """Poor overlap of the propensity scores, in words.
+
+    ATT (matching): treated patients whose score lies outside the controls' range have no
+    comparable control. ATE: patients of either group outside the range both groups share.
+    """
     p1, p0 = ps[treat], ps[~treat]
-    lo, hi = max(p1.min(), p0.min()), min(p1.max(), p0.max())
-    outside = np.sum((ps < lo) | (ps > hi))
-    share = outside / len(ps)
-    extreme = np.mean((ps < 0.05) | (ps > 0.95))
     msgs = []
-    if share > 0.1 or lo >= hi:
-        msgs.append(
-            f"Poor overlap of propensity scores: {outside} of {len(ps)} patients ({share:.0%}) lie "
-            "outside the range shared by both groups, so they have no comparable counterpart in the "
-            "other group."
-        )
-    elif extreme > 0.1:
-        msgs.append(
-            f"Limited overlap: {extreme:.0%} of patients have a propensity score below 0.05 or above "
-            "0.95; estimates rest on few comparable patients."
-        )
+    if estimand == "ATT":
+        outside = int(np.sum((p1 < p0.min()) | (p1 > p0.max())))
+        share = outside / len(p1)
+        if share > 0.1:
+            msgs.append(
+                f"Poor overlap of propensity scores: {outside} of {len(p1)} treated patients ({share:.0%}) "
+                "have a score outside the range of the controls, so no comparable control exists for them."
+            )
+    else:
+        lo, hi = max(p1.min(), p0.min()), min(p1.max(), p0.max())
+        outside = int(np.sum((ps < lo) | (ps > hi)))
+        share = outside / len(ps)
+        if share > 0.1 or lo >= hi:
+            msgs.append(
+                f"Poor overlap of propensity scores: {outside} of {len(ps)} patients ({share:.0%}) lie "
+                "outside the range shared by both groups, so they have no comparable counterpart in the "
+                "other group; weights for them become extreme."
+            )
     return msgs
 
 
@@ -727,7 +738,7 @@ def _match_result(prep, model, dist, mm, reason, treatment, covariates, ratio, c
     n0m = int(((~treat) & (w > 0)).sum())
     unmatched_reason = reason[rows_t[k == 0]]
     warnings = list(model.warnings)
-    warnings += _overlap_warning(model.propensity.loc[idx].to_numpy(), treat)
+    warnings += _overlap_warning(model.propensity.loc[idx].to_numpy(), treat, "ATT")
     if n1m < MIN_MATCHED_PAIRS:
         warnings.append(
             f"Only {n1m} treated patients were matched: too few for a stable comparison; "
@@ -841,7 +852,7 @@ def iptw(
     extreme = pd.Series(False, index=prep.index, name="extreme", dtype=bool)
     extreme.loc[idx] = w > EXTREME_WEIGHT
     warnings = list(model.warnings)
-    warnings += _overlap_warning(ps, treat)
+    warnings += _overlap_warning(ps, treat, estimand)
     n_ext = int((w > EXTREME_WEIGHT).sum())
     if n_ext:
         warnings.append(

@@ -277,11 +277,13 @@ def compare_survival(data: pd.DataFrame, time: str, event: str, *, matched: Matc
     )
 
 
-def paired_binary(matched: MatchResult, outcome: str) -> PairedBinaryResult:
+def paired_binary(matched: MatchResult, outcome) -> PairedBinaryResult:
     """McNemar's test and the conditional odds ratio for a binary outcome in 1:1 matched pairs.
 
     As R: ``mcnemar.test(table(treated, control))`` and ``binom.test(b, b + c)``, where b counts
     pairs with the outcome in the treated patient only and c in the control only.
+    ``outcome``: a column of the data (bool, 0/1 or yes/no), or a Series indexed like the data
+    (e.g. ``ns.margin_r1(data)``).
     """
     if not isinstance(matched, MatchResult):
         raise InputError("paired_binary needs the result of ns.propensity_match.")
@@ -291,11 +293,17 @@ def paired_binary(matched: MatchResult, outcome: str) -> PairedBinaryResult:
             "ratio 1 and without replacement."
         )
     m = matched.matched
-    require_columns(m, [outcome])
     if len(m) == 0:
         raise InsufficientDataError("No matched pairs.")
+    if isinstance(outcome, pd.Series):
+        if not m.index.isin(outcome.index).all():
+            raise InputError("The outcome values do not cover the matched patients (different data?).")
+        y = outcome.loc[m.index]
+        outcome = str(outcome.name or "outcome")
+    else:
+        require_columns(m, [outcome])
+        y = m[outcome]
     treated = _treated_series(m, matched).to_numpy()
-    y = m[outcome]
     ok = y.notna().to_numpy()
     yv = np.full(len(m), -1)
     yv[ok] = as_event(y[ok], "outcome")

@@ -1,0 +1,348 @@
+"""Propensity page: matching or weighting on a binary treatment, balance, and adjusted outcomes.
+
+Thin: widgets -> cached nelm_stats calls -> render.  Every statistic comes from nelm_stats
+(propensity_match, iptw, compare_survival, paired_binary); figures from nelm_stats.figures.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import nelm_stats as ns
+import ui
+from nelm_stats.figures.balance import love_plot, overlap_plot
+from nelm_stats.figures.km import km_figure
+from nelm_stats.narrative import display_label, fmt_p
+
+K = ui.Keys
+PREFERRED_TREATMENTS = ("icg", "cystic")
+PREFERRED_COVARIATES = ("age", "sex", "grade", "ki67", "largest_lesion_cm", "lesion_count", "bilobar",
+                        "synchronous", "primary_site")
+NOT_COVARIATES = ui.OUTCOME_COLUMNS | {"patient_id", "margin_status", "margin_mm", "clavien_dindo",
+                                       "bile_leak", "length_of_stay_days", "recurrence_date", "death_date",
+                                       "last_follow_up_date", "surgery_date", "hepatic_progression_date",
+                                       "procedure_number"}
+
+
+# ---- cached calls (pure functions of the data and plain values) -------------------------------
+
+
+@ui.session_cached
+def _match(data, treatment, covariates, ratio, caliper, scale, replace, exact):
+    return ns.propensity_match(data, treatment, list(covariates), ratio=ratio, caliper=caliper,
+                               caliper_scale=scale, replace=replace, exact=list(exact) or None)
+
+
+@ui.session_cached
+def _weight(data, treatment, covariates, estimand, stabilize, trim):
+    return ns.iptw(data, treatment, list(covariates), estimand=estimand, stabilize=stabilize, trim=trim)
+
+
+@ui.session_cached
+def _compare(data, time, event, treatment, covariates, match_args, weight_args):
+    m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
+    w = ns.iptw(data, treatment, list(covariates), **dict(weight_args))
+    return ns.compare_survival(data, time, event, matched=m, weighted=w)
+
+
+@ui.session_cached
+def _paired(data, treatment, covariates, match_args, outcome):
+    m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
+    y = _binary_outcomes(data)[outcome]
+    return ns.paired_binary(m, y)
+
+
+@ui.session_cached
+def _table_one(data, treatment, covariates, which, match_args, weight_args):
+    if which == "matched":
+        m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
+        weighted = bool((m.matched["match_weight"] != 1).any())
+        return ns.table_one(m.matched, treatment, list(covariates), weights="match_weight" if weighted else None,
+                            sd_from=data)
+    w = ns.iptw(data, treatment, list(covariates), **dict(weight_args))
+    weighted = data.loc[w.weights.notna()].assign(iptw_weight=w.weights.dropna())
+    return ns.table_one(weighted, treatment, list(covariates), weights="iptw_weight", sd_from=data)
+
+
+def _binary_outcomes(data) -> dict[str, pd.Series]:
+    """Binary outcomes offered for the paired (McNemar) comparison."""
+    out = {}
+    if "margin_mm" in data.columns:
+        out["R1 margin (< 1 mm)"] = ns.margin_r1(data).rename("R1 margin")
+    if "clavien_dindo" in data.columns:
+        out["Major complication (Clavien–Dindo ≥ IIIa)"] = ns.major_morbidity(data).rename("major complication")
+    for c in ("bile_leak", "mortality_90d", "recurrence"):
+        if c in data.columns and data[c].nunique(dropna=True) == 2:
+            out[ui.column_label(c)] = data[c].rename(ui.column_label(c))
+    return out
+
+
+# ---- widgets ----------------------------------------------------------------------------------
+
+
+def _binary_columns(data) -> list[str]:
+    out = []
+    for c in data.columns:
+        if c in NOT_COVARIATES or pd.api.types.is_datetime64_any_dtype(data[c]):
+            continue
+        if data[c].nunique(dropna=True) == 2:
+            out.append(c)
+    return out
+
+
+def _default_treatment(data, options) -> str | None:
+    for c in PREFERRED_TREATMENTS:
+        if c in options:
+            return c
+    for c in options:
+        if pd.api.types.is_bool_dtype(data[c]):
+            return c
+    return options[0] if options else None
+
+
+def _covariate_options(data, treatment) -> list[str]:
+    cats, nums = ui.grouping_columns(data)
+    opts = []
+    for c in data.columns:
+        if c == treatment or c in NOT_COVARIATES or c not in set(cats) | set(nums):
+            continue
+        if data[c].nunique(dropna=True) < 2:
+            continue
+        opts.append(c)
+    return opts
+
+
+def _sanitize(key, options, default):
+    """Keep a widget's stored value valid when the dataset (and so the options) change."""
+    value = st.session_state.get(key)
+    if isinstance(default, list):
+        if value is None or not all(v in options for v in value):
+            st.session_state[key] = [v for v in (value or default) if v in options] or default
+    elif value not in options:
+        st.session_state[key] = default
+
+
+# ---- rendering --------------------------------------------------------------------------------
+
+
+def _warnings(msgs):
+    for msg in msgs:
+        st.warning(msg, icon="⚠️")
+
+
+def _balance_table(result):
+    bal = result.balance.copy()
+    bal.insert(1, "label", [ui.column_label(t.split(": ")[0]) + (": " + t.split(": ", 1)[1] if ": " in t else "")
+                            if t != "distance" else "Propensity score (distance)" for t in bal["term"]])
+    st.dataframe(
+        bal.drop(columns="term"), hide_index=True, key=None,
+        column_config={
+            "label": "Covariate",
+            "smd_before": st.column_config.NumberColumn("SMD before", format="%.3f"),
+            "smd_after": st.column_config.NumberColumn("SMD after", format="%.3f"),
+            "variance_ratio_before": st.column_config.NumberColumn("Variance ratio before", format="%.2f"),
+            "variance_ratio_after": st.column_config.NumberColumn("Variance ratio after", format="%.2f"),
+        },
+    )
+
+
+def _hr_line(res, label):
+    if res is None:
+        return
+    st.markdown(
+        f"**{label}**: hazard ratio {res.hazard_ratio:.2f} (95% CI {res.ci_lower:.2f}–{res.ci_upper:.2f}), "
+        f"{fmt_p(res.p_value)}; {res.n} patients, {res.events} events ({res.variance})."
+    )
+
+
+def _km(res, treatment, key):
+    if res is None:
+        return
+    st.plotly_chart(km_figure(res.km, group_name=ui.column_label(treatment), ci=False), key=key)
+
+
+st.title("Propensity-score analyses")
+st.caption(
+    "Compare two non-randomised groups (e.g. ICG vs none, cystic vs solid) after matching or weighting "
+    "on a propensity score: balance before and after, then survival in the matched or weighted cohort."
+)
+
+data = ui.current_cohort()
+endpoint = ui.current_endpoint()
+treatments = _binary_columns(data)
+if not treatments:
+    st.info("This data set has no column with exactly two groups to compare.")
+    st.stop()
+
+default_t = _default_treatment(data, treatments)
+_sanitize(K.PROPENSITY_TREATMENT, treatments, default_t)
+c1, c2 = st.columns([1, 2])
+treatment = c1.selectbox("Treatment (two groups)", treatments, key=K.PROPENSITY_TREATMENT,
+                         format_func=ui.column_label)
+cov_opts = _covariate_options(data, treatment)
+default_c = [c for c in PREFERRED_COVARIATES if c in cov_opts][:4] or cov_opts[:3]
+_sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
+covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
+                                  format_func=ui.column_label))
+counts = data[treatment].value_counts(dropna=True)
+c1.caption(" · ".join(f"{ui.column_label(treatment)} = {k}: {v}" for k, v in counts.sort_index().items()))
+
+tab_m, tab_w = st.tabs(["Matching", "Weighting (IPTW)"])
+
+with tab_m:
+    a, b, c, d, e = st.columns(5)
+    ratio = int(a.number_input("Controls per treated", 1, 5, 1, key=K.PROPENSITY_RATIO))
+    caliper_on = b.checkbox("Caliper", value=True, key=K.PROPENSITY_CALIPER_ON)
+    caliper = b.number_input("Caliper (SD)", 0.01, 2.0, 0.2, 0.05, key=K.PROPENSITY_CALIPER,
+                             disabled=not caliper_on)
+    scale = c.radio("Distance", ["logit", "propensity"], key=K.PROPENSITY_SCALE,
+                    format_func={"logit": "Logit of the score", "propensity": "Score itself"}.get)
+    replace = d.checkbox("With replacement", value=False, key=K.PROPENSITY_REPLACE)
+    exact_opts = [x for x in ui.grouping_columns(data)[0] if x != treatment and x not in NOT_COVARIATES]
+    _sanitize(K.PROPENSITY_EXACT, exact_opts, [])
+    exact = tuple(e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label))
+    match_args = (("ratio", ratio), ("caliper", float(caliper) if caliper_on else None), ("caliper_scale", scale),
+                  ("replace", bool(replace)), ("exact", exact))
+    try:
+        m = _match(data, treatment, covariates, ratio, float(caliper) if caliper_on else None, scale,
+                   bool(replace), exact)
+    except ns.AnalysisError as err:
+        ui.show_error(err)
+        m = None
+    if m is not None:
+        cols = st.columns(4)
+        cols[0].metric(f"Treated matched ({display_label(m.treated_label)})", f"{m.n_treated_matched} / {m.n_treated}")
+        cols[1].metric(f"Controls matched ({display_label(m.control_label)})", f"{m.n_control_matched} / {m.n_control}")
+        cols[2].metric("Treated unmatched", m.n_treated_unmatched)
+        cols[3].metric("Left out (missing data)", m.n_excluded)
+        if m.n_treated_unmatched:
+            reasons = m.unmatched_reasons
+            st.caption("Unmatched treated patients: " + ", ".join(
+                f"{r} {n}" for r, n in zip(reasons["reason"], reasons["n"]) if n))
+        if m.caliper_width is not None:
+            st.caption(f"Caliper: {m.caliper} SD of the {'logit of the ' if m.caliper_scale == 'logit' else ''}"
+                       f"propensity score = {m.caliper_width:.4f} on that scale.")
+        _warnings(m.warnings)
+        st.subheader("Balance")
+        left, right = st.columns(2)
+        with left:
+            _balance_table(m)
+        with right:
+            st.caption("Absolute standardized mean differences before and after matching; dashed line at 0.1.")
+            st.plotly_chart(love_plot(m), key="propensity_love_matched")
+        st.subheader("Overlap of propensity scores")
+        st.plotly_chart(overlap_plot(m), key="propensity_overlap_matched")
+
+with tab_w:
+    a, b, c = st.columns(3)
+    estimand = a.radio("Estimand", ["ATE", "ATT"], key=K.PROPENSITY_ESTIMAND, horizontal=True,
+                       help="ATE: the whole cohort; ATT: patients like the treated.")
+    stabilize = b.checkbox("Stabilised weights", value=True, key=K.PROPENSITY_STABILIZE)
+    trim_choice = c.selectbox("Trim weights at", ["none", "99th percentile", "95th percentile"],
+                              key=K.PROPENSITY_TRIM)
+    trim = {"none": None, "99th percentile": 0.99, "95th percentile": 0.95}[trim_choice]
+    weight_args = (("estimand", estimand), ("stabilize", bool(stabilize)), ("trim", trim))
+    try:
+        w = _weight(data, treatment, covariates, estimand, bool(stabilize), trim)
+    except ns.AnalysisError as err:
+        ui.show_error(err)
+        w = None
+    if w is not None:
+        ess = w.effective_sample_size
+        cols = st.columns(len(ess) + 2)
+        for i, row in enumerate(ess.itertuples()):
+            cols[i].metric(f"Effective sample size ({display_label(row.group)})", f"{row.effective_sample_size:.1f} / {row.n}")
+        cols[-2].metric("Extreme weights (> 10)", int(w.extreme.sum()))
+        cols[-1].metric("Trimmed", w.n_trimmed)
+        _warnings(w.warnings)
+        st.subheader("Balance")
+        left, right = st.columns(2)
+        with left:
+            _balance_table(w)
+        with right:
+            st.caption("Absolute standardized mean differences before and after weighting; dashed line at 0.1.")
+            st.plotly_chart(love_plot(w), key="propensity_love_weighted")
+        st.subheader("Overlap of propensity scores")
+        st.plotly_chart(overlap_plot(w), key="propensity_overlap_weighted")
+
+st.header(f"{endpoint.label}: crude, matched and weighted")
+comparison = None
+if covariates:
+    try:
+        comparison = _compare(data, endpoint.time, endpoint.event, treatment, covariates, match_args, weight_args)
+    except ns.AnalysisError as err:
+        ui.show_error(err)
+if comparison is not None:
+    shown = comparison.table.assign(p_value=[fmt_p(p).removeprefix("p ").removeprefix("= ")
+                                             for p in comparison.table["p_value"]])
+    st.dataframe(
+        shown, hide_index=True,
+        column_config={
+            "analysis": "Analysis",
+            "n": "Patients",
+            "events": "Events",
+            "hazard_ratio": st.column_config.NumberColumn("Hazard ratio", format="%.2f"),
+            "ci_lower": st.column_config.NumberColumn("95% CI lower", format="%.2f"),
+            "ci_upper": st.column_config.NumberColumn("95% CI upper", format="%.2f"),
+            "p_value": "p",
+        },
+    )
+    st.caption(
+        f"Hazard ratio of {ui.column_label(treatment)}: {display_label(m.treated_label) if m else ''} vs the other group. "
+        "Crude: unadjusted Cox on the patients of the propensity model. Matched: Cox with robust SE "
+        "clustered on the matched set. Weighted: Cox with IPTW weights and robust SE."
+    )
+    _warnings(comparison.warnings)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Matched cohort")
+        _hr_line(comparison.matched, "Matched")
+        _km(comparison.matched, treatment, "propensity_km_matched")
+    with right:
+        st.subheader("Weighted cohort")
+        _hr_line(comparison.weighted, "Weighted")
+        _km(comparison.weighted, treatment, "propensity_km_weighted")
+
+if m is not None and ratio == 1 and not replace:
+    st.header("Binary outcomes in the matched pairs")
+    outcomes = _binary_outcomes(data)
+    if outcomes:
+        names = list(outcomes)
+        _sanitize(K.PROPENSITY_BINARY, names, names[0])
+        outcome = st.selectbox("Outcome", names, key=K.PROPENSITY_BINARY)
+        try:
+            pb = _paired(data, treatment, covariates, match_args, outcome)
+        except ns.InsufficientDataError as err:
+            st.info(str(err))
+            pb = None
+        except ns.AnalysisError as err:
+            ui.show_error(err)
+            pb = None
+        if pb is not None:
+            st.dataframe(pd.DataFrame({
+                "": [f"{ui.column_label(treatment)} = {m.treated_label}: yes", f"{ui.column_label(treatment)} = {m.treated_label}: no"],
+                "control: yes": [pb.both, pb.control_only],
+                "control: no": [pb.treated_only, pb.neither],
+            }), hide_index=True)
+            st.markdown(
+                f"{pb.n_pairs} pairs: rate {pb.treated_rate:.1%} vs {pb.control_rate:.1%}. "
+                f"McNemar χ² = {pb.statistic:.2f}, {fmt_p(pb.p_value)} (exact {fmt_p(pb.exact_p_value)}); "
+                f"conditional odds ratio {pb.odds_ratio:.2f} (95% CI {pb.ci_lower:.2f}–{pb.ci_upper:.2f})."
+            )
+            if pb.n_excluded:
+                st.caption(f"{pb.n_excluded} pairs left out: outcome missing for one of the two patients.")
+
+if hasattr(ns, "table_one") and covariates and (m is not None or w is not None):
+    st.header("Table 1 of the matched and weighted cohorts")
+    t_m, t_w = st.tabs(["Matched cohort", "Weighted cohort"])
+    for tab, which, res in ((t_m, "matched", m), (t_w, "weighted", w)):
+        if res is None:
+            continue
+        with tab:
+            try:
+                t1 = _table_one(data, treatment, covariates, which, match_args, weight_args)
+            except ns.AnalysisError as err:
+                ui.show_error(err)
+                continue
+            st.dataframe(t1.formatted(), hide_index=True, key=f"propensity_table_one_{which}")
+            st.caption(" ".join(t1.footnotes()) + " SMDs standardized by the SD of the unmatched cohort.")

@@ -1,0 +1,121 @@
+"""The Propensity page on every sample cohort and on an upload (streamlit AppTest), and in the
+real app in chromium (screenshot written to the temp folder for looking at)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nelm_stats as ns
+import ui
+from tests.conftest import ROOT, wait_for_app
+
+APP = str(ROOT / "app.py")
+PAGE = "pages/propensity.py"
+SCRATCH = Path(tempfile.gettempdir()) / "nelm_screenshots"
+
+
+def _run(dataset: str, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = dataset
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("name", ns.sample_names())
+def test_page_on_every_sample(name):
+    at = _run(f"sample:{name}")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    treatment = at.selectbox(key=ui.Keys.PROPENSITY_TREATMENT).value
+    data = ns.load_sample(name)
+    assert data[treatment].nunique() == 2
+    if "icg" in data and data["icg"].nunique() == 2:
+        assert treatment == "icg"
+    elif "cystic" in data and data["cystic"].nunique() == 2:
+        assert treatment == "cystic"
+    labels = [m.label for m in at.metric]
+    assert any(lab.startswith("Treated matched") for lab in labels)
+    assert any(lab.startswith("Effective sample size") for lab in labels)
+
+
+def test_mayo_cystic_matched_contrast():
+    """Cystic vs solid (12 cystic): every cystic patient matched, HR table with three rows."""
+    at = _run("sample:mayo_cystic")
+    assert at.selectbox(key=ui.Keys.PROPENSITY_TREATMENT).value == "cystic"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Treated matched (yes)"] == "12 / 12"
+    tables = [t.value for t in at.dataframe]
+    comp = next(t for t in tables if "analysis" in t.columns)
+    assert comp["analysis"].tolist() == ["crude", "matched", "weighted"]
+    assert comp["hazard_ratio"].notna().all()
+    # the same numbers as the package gives
+    d = ns.load_sample("mayo_cystic")
+    covs = at.multiselect(key=ui.Keys.PROPENSITY_COVARIATES).value
+    m = ns.propensity_match(d, "cystic", covs)
+    direct = ns.matched_survival(m, "rfs_months", "rfs_event")
+    assert comp.set_index("analysis").loc["matched", "hazard_ratio"] == pytest.approx(direct.hazard_ratio)
+
+
+def test_options_change_and_two_controls():
+    at = _run("sample:jp_multicenter", {ui.Keys.PROPENSITY_RATIO: 2, ui.Keys.PROPENSITY_ESTIMAND: "ATT",
+                                        ui.Keys.PROPENSITY_TRIM: "99th percentile"})
+    assert not at.exception and not at.error
+    at.checkbox(key=ui.Keys.PROPENSITY_CALIPER_ON).uncheck().run()
+    at.checkbox(key=ui.Keys.PROPENSITY_REPLACE).check().run()
+    assert not at.exception and not at.error
+
+
+def test_page_on_an_upload_with_missing_values():
+    rng = np.random.default_rng(3)
+    n = 80
+    d = pd.DataFrame({
+        "patient_id": [f"P{i}" for i in range(n)],
+        "age": rng.normal(60, 10, n).round(),
+        "sex": rng.choice(["female", "male"], n),
+        "icg": rng.random(n) < 0.4,
+        "rfs_months": rng.exponential(30, n).round(1),
+        "rfs_event": rng.random(n) < 0.6,
+        "os_months": rng.exponential(50, n).round(1),
+        "os_event": rng.random(n) < 0.4,
+    })
+    d.loc[[3, 7], "age"] = np.nan
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[ui.Keys.UPLOADS] = {"mine": ui.UploadedCohort("mine", ns.schema.coerce_cohort(d))}
+    at.session_state[ui.Keys.DATASET] = "upload:mine"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Left out (missing data)"] == "2"
+
+
+@pytest.mark.browser
+def test_propensity_page_in_browser(app_url, page):
+    """mayo_cystic, cystic vs solid: the page renders without error; screenshot for looking at."""
+    page.goto(app_url)
+    wait_for_app(page)
+    page.locator('input[aria-label="Dataset"]').click(timeout=60_000)
+    page.get_by_role("option", name="mayo_cystic").first.click()
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Propensity").first.click()
+    wait_for_app(page)
+    page.get_by_text("Propensity-score analyses").first.wait_for(timeout=60_000)
+    page.get_by_text("crude, matched and weighted").first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.get_by_text("12 / 12").count() >= 1  # every cystic patient matched
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    SCRATCH.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 6500})
+    page.wait_for_timeout(2000)
+    wait_for_app(page)
+    page.screenshot(path=str(SCRATCH / "propensity_full.png"), full_page=True)
