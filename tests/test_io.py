@@ -162,3 +162,34 @@ def test_unreadable_files_one_line_reason(content, name, match):
 def test_describe_mentions_delimiter_and_decimal():
     r = read_table(b"a;b\n1,5;2\n", "x.csv")
     assert "semicolon" in r.describe() and "decimal mark ','" in r.describe()
+
+
+def test_xls_legacy_workbook_with_sheets():
+    """tests/corpus/readxl_datasets.xls: readxl's example workbook (MIT licence, R package readxl 1.4)."""
+    from pathlib import Path
+
+    content = (Path(__file__).resolve().parent / "corpus" / "readxl_datasets.xls").read_bytes()
+    assert ns.list_sheets(content, "d.xls") == ["iris", "mtcars", "chickwts", "quakes"]
+    r = read_table(content, "d.xls", sheet="mtcars")
+    assert r.format == "xls" and r.sheet == "mtcars" and r.data.shape == (32, 11)
+    assert r.data["mpg"].iloc[:3].tolist() == [21.0, 21.0, 22.8]
+    iris = read_table(content, "d.xls").data  # first sheet by default
+    assert iris["Species"].iloc[0] == "setosa" and iris.shape == (150, 5)
+
+
+@pytest.mark.parametrize("fmt", ["dta", "sav", "parquet"])
+def test_binary_readers_do_not_open_files(monkeypatch, fmt):
+    """Stata/SPSS/Parquet bytes are parsed from a BytesIO: no file is opened, not even for reading."""
+    import builtins
+    import os
+    from pathlib import Path
+
+    content = (Path(__file__).resolve().parent / "corpus" /
+               {"dta": "labelled.dta", "sav": "labelled.sav", "parquet": "canonical.parquet"}[fmt]).read_bytes()
+    opened = []
+    real_open, real_os_open = builtins.open, os.open
+    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: opened.append(f) or real_open(f, *a, **k))
+    monkeypatch.setattr(os, "open", lambda f, *a, **k: opened.append(f) or real_os_open(f, *a, **k))
+    r = read_table(content, f"upload.{fmt}")
+    assert len(r.data) == 12
+    assert not [f for f in opened if "upload" in str(f) or "tmp" in str(f)]
