@@ -17,6 +17,9 @@ PAGES = {
     "Analyses": [
         st.Page("pages/survival.py", title="Survival", icon=":material/monitoring:"),
         st.Page("pages/propensity.py", title="Propensity", icon=":material/balance:"),
+        st.Page("pages/table_one.py", title="Table 1", icon=":material/table:"),
+        st.Page("pages/margins.py", title="Margins & complications", icon=":material/content_cut:"),
+        st.Page("pages/fluorescence.py", title="Fluorescence accuracy", icon=":material/flare:"),
     ],
 }
 

@@ -49,6 +49,27 @@ class Keys:
     PROPENSITY_STABILIZE = "propensity_stabilize"
     PROPENSITY_TRIM = "propensity_trim"
     PROPENSITY_BINARY = "propensity_binary"
+    # Table 1 page
+    TABLE_ONE_GROUP = "table_one_group"
+    TABLE_ONE_VARIABLES = "table_one_variables"
+    TABLE_ONE_SUMMARY = "table_one_summary"
+    TABLE_ONE_WEIGHTS = "table_one_weights"
+    TABLE_ONE_MATCHED = "table_one_matched"
+    # Margins & complications page
+    MARGINS_GROUP = "margins_group"
+    MARGINS_CI = "margins_ci"
+    MARGINS_TEST = "margins_test"
+    MARGINS_THRESHOLD = "margins_threshold"
+    MARGINS_PAIRED = "margins_paired"
+    MARGINS_CORSTR = "margins_corstr"
+    # Fluorescence accuracy page
+    FLUORESCENCE_TEST = "fluorescence_test"
+    FLUORESCENCE_TRUTH = "fluorescence_truth"
+    FLUORESCENCE_LEVEL = "fluorescence_level"
+    FLUORESCENCE_SCORE = "fluorescence_score"
+    FLUORESCENCE_SCORE2 = "fluorescence_score2"
+    FLUORESCENCE_MEASURE = "fluorescence_measure"
+    FLUORESCENCE_FIRST_N = "fluorescence_first_n"
     # Import page (pages/data_import.py)
     IMPORT_FILE = "import_file"  # st.file_uploader: the patient table
     IMPORT_DEMO = "import_demo"  # (file name, bytes) of the demo export, when the user asks for it
@@ -287,3 +308,16 @@ def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:
         if 2 <= n <= max_levels:
             out.append(c)
     return out
+
+
+def keep_valid(key: str, options: list, default) -> None:
+    """Keep a widget's stored value valid when the dataset (and so its options) change."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+        return
+    value = st.session_state[key]
+    if isinstance(default, list):
+        if value is None or not all(v in options for v in value):
+            st.session_state[key] = [v for v in (value or default) if v in options] or default
+    elif value not in options:
+        st.session_state[key] = default

@@ -35,7 +35,8 @@ ACTION_LABELS = {
     "keep_first": "keep the first row of each id, exclude the others",
     "exclude_all": "exclude every row of a duplicated id",
     "keep_all": "keep all rows (ids are not unique)",
-    "keep": "keep (left out only of analyses that need the missing field)",
+    "keep": "keep as it is",
+    "extend_follow_up": "move the last follow-up to the event date",
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {k.key: k for k in (
@@ -49,6 +50,8 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {k.key: k for k in (
                 ("exclude", "clear_date"), "death dated before surgery"),
     ProblemKind("follow_up_before_surgery", "Last follow-up dated before surgery",
                 ("exclude", "clear_date"), "last follow-up dated before surgery"),
+    ProblemKind("event_after_follow_up", "Recurrence or death dated after the last follow-up",
+                ("extend_follow_up", "exclude", "keep"), "event dated after the last follow-up"),
     ProblemKind("event_without_date", "Recurrence or death flagged but no date given",
                 ("exclude", "date_at_last_follow_up"), "event without a date"),
     ProblemKind("impossible_value", "Impossible value (age, Ki-67 > 100, margin < 0, size, counts)",
@@ -171,6 +174,15 @@ def find_problems(
                 bad = (d < surgery).fillna(False).to_numpy()
                 for idx in data.index[bad]:
                     add(idx, kind, col, d[idx], f"{_fmt(d[idx])} is before surgery on {_fmt(surgery[idx])}")
+    if "last_follow_up_date" in data.columns:
+        fu = pd.to_datetime(data["last_follow_up_date"])
+        for col in ("recurrence_date", "death_date"):
+            if col in data.columns:
+                d = pd.to_datetime(data[col])
+                bad = (d > fu).fillna(False).to_numpy()
+                for idx in data.index[bad]:
+                    add(idx, "event_after_follow_up", col, d[idx],
+                        f"{_fmt(d[idx])} is after the last follow-up on {_fmt(fu[idx])}")
     for flag, col in (("recurrence", "recurrence_date"), ("death", "death_date")):
         if flag in data.columns and (col in data.columns or "surgery_date" in data.columns):
             f = data[flag].astype("boolean").fillna(False).to_numpy()
@@ -306,6 +318,10 @@ def prepare_cohort(
                 if r.column in work.columns:
                     work.loc[idx, r.column] = pd.NA if not pd.api.types.is_datetime64_any_dtype(
                         work[r.column]) else pd.NaT
+            elif action == "extend_follow_up":
+                later = work.at[idx, r.column]
+                if pd.isna(work.at[idx, "last_follow_up_date"]) or later > work.at[idx, "last_follow_up_date"]:
+                    work.loc[idx, "last_follow_up_date"] = later
             elif action == "date_at_last_follow_up" and "last_follow_up_date" in work.columns:
                 work.loc[idx, r.column] = work.at[idx, "last_follow_up_date"]
     for r in exclude_rows:

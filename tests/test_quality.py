@@ -136,3 +136,18 @@ def test_input_not_mutated():
     before = c.copy()
     prepare_cohort(c)
     pd.testing.assert_frame_equal(c, before)
+
+
+def test_event_after_last_follow_up():
+    c = base(3)
+    c.loc[0, ["recurrence", "recurrence_date"]] = [True, D("2022-06-01")]  # after follow-up 2022-01-01
+    c.loc[1, ["death", "death_date"]] = [True, D("2022-03-01")]
+    rep = find_problems(c)
+    assert {(2, "event_after_follow_up"), (3, "event_after_follow_up")} <= set(kinds(rep))
+    p = prepare_cohort(c)  # default: the last follow-up moves to the event date
+    assert len(p.data) == 3
+    assert p.data["os_months"].iloc[0] == pytest.approx((D("2022-06-01") - D("2020-01-01")).days / 30.4375)
+    assert p.data["os_event"].iloc[0] == False  # noqa: E712
+    assert len(prepare_cohort(c, actions={"event_after_follow_up": "exclude"}).data) == 1
+    kept = prepare_cohort(c, actions={"event_after_follow_up": "keep"}).data
+    assert kept["os_months"].iloc[0] == pytest.approx((D("2022-01-01") - D("2020-01-01")).days / 30.4375)
