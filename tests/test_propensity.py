@@ -358,3 +358,43 @@ def test_paired_binary_mcnemar(lung, rref):
     assert_inference([out.ci_lower, out.ci_upper], [ref["ci_lower"], ref["ci_upper"]], "OR CI")
     with pytest.raises(ns.AnalysisError, match="1:1"):
         ns.paired_binary(ns.propensity_match(d, "sex", ["age", "ph_ecog"], ratio=2), "dead1y")
+
+
+def test_warnings_in_words():
+    rng = np.random.default_rng(5)
+    n = 60
+    d = pd.DataFrame({"t": rng.random(n) < 0.3, "age": rng.normal(60, 10, n)})
+    d["x"] = np.where(d.t, rng.normal(3, 1, n), rng.normal(0, 1, n))  # strong confounder
+    res = ns.propensity_match(d, "t", ["age", "x"])
+    text = " ".join(res.warnings)
+    assert "could not be matched" in text
+    few = ns.propensity_match(d.iloc[:20], "t", ["age", "x"])
+    assert any("too few" in w for w in few.warnings)
+    assert any("overlap" in w.lower() for w in ns.iptw(d, "t", ["age", "x"]).warnings)
+
+
+
+def test_residual_imbalance_warning(lalonde):
+    # MatchIt's 1:1 match without caliper leaves race: black at SMD 1.03 (reference json)
+    res = ns.propensity_match(lalonde, "treat", LALONDE_COVS, caliper=None, caliper_scale="propensity")
+    text = " ".join(res.warnings)
+    assert "Residual imbalance after matching" in text and "race: black (+1.03)" in text
+    assert "distance (" not in text  # the distance itself is not a covariate
+
+
+def test_balance_figures(lalonde):
+    from nelm_stats.figures.balance import love_plot, overlap_plot
+
+    m = ns.propensity_match(lalonde, "treat", LALONDE_COVS)
+    fig = love_plot(m)
+    assert [t.name for t in fig.data] == ["Before", "After matching"]
+    assert len(fig.data[0].y) == len(m.balance)
+    assert np.allclose(sorted(fig.data[1].x), sorted(m.balance.smd_after.abs()))
+    assert any(s.x0 == 0.1 for s in fig.layout.shapes)  # the threshold line
+    ov = overlap_plot(m)
+    assert len(ov.data) == 4  # treated/control x matched/unmatched
+    treated_pct = sum(np.asarray(t.y) for t in ov.data[:2])
+    assert treated_pct.sum() == pytest.approx(100.0)
+    w = ns.iptw(lalonde, "treat", LALONDE_COVS)
+    assert [t.name for t in love_plot(w).data] == ["Before", "After weighting"]
+    assert len(overlap_plot(w).data) == 2
