@@ -60,21 +60,27 @@ class ConfusionMatrix:
         )
 
 
-def _prepare(data, test, truth, cluster):
+def _prepare(data, test, truth, cluster, positive=None):
     require_frame(data)
     require_columns(data, [test, truth, cluster])
     used, n_excluded = complete_cases(data, [c for c in (test, truth, cluster) if c is not None])
     if len(used) == 0:
         raise InsufficientDataError(f"No row has both '{test}' and '{truth}' recorded.")
     t = _as_event(used[test], None)
-    d = _as_event(used[truth], None)
+    d = _as_event(used[truth], positive)
     cl = pd.factorize(used[cluster].astype(str))[0] if cluster else np.arange(len(used))
     return t, d, cl, n_excluded
 
 
-def confusion_matrix(data: pd.DataFrame, test: str, truth: str, *, cluster: str | None = None) -> ConfusionMatrix:
-    """Counts of true/false positives/negatives (rows with a missing value counted in n_excluded)."""
-    t, d, cl, n_excluded = _prepare(data, test, truth, cluster)
+def confusion_matrix(
+    data: pd.DataFrame, test: str, truth: str, *, cluster: str | None = None, positive=None
+) -> ConfusionMatrix:
+    """Counts of true/false positives/negatives (rows with a missing value counted in n_excluded).
+
+    ``positive``: value(s) of ``truth`` that count as disease (e.g. ["R1", "R2"]) when
+    ``truth`` is not a yes/no column.
+    """
+    t, d, cl, n_excluded = _prepare(data, test, truth, cluster, positive)
     return ConfusionMatrix(
         tp=int(np.sum((t == 1) & (d == 1))), fp=int(np.sum((t == 1) & (d == 0))),
         fn=int(np.sum((t == 0) & (d == 1))), tn=int(np.sum((t == 0) & (d == 0))),
@@ -83,7 +89,8 @@ def confusion_matrix(data: pd.DataFrame, test: str, truth: str, *, cluster: str 
 
 
 def diagnostic_accuracy(
-    data: pd.DataFrame, test: str, truth: str, *, cluster: str | None = None, conf_level: float = 0.95
+    data: pd.DataFrame, test: str, truth: str, *, cluster: str | None = None, positive=None,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Sensitivity, specificity, PPV, NPV, accuracy and likelihood ratios with CIs.
 
@@ -92,9 +99,10 @@ def diagnostic_accuracy(
     (proportions as 0-1).  Without ``cluster``: exact Clopper-Pearson CIs (as
     binom.test / epiR::epi.tests(method="exact")) and epiR's log-method LR CIs.
     With ``cluster`` (e.g. "patient_id" for a lesion table): cluster-robust CIs
-    (see the module notes).  Counts and n_excluded: :func:`confusion_matrix`.
+    (see the module notes).  ``positive``: value(s) of ``truth`` meaning disease, when
+    it is not yes/no.  Counts and n_excluded: :func:`confusion_matrix`.
     """
-    t, d, cl, _ = _prepare(data, test, truth, cluster)
+    t, d, cl, _ = _prepare(data, test, truth, cluster, positive)
     if d.sum() == 0 or d.sum() == len(d):
         raise InsufficientDataError(
             f"'{truth}' is the same for every row: accuracy needs both positive and negative cases."
@@ -193,7 +201,8 @@ def _roc_parts(x: np.ndarray, d: np.ndarray, direction: str):
 
 
 def roc_analysis(
-    data: pd.DataFrame, score: str, truth: str, *, direction: str = "auto", conf_level: float = 0.95
+    data: pd.DataFrame, score: str, truth: str, *, direction: str = "auto", positive=None,
+    conf_level: float = 0.95,
 ) -> ROCResult:
     """AUC with DeLong CI, and the ROC curve, as pROC::roc / ci.auc(method = "delong") / coords.
 
@@ -209,7 +218,7 @@ def roc_analysis(
         raise InputError(f"direction must be 'auto', '<' or '>'; got {direction!r}.")
     used, n_excluded = complete_cases(data, [score, truth])
     x = as_numeric(used[score], "score")
-    d = _as_event(used[truth], None)
+    d = _as_event(used[truth], positive)
     m, n = int(d.sum()), int((d == 0).sum())
     if m == 0 or n == 0:
         raise InsufficientDataError(
@@ -251,7 +260,7 @@ class ROCComparison:
     test: str = "DeLong's test for two correlated ROC curves"
 
 
-def roc_test(data: pd.DataFrame, score1: str, score2: str, truth: str) -> ROCComparison:
+def roc_test(data: pd.DataFrame, score1: str, score2: str, truth: str, *, positive=None) -> ROCComparison:
     """Paired DeLong test, as pROC::roc.test(roc(truth, s1), roc(truth, s2), method = "delong").
 
     Each curve keeps its own automatic direction (as pROC).  Rows missing either
@@ -260,7 +269,7 @@ def roc_test(data: pd.DataFrame, score1: str, score2: str, truth: str) -> ROCCom
     require_frame(data)
     require_columns(data, [score1, score2, truth])
     used, n_excluded = complete_cases(data, [score1, score2, truth])
-    d = _as_event(used[truth], None)
+    d = _as_event(used[truth], positive)
     m, n = int(d.sum()), int((d == 0).sum())
     if m < 2 or n < 2:
         raise InsufficientDataError("Comparing ROC curves needs at least 2 cases and 2 controls.")
@@ -365,3 +374,57 @@ def learning_curve(
         f_p, f_or, f_lo, f_hi = H.fisher_2x2(np.array([[a, b], [c, dd]]), conf_level)
     return LearningCurve(curve, int(first_n), float(orr), float(lo), float(hi), float(pw),
                          f_or, f_lo, f_hi, f_p, a, a + b, c, c + dd, int(n_excluded))
+
+
+def learning_curve_accuracy(
+    data: pd.DataFrame, test: str, truth: str, procedure: str, *, measure: str = "false_positive_rate",
+    centre: str | None = None, first_n: int = 10, positive=None, conf_level: float = 0.95,
+) -> LearningCurve:
+    """Learning curve of a test's performance over consecutive procedures.
+
+    ``measure``: "false_positive_rate" (FP / (FP + TN): among units without the
+    disease, the share called positive) or "accuracy" ((TP + TN) / all).  Rows
+    missing the test or truth are left out (n_excluded); see learning_curve() for
+    the curve and the odds ratio of the first ``first_n`` procedures vs later.
+    """
+    require_frame(data)
+    require_columns(data, [test, truth, procedure, centre])
+    if measure not in ("false_positive_rate", "accuracy"):
+        raise InputError(f"measure must be 'false_positive_rate' or 'accuracy'; got {measure!r}.")
+    used, n_excluded = complete_cases(data, [test, truth])
+    t = _as_event(used[test], None)
+    d = _as_event(used[truth], positive)
+    if measure == "false_positive_rate":
+        keep = d == 0
+        y = t[keep]
+    else:
+        keep = np.ones(len(d), bool)
+        y = (t == d).astype(int)
+    if not keep.any():
+        raise InsufficientDataError("No unit without the disease: the false-positive rate is not defined.")
+    frame = used.loc[keep, [c for c in (procedure, centre) if c is not None]].assign(_outcome=y)
+    res = learning_curve(frame, "_outcome", procedure, centre=centre, first_n=first_n, conf_level=conf_level)
+    return LearningCurve(**{**res.__dict__, "n_excluded": res.n_excluded + int(n_excluded)})
+
+
+def patient_level(data: pd.DataFrame, columns: list[str], *, cluster: str = "patient_id") -> pd.DataFrame:
+    """One row per patient from a lesion table: a yes/no column is "yes" when any lesion is.
+
+    Other columns keep the first lesion's value.  Missing values are ignored within a
+    patient (a patient with no recorded value stays missing).  Columns: cluster, then
+    ``columns``.
+    """
+    require_frame(data)
+    cols = require_columns(data, [cluster, *columns])
+    out = {}
+    grouped = data[cols].groupby(data[cluster].astype(str), sort=False)
+    for c in columns:
+        s = data[c]
+        if pd.api.types.is_bool_dtype(s):
+            out[c] = grouped[c].agg(lambda v: bool(v.dropna().astype(bool).any()) if v.notna().any() else pd.NA)
+            out[c] = out[c].astype("boolean")
+        else:
+            out[c] = grouped[c].first()
+    res = pd.DataFrame(out)
+    res.index.name = cluster
+    return res.reset_index()

@@ -66,6 +66,7 @@ from scipy import stats
 from . import _htests as H
 from ._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame
 from .errors import InputError, InsufficientDataError
+from .narrative import display_label
 from .schema import label as schema_label
 
 TABLE_ONE_COLUMNS = ["variable", "label", "kind", "level", "group", "n", "n_weighted", "percent", "mean", "sd",
@@ -97,16 +98,22 @@ class TableOne:
                      "difference (second group vs first; largest pairwise with more groups).")
         return notes
 
-    def formatted(self, digits: int = 1, p_digits: int = 3) -> pd.DataFrame:
+    def formatted(self, digits: int = 1, p_digits: int = 3, group_title: str | None = None) -> pd.DataFrame:
         """Journal-style table: one column per group (header "label (n = N)"), p-value, SMD.
 
         Text cells: "median [q1, q3]", "mean (SD)", "n (%)"; a "Missing" line under
         a variable when any value is missing; p-values carry a superscript letter
-        naming the test (see footnotes()).
+        naming the test (see footnotes()).  Group headers show True/False as yes/no,
+        prefixed by ``group_title`` when given.
         """
         marks = {name: _MARKS[i % len(_MARKS)] for i, name in enumerate(self.tests_used())}
         cols = ["all", *self.groups] if len(self.groups) > 1 else ["all"]
-        head = {g: f"{'Overall' if g == 'all' else g} (n = {self.group_sizes.get(g, 0)})" for g in cols}
+        def name(g):
+            if g == "all":
+                return "Overall"
+            return f"{group_title}: {display_label(g)}" if group_title else display_label(g)
+
+        head = {g: f"{name(g)} (n = {self.group_sizes.get(g, 0)})" for g in cols}
         rows = []
         f = f"{{:.{digits}f}}"
 

@@ -342,13 +342,14 @@ class PairedComparison:
 
 def paired_change(
     data: pd.DataFrame, before: str, after: str, *, correct: bool = True, ci_method: str = "wilson",
-    conf_level: float = 0.95,
+    event=None, conf_level: float = 0.95,
 ) -> PairedComparison:
     """Before/after on the same units, e.g. R0 before vs after re-resection of fluorescent tissue.
 
     McNemar's test as mcnemar.test(table(before, after), correct = correct) (R's
     default correct=TRUE); rates before and after with CIs; the number and share of
-    units whose status changed (e.g. whose surgical management changed).
+    units whose status changed (e.g. whose surgical management changed).  ``event``:
+    value(s) counting as "yes" in both columns when they are not yes/no (e.g. "R0").
     """
     require_frame(data)
     require_columns(data, [before, after])
@@ -356,8 +357,8 @@ def paired_change(
     used, n_excluded = complete_cases(data, [before, after])
     if len(used) == 0:
         raise InsufficientDataError(f"No row has both '{before}' and '{after}' recorded.")
-    b = _as_event(used[before], None)
-    a = _as_event(used[after], None)
+    b = _as_event(used[before], event)
+    a = _as_event(used[after], event)
     counts = {(x, y): int(np.sum((b == x) & (a == y))) for x in (1, 0) for y in (1, 0)}
     table = pd.DataFrame([(bool(x), bool(y), counts[(x, y)]) for x in (1, 0) for y in (1, 0)],
                          columns=["before", "after", "n"])
@@ -365,7 +366,7 @@ def paired_change(
     n = len(used)
     changed = counts[(1, 0)] + counts[(0, 1)]
     return PairedComparison(
-        table=table, n=n, rate_before=b.mean(), rate_after=a.mean(),
+        table=table, n=n, rate_before=float(b.mean()), rate_after=float(a.mean()),
         ci_before=H.proportion_ci(b.sum(), n, ci_method, conf_level),
         ci_after=H.proportion_ci(a.sum(), n, ci_method, conf_level),
         n_changed=changed, share_changed=changed / n,
@@ -446,7 +447,8 @@ def clustered_rates(
     cols = [c for c in (outcome, group, cluster) if c is not None]
     used, n_excluded = complete_cases(data, cols)
     if len(used) == 0:
-        raise InsufficientDataError(f"No lesion has '{outcome}' recorded.")
+        what = f"'{outcome}'" + (f" and '{group}'" if group else "")
+        raise InsufficientDataError(f"No lesion has {what} recorded.")
     y = _as_event(used[outcome], event).astype(float)
     codes, labels = _groups(used, group)
     cl = _cluster_index(used[cluster])
@@ -480,3 +482,61 @@ def clustered_rates(
     per_patient = compare_rates(agg, "_y", "_g" if group is not None else None)
     per_patient = RateComparison(**{**per_patient.__dict__, "outcome": outcome, "group": group})
     return ClusteredRates(table, float(orr), float(or_lo), float(or_hi), pv, corstr, per_patient, int(n_excluded))
+
+
+# ----------------------------------------------------------------------------- margin distance
+MARGIN_SUMMARY_COLUMNS = ["group", "n", "median", "q1", "q3", "below_threshold", "percent_below"]
+
+
+@dataclass(frozen=True)
+class MarginDistribution:
+    """Closest-margin distances by group and the share below the R1 threshold."""
+
+    values: pd.DataFrame  # [group, margin_mm]  (one row per patient or lesion with a value)
+    summary: pd.DataFrame  # [group, n, median, q1, q3, below_threshold, percent_below]
+    threshold: float
+    n_excluded: int
+
+
+def margin_distribution(
+    data: pd.DataFrame, column: str = "margin_mm", group: str | None = None, *, threshold: float = 1.0
+) -> MarginDistribution:
+    """Distribution of the margin distance by group; R1 below ``threshold`` mm (quantiles as R type 7)."""
+    margin_r1(data, column, threshold=threshold)  # validates the column and the threshold
+    require_columns(data, [group])
+    used, n_excluded = complete_cases(data, [c for c in (column, group) if c is not None])
+    if len(used) == 0:
+        raise InsufficientDataError(f"No patient has the margin distance '{column}' recorded.")
+    codes, labels = _groups(used, group)
+    mm = used[column].to_numpy(dtype=float)
+    rows = []
+    for i, lab in enumerate(labels):
+        x = mm[codes == i]
+        below = int(np.sum(x < threshold))
+        q1, med, q3 = np.quantile(x, [0.25, 0.5, 0.75]) if len(x) else (np.nan,) * 3
+        rows.append((lab, len(x), float(med), float(q1), float(q3), below, 100 * below / len(x) if len(x) else np.nan))
+    values = pd.DataFrame({"group": np.asarray(labels, dtype=object)[codes], "margin_mm": mm})
+    return MarginDistribution(values, pd.DataFrame(rows, columns=MARGIN_SUMMARY_COLUMNS), float(threshold),
+                              int(n_excluded))
+
+
+def join_patient_columns(lesions: pd.DataFrame, patients: pd.DataFrame, columns: list[str], *,
+                         key: str = "patient_id") -> pd.DataFrame:
+    """The lesion table with patient-level ``columns`` (e.g. the group) added by ``key``.
+
+    Lesions keep their order and index; lesion columns of the same name win (the
+    patient column is then not added).  Missing where the patient is unknown.
+    """
+    require_frame(lesions)
+    require_frame(patients)
+    require_columns(lesions, [key])
+    require_columns(patients, [key, *columns])
+    add = [c for c in columns if c not in lesions.columns and c != key]
+    if not add:
+        return lesions
+    if patients[key].duplicated().any():
+        raise InvalidValueError(f"The patient table has repeated '{key}' values; each patient must appear once.")
+    lookup = patients.set_index(patients[key].astype(str))[add]
+    joined = lookup.reindex(lesions[key].astype(str).to_numpy())
+    joined.index = lesions.index
+    return pd.concat([lesions, joined], axis=1)

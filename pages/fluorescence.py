@@ -1,0 +1,197 @@
+"""Fluorescence accuracy: ICG fluorescence at the margin vs the histological margin.
+
+2x2 table, sensitivity / specificity / PPV / NPV / accuracy / likelihood ratios (per lesion
+with clustered CIs, or per patient), ROC of a fluorescence score with DeLong CI, DeLong's
+paired test of two scores, and the learning curve over a centre's consecutive procedures.
+Thin: widgets -> cached nelm_stats.accuracy calls -> tables and figures.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import nelm_stats as ns
+import ui
+from nelm_stats.figures.comparison import learning_curve_figure, roc_figure
+from nelm_stats.narrative import fmt_p
+
+K = ui.Keys
+POSITIVE = ("R1", "R2")
+MEASURE_LABELS = {"sensitivity": "Sensitivity", "specificity": "Specificity", "ppv": "Positive predictive value",
+                  "npv": "Negative predictive value", "accuracy": "Accuracy",
+                  "lr_positive": "Positive likelihood ratio", "lr_negative": "Negative likelihood ratio"}
+LEVELS = {"lesion": "Per lesion (CIs clustered on patient)", "patient": "Per patient (any lesion)"}
+LC_MEASURES = {"false_positive_rate": "False-positive rate", "accuracy": "Accuracy"}
+
+
+def _truth_positive(table, truth):
+    """The truth's 'disease' values: R1/R2 for a margin-status column, None for yes/no columns."""
+    return POSITIVE if "margin_status" in truth else None
+
+
+@ui.session_cached
+def _accuracy(table, test, truth, level):
+    positive = list(_truth_positive(table, truth) or []) or None
+    if level == "patient":
+        table = _per_patient(table, test, truth, positive)
+        truth, positive = "_truth", None
+        return ns.confusion_matrix(table, test, truth), ns.diagnostic_accuracy(table, test, truth)
+    cluster = "patient_id" if "patient_id" in table.columns else None
+    return (ns.confusion_matrix(table, test, truth, cluster=cluster, positive=positive),
+            ns.diagnostic_accuracy(table, test, truth, cluster=cluster, positive=positive))
+
+
+def _per_patient(table, test, truth, positive):
+    flagged = table.assign(_truth=table[truth].astype("string").isin(positive).astype("boolean")
+                           .where(table[truth].notna(), pd.NA)) if positive else table.assign(_truth=table[truth])
+    return ns.patient_level(flagged, [test, "_truth"])
+
+
+@ui.session_cached
+def _roc(table, score, truth, score2):
+    positive = list(_truth_positive(table, truth) or []) or None
+    r1 = ns.roc_analysis(table, score, truth, positive=positive)
+    if score2 is None:
+        return r1, None, None
+    r2 = ns.roc_analysis(table, score2, truth, positive=positive)
+    return r1, r2, ns.roc_test(table, score, score2, truth, positive=positive)
+
+
+@ui.session_cached
+def _learning(table, test, truth, procedure, centre, measure, first_n):
+    positive = list(_truth_positive(table, truth) or []) or None
+    return ns.learning_curve_accuracy(table, test, truth, procedure, measure=measure, centre=centre,
+                                      first_n=first_n, positive=positive)
+
+
+def _yes_no_columns(table) -> list[str]:
+    return [c for c in table.columns if table[c].notna().any() and table[c].nunique(dropna=True) == 2
+            and (pd.api.types.is_bool_dtype(table[c]) or set(map(str, table[c].dropna().unique())) <= {"0", "1"})]
+
+
+def _score_columns(table, exclude) -> list[str]:
+    return [c for c in ns.numeric_columns(table) if c not in exclude and c != "procedure_number"
+            and ("score" in c.lower() or "intensity" in c.lower() or "ratio" in c.lower())]
+
+
+st.title("Fluorescence accuracy")
+st.caption("How well does ICG fluorescence at the resection margin predict a histologically involved margin "
+           "(R1/R2)? Exact (Clopper–Pearson) CIs; per lesion, CIs account for several lesions per patient.")
+
+data = ui.current_cohort()
+lesions = ui.current_lesions()
+table = lesions if lesions is not None else data
+where = "lesion table" if lesions is not None else "patient table"
+tests = [c for c in _yes_no_columns(table) if "fluorescen" in c.lower() or c == "icg_positive"]
+truths = [c for c in table.columns if c.startswith("margin_status") and table[c].notna().any()]
+truths += [c for c in _yes_no_columns(table) if c not in tests and c.startswith(("r1", "histolog"))]
+
+if not tests or not truths:
+    st.info(
+        "This analysis needs, per lesion (or patient), a yes/no column 'fluorescence_at_margin' (fluorescence "
+        "seen at the resection margin) and the histological margin 'margin_status' (R0/R1/R2). "
+        f"The {where} of this data set "
+        + ("has no fluorescence recorded." if not tests else "has no margin status recorded.")
+    )
+    st.stop()
+
+default_truth = "margin_status_before_reresection" if "margin_status_before_reresection" in truths else truths[0]
+ui.keep_valid(K.FLUORESCENCE_TEST, tests, tests[0])
+ui.keep_valid(K.FLUORESCENCE_TRUTH, truths, default_truth)
+c1, c2, c3 = st.columns(3)
+test = c1.selectbox("Test (fluorescence)", tests, key=K.FLUORESCENCE_TEST, format_func=ui.column_label)
+truth = c2.selectbox("Truth (histology; R1/R2 = involved)", truths, key=K.FLUORESCENCE_TRUTH,
+                     format_func=lambda c: ui.column_label(c) if c != "margin_status_before_reresection"
+                     else "Margin status before re-resection")
+level_opts = list(LEVELS) if lesions is not None and "patient_id" in lesions.columns else ["patient"]
+ui.keep_valid(K.FLUORESCENCE_LEVEL, level_opts, level_opts[0])
+level = c3.radio("Unit of analysis", level_opts, format_func=LEVELS.get, key=K.FLUORESCENCE_LEVEL)
+if lesions is None:
+    c3.caption("No lesion table: one row per patient.")
+
+try:
+    cm, measures = _accuracy(table, test, truth, level if lesions is not None else "lesion")
+    a, b = st.columns([1, 2])
+    with a:
+        st.markdown("**2 × 2 table**")
+        t = cm.table.rename(columns={"test": "Fluorescence", "truth_positive": "R1/R2", "truth_negative": "R0",
+                                     "total": "Total"})
+        st.dataframe(t, hide_index=True, key="fluorescence_2x2")
+        unit = "patients" if level == "patient" else ("lesions" if lesions is not None else "patients")
+        st.caption(f"{cm.n} {unit}" + (f" in {cm.clusters} patients" if unit == "lesions" else "")
+                   + (f"; {cm.n_excluded} left out (missing values)" if cm.n_excluded else ""))
+    with b:
+        st.markdown("**Diagnostic accuracy**")
+        m = measures.copy()
+        is_pct = ~m["measure"].str.startswith("lr_")
+        m["value"] = [("not estimable" if e != e else
+                       (f"{100 * e:.1f} %" if p else f"{e:.2f}")
+                       + ("" if lo != lo else (f" ({100 * lo:.1f}–{100 * hi:.1f})" if p else f" ({lo:.2f}–{hi:.2f})")))
+                      for e, lo, hi, p in zip(m["estimate"], m["ci_lower"], m["ci_upper"], is_pct)]
+        m["measure"] = m["measure"].map(MEASURE_LABELS)
+        st.dataframe(m[["measure", "value"]], hide_index=True, key="fluorescence_measures",
+                     column_config={"measure": "Measure", "value": "Estimate (95 % CI)"})
+        st.caption(("Per lesion: cluster-robust CIs (logistic GEE on patient, independence working "
+                    "correlation, logit scale); likelihood ratios by the delta method with the same variance."
+                    if level == "lesion" and lesions is not None else
+                    "Exact Clopper–Pearson CIs (as R's binom.test); likelihood ratios with log-method CIs "
+                    "(as epiR::epi.tests)."))
+except ns.AnalysisError as err:
+    ui.show_error(err)
+
+st.subheader("ROC analysis of a fluorescence score")
+scores = _score_columns(table, {test, truth})
+if not scores:
+    st.info("Needs a numeric fluorescence score per lesion (e.g. 'fluorescence_score', an ordinal 0–3 "
+            "grade or a signal ratio); this data set has none.")
+else:
+    s1, s2 = st.columns(2)
+    ui.keep_valid(K.FLUORESCENCE_SCORE, scores, scores[0])
+    score = s1.selectbox("Score", scores, key=K.FLUORESCENCE_SCORE)
+    others = ["", *[c for c in scores if c != score]]  # "" = no second score
+    ui.keep_valid(K.FLUORESCENCE_SCORE2, others, "")
+    score2 = s2.selectbox("Compare with (DeLong paired test)", others, key=K.FLUORESCENCE_SCORE2,
+                          format_func=lambda c: c or "—") or None
+    try:
+        r1, r2, cmp_ = _roc(table, score, truth, score2)
+        st.plotly_chart(roc_figure([r for r in (r1, r2) if r is not None],
+                                   [c for c in (score, score2) if c is not None]), key="fluorescence_roc")
+        st.markdown(f"AUC {r1.auc:.3f} (95 % CI {r1.ci_lower:.3f}–{r1.ci_upper:.3f}, DeLong), "
+                    f"{r1.n_cases} R1/R2 and {r1.n_controls} R0 "
+                    f"{'lesions' if lesions is not None else 'patients'}; higher scores "
+                    f"{'indicate' if r1.direction == '<' else 'argue against'} an involved margin.")
+        if cmp_ is not None:
+            st.markdown(f"{cmp_.test}: AUC difference {cmp_.difference:+.3f}, z = {cmp_.statistic:.2f}, "
+                        f"{fmt_p(cmp_.p_value)}.")
+        with st.expander("Threshold table (as pROC coords)"):
+            st.dataframe(r1.curve, hide_index=True, key="fluorescence_thresholds")
+    except ns.AnalysisError as err:
+        ui.show_error(err)
+
+st.subheader("Learning curve")
+procedure = "procedure_number" if "procedure_number" in table.columns else None
+if procedure is None:
+    st.info("Needs 'procedure_number' (the consecutive number of the operation within its centre) in the "
+            f"{where}; 'centre' is optional.")
+else:
+    l1, l2 = st.columns(2)
+    measure = l1.radio("Measure", list(LC_MEASURES), format_func=LC_MEASURES.get, key=K.FLUORESCENCE_MEASURE,
+                       horizontal=True)
+    first_n = int(l2.number_input("First N procedures vs later", 1, 100, 10, key=K.FLUORESCENCE_FIRST_N))
+    centre = "centre" if "centre" in table.columns else None
+    try:
+        lc = _learning(table, test, truth, procedure, centre, measure, first_n)
+        st.plotly_chart(learning_curve_figure(lc, measure_label=LC_MEASURES[measure]), key="fluorescence_lc")
+        rate_e = lc.events_early / lc.n_early if lc.n_early else float("nan")
+        rate_l = lc.events_late / lc.n_late if lc.n_late else float("nan")
+        txt = (f"First {first_n} procedures per centre: {lc.events_early}/{lc.n_early} ({100 * rate_e:.1f} %); "
+               f"later: {lc.events_late}/{lc.n_late} ({100 * rate_l:.1f} %). ")
+        if lc.odds_ratio == lc.odds_ratio:
+            txt += (f"Odds ratio {lc.odds_ratio:.2f} (95 % CI {lc.or_ci_lower:.2f}–{lc.or_ci_upper:.2f}, Wald from "
+                    f"logistic regression), {fmt_p(lc.p_value)}; Fisher's exact: OR {lc.fisher_odds_ratio:.2f} "
+                    f"({lc.fisher_ci_lower:.2f}–{lc.fisher_ci_upper:.2f}), {fmt_p(lc.fisher_p_value)}.")
+        st.markdown(txt)
+        st.caption("False-positive rate = fluorescent margins among histologically R0 units. Each unit counted "
+                   "once; the odds ratio does not account for several lesions per patient.")
+    except ns.AnalysisError as err:
+        ui.show_error(err)

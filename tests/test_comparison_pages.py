@@ -1,0 +1,119 @@
+"""Table 1, Margins & complications and Fluorescence accuracy pages under AppTest (every sample
+and uploads), and a browser screenshot of each page."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nelm_stats as ns
+import ui
+from tests.conftest import ROOT, wait_for_app
+
+APP = str(ROOT / "app.py")
+PAGES = ["table_one", "margins", "fluorescence"]
+
+
+def _run(page: str, dataset: str, uploads: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if uploads is not None:
+        at.session_state[ui.Keys.UPLOADS] = uploads
+    at.session_state[ui.Keys.DATASET] = dataset
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("name", ns.sample_names())
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_every_sample(page, name):
+    _ok(_run(page, f"sample:{name}"))
+
+
+def test_fluorescence_numbers_on_mimic():
+    """The page shows what diagnostic_accuracy computes on the lesion table (not a copy of it)."""
+    at = _run("fluorescence", "sample:mimic")
+    _ok(at)
+    lesions = ns.load_sample_lesions("mimic")
+    exp = ns.diagnostic_accuracy(lesions, "fluorescence_at_margin", "margin_status_before_reresection",
+                                 cluster="patient_id", positive=["R1", "R2"]).set_index("measure")
+    shown = next(d.value for d in at.dataframe if "value" in d.value.columns)
+    sens = shown.loc[shown["measure"] == "Sensitivity", "value"].iloc[0]
+    assert sens.startswith(f"{100 * exp.loc['sensitivity', 'estimate']:.1f} %")
+    assert any("AUC" in m.value for m in at.markdown)
+
+
+def test_table_one_matched_and_summary_choice():
+    at = _run("table_one", "sample:mayo_cystic")
+    _ok(at)
+    at.radio(key=ui.Keys.TABLE_ONE_SUMMARY).set_value("mean").run()
+    _ok(at)
+    first = at.dataframe[0].value
+    assert first["Characteristic"].str.contains("mean \\(SD\\)").any()
+    at.checkbox(key=ui.Keys.TABLE_ONE_MATCHED).check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.dataframe) >= 2 or at.error  # the matched table, or a clinician-worded error
+
+
+def test_margins_threshold_and_group_none():
+    at = _run("margins", "sample:icg_lpsh")
+    _ok(at)
+    at.number_input(key=ui.Keys.MARGINS_THRESHOLD).set_value(2.0).run()
+    _ok(at)
+    at.selectbox(key=ui.Keys.MARGINS_GROUP).set_value("").run()
+    _ok(at)
+
+
+def _upload(data, lesions=None) -> dict:
+    return {"mine": ui.UploadedCohort("mine", data, lesions)}
+
+
+def test_pages_on_a_sparse_upload():
+    """An upload with few columns: each page says what it needs instead of failing."""
+    rng = np.random.default_rng(1)
+    n = 40
+    data = pd.DataFrame({
+        "patient_id": [f"P{i}" for i in range(n)],
+        "age": rng.normal(60, 10, n).round(),
+        "arm": rng.choice(["A", "B"], n),
+        "margin_status": pd.Categorical(rng.choice(["R0", "R1"], n, p=[0.8, 0.2]), ["R0", "R1", "R2"]),
+    })
+    for page in PAGES:
+        at = _run(page, "upload:mine", _upload(data))
+        _ok(at)
+    at = _run("fluorescence", "upload:mine", _upload(data))
+    assert at.info  # says which columns it needs
+
+
+def test_pages_on_an_upload_with_lesions():
+    lesions = ns.load_sample_lesions("mimic").drop(columns=["fluorescence_score", "centre"])
+    data = ns.load_sample("mimic").drop(columns=["centre"])
+    for page in PAGES:
+        _ok(_run(page, "upload:mine", _upload(data, lesions)))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_title,sample", [("Table 1", "icg_lpsh"), ("Margins & complications", "icg_lpsh"),
+                                               ("Fluorescence accuracy", "mimic")])
+def test_screenshot(app_url, page, tmp_path, page_title, sample):
+    page.goto(app_url)
+    wait_for_app(page, 60_000)
+    if sample != "icg_lpsh":
+        page.get_by_test_id("stSidebar").locator("input").first.click()
+        page.get_by_role("option", name=f"Demo: {sample}.csv (synthetic)").click()
+        wait_for_app(page, 60_000)
+    page.get_by_test_id("stSidebarNav").get_by_text(page_title, exact=True).click()
+    wait_for_app(page, 60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(tmp_path / f"{sample}.png"), full_page=True)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Error" not in body.split("Your data stay")[0][:200]
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_test_id("stPlotlyChart").count() + page.get_by_test_id("stDataFrame").count() > 0
