@@ -106,3 +106,30 @@ def test_accuracy_errors():
         ns.roc_analysis(a, "gender", "poor")
     a.loc[[0, 5], "s100b"] = np.nan
     assert ns.roc_analysis(a, "s100b", "poor").n_excluded == 2
+
+
+def test_positive_values_and_patient_level():
+    a = asah()
+    by_value = ns.diagnostic_accuracy(a, "wfns_pos", "outcome", positive="Poor")
+    by_bool = ns.diagnostic_accuracy(a, "wfns_pos", "poor")
+    pd.testing.assert_frame_equal(by_value, by_bool)
+    lesions = pd.DataFrame({"patient_id": ["a", "a", "b", "c", "c"], "fl": [True, False, False, pd.NA, pd.NA],
+                            "r1": [False, True, False, True, False]})
+    lesions["fl"] = lesions["fl"].astype("boolean")
+    pl = ns.patient_level(lesions, ["fl", "r1"]).set_index("patient_id")
+    assert pl.loc["a", "fl"] and not pl.loc["b", "fl"] and pd.isna(pl.loc["c", "fl"])
+    assert pl["r1"].tolist() == [True, False, True]
+
+
+def test_learning_curve_accuracy_false_positive_rate():
+    """FP rate among truth-negative units; the OR matches learning_curve on the derived outcome."""
+    a = asah()
+    a["procedure"] = np.arange(1, len(a) + 1)
+    res = ns.learning_curve_accuracy(a, "wfns_pos", "poor", "procedure", first_n=40)
+    neg = a[~a["poor"]]
+    assert res.n_early + res.n_late == len(neg)
+    assert res.events_early == int(neg.loc[neg.procedure <= 40, "wfns_pos"].sum())
+    direct = ns.learning_curve(neg.assign(fp=neg["wfns_pos"]), "fp", "procedure", first_n=40)
+    assert res.odds_ratio == pytest.approx(direct.odds_ratio)
+    acc = ns.learning_curve_accuracy(a, "wfns_pos", "poor", "procedure", measure="accuracy", first_n=40)
+    assert acc.n_early + acc.n_late == len(a)

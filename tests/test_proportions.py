@@ -178,3 +178,46 @@ def test_complication_summary_on_samples():
         res = ns.complication_summary(data, group)
         assert list(res.table.columns) == ["outcome", "group", "n", "events", "rate", "ci_lower", "ci_upper",
                                            "test", "p_value"]
+
+
+def test_prop_test_equals_yates_chisq():
+    """R: prop.test(x, n) (two groups, correct = TRUE) is the Yates chi-square of the 2x2 table."""
+    res = ns.compare_rates(asah(), "poor", "gender", test="chi-square")
+    assert_estimate(res.statistic, REF["gender_poor"]["prop_test"]["statistic"])
+    assert_inference(res.p_value, REF["gender_poor"]["prop_test"]["p_value"])
+
+
+def test_fisher_rxc_falls_back_to_simulation_for_large_tables():
+    big = np.array([[60, 50, 40, 30, 20, 10, 5, 2], [70, 40, 45, 20, 25, 15, 3, 1]])
+    p, exact = H.fisher_rxc(big, max_work=1e4)
+    assert not exact and 0 < p <= 1
+    # same table, small enough budget to enumerate a collapsed version exactly
+    p2, exact2 = H.fisher_rxc(big[:, :3])
+    assert exact2 and 0 < p2 <= 1
+    assert H.fisher_test(np.array([[3, 1, 0], [1, 3, 2]])).name == "Fisher's exact test"
+
+
+def test_margin_distribution_and_join():
+    d = pd.DataFrame({"patient_id": ["a", "b", "c", "d", "e"], "margin_mm": [0.5, 1.0, 3.0, np.nan, 0.0],
+                      "icg": [True, True, False, False, False]})
+    res = ns.margin_distribution(d, "margin_mm", "icg", threshold=1.0)
+    assert list(res.summary.columns) == ["group", "n", "median", "q1", "q3", "below_threshold", "percent_below"]
+    s = res.summary.set_index("group")
+    assert s.loc["True", "below_threshold"] == 1 and s.loc["False", "below_threshold"] == 1
+    assert s.loc["False", "n"] == 2 and res.n_excluded == 1
+    assert s.loc["True", "median"] == pytest.approx(np.quantile([0.5, 1.0], 0.5))
+    lesions = pd.DataFrame({"patient_id": ["b", "a", "a", "z"], "margin_status": ["R0", "R1", "R0", "R0"]},
+                           index=[10, 11, 12, 13])
+    j = ns.join_patient_columns(lesions, d, ["icg"])
+    assert list(j.index) == [10, 11, 12, 13]
+    assert j["icg"].tolist()[:3] == [True, True, True] and pd.isna(j["icg"].iloc[3])
+    with pytest.raises(ns.AnalysisError):
+        ns.join_patient_columns(lesions, pd.concat([d, d]), ["icg"])
+
+
+def test_paired_change_with_event_value():
+    d = pd.DataFrame({"before": ["R1", "R1", "R0", "R0", "R1"], "after": ["R0", "R1", "R0", "R0", "R0"]})
+    res = ns.paired_change(d, "before", "after", event="R0")
+    assert res.n_changed == 2 and res.rate_before == pytest.approx(0.4) and res.rate_after == pytest.approx(0.8)
+    b, c = 0, 2  # R0 -> not R0, not R0 -> R0
+    assert res.statistic == pytest.approx((abs(b - c) - 1) ** 2 / (b + c))

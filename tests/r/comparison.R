@@ -47,9 +47,7 @@ rd <- p[2] - p[1]
 out$gender_poor$risk_difference <- list(
   estimate = num(rd),
   newcombe = c(num(rd - sqrt((p[2] - w[[2]][1])^2 + (w[[1]][2] - p[1])^2)),
-               num(rd + sqrt((w[[2]][2] - p[2])^2 + (p[1] - w[[1]][1])^2))),
-  # Wald: prop.test(x, n, correct = FALSE)$conf.int is for p1 - p2; sign flipped
-  wald = -rev(num(prop.test(tab[, 1], rowSums(tab), correct = FALSE)$conf.int)))
+               num(rd + sqrt((w[[2]][2] - p[2])^2 + (p[1] - w[[1]][1])^2))))
 
 ## ---- small 2x2 (Fisher chosen): vs by am in mtcars ----
 tab2 <- table(factor(mtcars$am, levels = c(0, 1)), factor(mtcars$vs, levels = c(1, 0)))
@@ -85,7 +83,6 @@ out$anova_plant <- {a <- summary(aov(weight ~ group, data = PlantGrowth))[[1]]
 out$quantile_age <- list(male = num(quantile(aSAH$age[aSAH$gender == "Male"], c(.25, .5, .75))),
                          female = num(quantile(aSAH$age[aSAH$gender == "Female"], c(.25, .5, .75))),
                          sd_male = sd(aSAH$age[aSAH$gender == "Male"]))
-out$p_adjust_holm <- num(p.adjust(c(0.01, 0.04, 0.03, 0.2), "holm"))
 
 ## ---- diagnostic accuracy: test wfns > 2 vs truth Poor outcome ----
 test_pos <- as.integer(as.character(aSAH$wfns)) > 2
