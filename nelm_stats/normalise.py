@@ -298,6 +298,25 @@ def _typed(values: pd.Series, col: schema.Column) -> pd.Series:
     return values
 
 
+def normalise_extra(series: pd.Series, *, missing_codes=DEFAULT_MISSING_CODES) -> pd.Series:
+    """A kept (non-schema) column: missing codes become missing; a yes/no column becomes boolean.
+
+    Anything else is returned as it is (numbers stay numbers, text stays text).
+    """
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series) \
+            or pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    codes = _codes(missing_codes)
+    values = series.astype(object).where(series.notna(), None)
+    values = values.map(lambda v: None if v is None or _key(v) in codes else v)
+    present = values.dropna()
+    flags = present.map(bool_value)
+    if len(present) and flags.notna().all():
+        return pd.Series(values.map(lambda v: None if v is None else bool_value(v)), index=series.index,
+                         dtype=object).astype("boolean")
+    return values.astype("string") if len(present) else pd.Series(pd.NA, index=series.index, dtype="string")
+
+
 def normalise_values(
     data: pd.DataFrame,
     *,
@@ -305,7 +324,7 @@ def normalise_values(
     missing_codes=DEFAULT_MISSING_CODES,
     target: str = "cohort",
 ) -> NormalisedCohort:
-    """Normalise every canonical column of a mapped table; other columns are kept as they are.
+    """Normalise every canonical column of a mapped table (other columns: :func:`normalise_extra`).
 
     Bool columns become pandas "boolean" (missing = <NA>), categories become Categoricals
     with the schema's categories, numbers float, dates datetime64. Raises
@@ -320,6 +339,7 @@ def normalise_values(
     for name in data.columns:
         col = spec.get(name)
         if col is None:
+            out[name] = normalise_extra(data[name], missing_codes=missing_codes)
             continue
         s = data[name]
         if col.kind == "date":

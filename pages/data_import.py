@@ -167,6 +167,10 @@ try:
 except ns.AnalysisError as err:
     _stop_with(err)
 
+if "patient_id" not in mapped.data.columns:
+    st.info("No column has the role patient_id: duplicates cannot be checked and a lesion table cannot be "
+            "linked. Map your study id column if the file has one.", icon="🪪")
+
 # ---- values
 st.subheader("3. Values")
 if len(mapped.unrecognised):

@@ -225,3 +225,13 @@ def test_sample_cohort_round_trip():
     expected = ns.load_sample("icg_lpsh")
     for c in ("sex", "grade", "margin_status", "icg", "surgery_date"):
         assert mc.data[c].astype(object).tolist() == expected[c].astype(object).tolist(), c
+
+
+def test_kept_columns_yes_no_become_boolean_and_missing_codes_missing():
+    raw = pd.DataFrame({"Pat-ID": ["1", "2", "3"], "Resected": ["yes", "no", "NA"],
+                        "Centre": ["A", "unknown", "B"], "Score": [1.0, 2.0, 3.0]})
+    d = apply_mapping(raw, suggest_mapping(raw)).data
+    assert d["resected"].dtype == "boolean" and d["resected"].tolist()[:2] == [True, False]
+    assert pd.isna(d["resected"].iloc[2])
+    assert d["centre"].tolist()[0] == "A" and pd.isna(d["centre"].iloc[1])
+    assert d["score"].tolist() == [1.0, 2.0, 3.0]
