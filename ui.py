@@ -38,6 +38,7 @@ class Keys:
     SURVIVAL_MEDIANS = "survival_medians"
     # Propensity page
     PROPENSITY_TREATMENT = "propensity_treatment"
+    PROPENSITY_TREATED = "propensity_treated"  # which value of the treatment column is "treated"
     PROPENSITY_COVARIATES = "propensity_covariates"
     PROPENSITY_RATIO = "propensity_ratio"
     PROPENSITY_CALIPER_ON = "propensity_caliper_on"

@@ -19,7 +19,7 @@ from .samples import load_sample, load_sample_lesions, sample_names
 from .cohort import cohort_summary
 from .logrank import LogrankResult, logrank_test, p_adjust, pairwise_logrank
 from .competing import CumulativeIncidence, GrayTest, cumulative_incidence
-from .propensity import iptw, propensity_match, propensity_model
+from .propensity import iptw, propensity_match, propensity_model, treatment_levels
 from .survival import (
     KaplanMeierResult,
     LandmarkResult,

@@ -179,7 +179,7 @@ def _is_categorical(s: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(s)
 
 
-def _prepare(data, treatment, covariates, extra=()) -> _Prepared:
+def _prepare(data, treatment, covariates, extra=(), treated=None) -> _Prepared:
     data = require_frame(data)
     if isinstance(covariates, str):
         covariates = [covariates]
@@ -200,6 +200,14 @@ def _prepare(data, treatment, covariates, extra=()) -> _Prepared:
             f"The treatment column '{treatment}' must have exactly two groups (e.g. yes/no); "
             f"it has {len(levels)} ({', '.join(map(str, levels[:6]))})."
         )
+    if treated is not None:
+        names = [str(v) for v in levels]
+        if str(treated) not in names:
+            raise InvalidValueError(
+                f"The treated group {treated!r} is not a value of '{treatment}' ({', '.join(names)})."
+            )
+        if names.index(str(treated)) == 0:
+            levels = [levels[1], levels[0]]
     treat = (sub[treatment] == levels[1]).to_numpy(dtype=bool)
     n1, n0 = int(treat.sum()), int((~treat).sum())
     if n1 < 2 or n0 < 2:
@@ -384,13 +392,21 @@ def _fit_model(prep: _Prepared, treatment, covariates) -> PropensityModel:
     )
 
 
-def propensity_model(data: pd.DataFrame, treatment: str, covariates) -> PropensityModel:
+def treatment_levels(data: pd.DataFrame, treatment: str) -> list[str]:
+    """The groups of a treatment column as labels (``str(value)``), in the column's order; the
+    last is the default treated group."""
+    require_columns(require_frame(data), [treatment])
+    return [str(v) for v in group_order(data[treatment])]
+
+
+def propensity_model(data: pd.DataFrame, treatment: str, covariates, *, treated=None) -> PropensityModel:
     """Logistic propensity model P(treated | covariates), as R's ``glm(..., family = binomial)``.
 
     The treated group is the second value of the treatment column in its order (True, 1, or the
-    second category). Categorical covariates are dummy-coded with the first level as reference.
+    second category) unless ``treated`` names the value that marks it. Categorical covariates are
+    dummy-coded with the first level as reference.
     """
-    prep = _prepare(data, treatment, covariates)
+    prep = _prepare(data, treatment, covariates, treated=treated)
     return _fit_model(prep, treatment, covariates)
 
 
@@ -640,6 +656,7 @@ def propensity_match(
     caliper_scale: str = "logit",
     replace: bool = False,
     exact=None,
+    treated=None,
 ) -> MatchResult:
     """Nearest-neighbour propensity-score matching, pair for pair as MatchIt 4.7.2 ``method="nearest"``.
 
@@ -648,7 +665,9 @@ def propensity_match(
     default). ``caliper`` is in standard deviations of that distance (all analysed patients,
     n - 1); ``None`` means no caliper. ``ratio`` controls per treated patient (k:1, matched in k
     rounds); ``replace`` lets a control serve several treated patients; ``exact`` names columns
-    on which matched patients must agree. The estimand is the ATT (the treated patients).
+    on which matched patients must agree; ``treated``: the value of the treatment column that marks
+    the treated group (default: the second value in the column's order, e.g. True or 1). The
+    estimand is the ATT (the treated patients).
     """
     check_choice(caliper_scale, "caliper_scale", ("logit", "propensity"))
     try:
@@ -667,7 +686,7 @@ def propensity_match(
     if isinstance(exact, str):
         exact = [exact]
     exact = list(exact or [])
-    prep = _prepare(data, treatment, covariates, extra=exact)
+    prep = _prepare(data, treatment, covariates, extra=exact, treated=treated)
     if treatment in exact:
         raise InputError(f"The treatment column '{treatment}' cannot be an exact-matching variable.")
     model = _fit_model(prep, treatment, covariates)
@@ -810,6 +829,7 @@ def iptw(
     estimand: str = "ATE",
     stabilize: bool = True,
     trim: float | None = None,
+    treated=None,
 ) -> WeightResult:
     """Inverse probability of treatment weights from a logistic propensity model.
 
@@ -828,7 +848,7 @@ def iptw(
             raise InputError(f"trim must be a percentile between 0.5 and 1 (e.g. 0.99) or None; got {trim!r}.")
         if not 0.5 < trim < 1:
             raise InputError(f"trim must be a percentile between 0.5 and 1 (e.g. 0.99 = the 99th); got {trim!r}.")
-    prep = _prepare(data, treatment, covariates)
+    prep = _prepare(data, treatment, covariates, treated=treated)
     model = _fit_model(prep, treatment, covariates)
     idx = prep.data.index
     treat = prep.treat

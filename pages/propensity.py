@@ -28,14 +28,15 @@ NOT_COVARIATES = ui.OUTCOME_COLUMNS | {"patient_id", "margin_status", "margin_mm
 
 
 @ui.session_cached
-def _match(data, treatment, covariates, ratio, caliper, scale, replace, exact):
+def _match(data, treatment, treated, covariates, ratio, caliper, scale, replace, exact):
     return ns.propensity_match(data, treatment, list(covariates), ratio=ratio, caliper=caliper,
-                               caliper_scale=scale, replace=replace, exact=list(exact) or None)
+                               caliper_scale=scale, replace=replace, exact=list(exact) or None, treated=treated)
 
 
 @ui.session_cached
-def _weight(data, treatment, covariates, estimand, stabilize, trim):
-    return ns.iptw(data, treatment, list(covariates), estimand=estimand, stabilize=stabilize, trim=trim)
+def _weight(data, treatment, treated, covariates, estimand, stabilize, trim):
+    return ns.iptw(data, treatment, list(covariates), estimand=estimand, stabilize=stabilize, trim=trim,
+                   treated=treated)
 
 
 @ui.session_cached
@@ -176,16 +177,20 @@ if not treatments:
 
 default_t = _default_treatment(data, treatments)
 _sanitize(K.PROPENSITY_TREATMENT, treatments, default_t)
-c1, c2 = st.columns([1, 2])
+c1, c1b, c2 = st.columns([1, 1, 2])
 treatment = c1.selectbox("Treatment (two groups)", treatments, key=K.PROPENSITY_TREATMENT,
                          format_func=ui.column_label)
+levels = ns.treatment_levels(data, treatment)
+_sanitize(K.PROPENSITY_TREATED, levels, levels[-1])
+treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED, format_func=display_label,
+                        help="The group whose patients are matched (ATT) and whose hazard ratio is reported.")
 cov_opts = _covariate_options(data, treatment)
 default_c = [c for c in PREFERRED_COVARIATES if c in cov_opts][:4] or cov_opts[:3]
 _sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
                                   format_func=ui.column_label))
 counts = data[treatment].value_counts(dropna=True)
-c1.caption(" · ".join(f"{ui.column_label(treatment)} = {k}: {v}" for k, v in counts.sort_index().items()))
+c1.caption(" · ".join(f"{display_label(str(k))}: {v} patients" for k, v in counts.sort_index().items()))
 
 tab_m, tab_w = st.tabs(["Matching", "Weighting (IPTW)"])
 
@@ -201,10 +206,10 @@ with tab_m:
     exact_opts = [x for x in ui.grouping_columns(data)[0] if x != treatment and x not in NOT_COVARIATES]
     _sanitize(K.PROPENSITY_EXACT, exact_opts, [])
     exact = tuple(e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label))
-    match_args = (("ratio", ratio), ("caliper", float(caliper) if caliper_on else None), ("caliper_scale", scale),
+    match_args = (("treated", treated), ("ratio", ratio), ("caliper", float(caliper) if caliper_on else None), ("caliper_scale", scale),
                   ("replace", bool(replace)), ("exact", exact))
     try:
-        m = _match(data, treatment, covariates, ratio, float(caliper) if caliper_on else None, scale,
+        m = _match(data, treatment, treated, covariates, ratio, float(caliper) if caliper_on else None, scale,
                    bool(replace), exact)
     except ns.AnalysisError as err:
         ui.show_error(err)
@@ -241,9 +246,9 @@ with tab_w:
     trim_choice = c.selectbox("Trim weights at", ["none", "99th percentile", "95th percentile"],
                               key=K.PROPENSITY_TRIM)
     trim = {"none": None, "99th percentile": 0.99, "95th percentile": 0.95}[trim_choice]
-    weight_args = (("estimand", estimand), ("stabilize", bool(stabilize)), ("trim", trim))
+    weight_args = (("treated", treated), ("estimand", estimand), ("stabilize", bool(stabilize)), ("trim", trim))
     try:
-        w = _weight(data, treatment, covariates, estimand, bool(stabilize), trim)
+        w = _weight(data, treatment, treated, covariates, estimand, bool(stabilize), trim)
     except ns.AnalysisError as err:
         ui.show_error(err)
         w = None

@@ -398,3 +398,17 @@ def test_balance_figures(lalonde):
     w = ns.iptw(lalonde, "treat", LALONDE_COVS)
     assert [t.name for t in love_plot(w).data] == ["Before", "After weighting"]
     assert len(overlap_plot(w).data) == 2
+
+
+def test_choose_the_treated_group(lalonde):
+    d = lalonde.assign(arm=np.where(lalonde.treat == 1, "NSW", "PSID"))  # sorted: NSW first
+    default = ns.propensity_match(d, "arm", LALONDE_COVS)
+    assert default.treated_label == "PSID"
+    res = ns.propensity_match(d, "arm", LALONDE_COVS, treated="NSW", caliper=0.2, caliper_scale="logit")
+    ref = ns.propensity_match(lalonde, "treat", LALONDE_COVS)
+    assert res.treated_label == "NSW" and res.control_label == "PSID"
+    assert res.pairs.equals(ref.pairs)
+    w = ns.iptw(d, "arm", LALONDE_COVS, treated="NSW")
+    assert_estimate(w.weights, ns.iptw(lalonde, "treat", LALONDE_COVS).weights, "weights")
+    with pytest.raises(ns.AnalysisError, match="treated group"):
+        ns.iptw(d, "arm", LALONDE_COVS, treated="CPS")

@@ -72,6 +72,9 @@ def test_options_change_and_two_controls():
     at.checkbox(key=ui.Keys.PROPENSITY_CALIPER_ON).uncheck().run()
     at.checkbox(key=ui.Keys.PROPENSITY_REPLACE).check().run()
     assert not at.exception and not at.error
+    at.selectbox(key=ui.Keys.PROPENSITY_TREATED).set_value("False").run()
+    assert not at.exception and not at.error
+    assert any(m.label == "Treated matched (no)" for m in at.metric)
 
 
 def test_page_on_an_upload_with_missing_values():
