@@ -103,7 +103,8 @@ class TableOne:
 
         Text cells: "median [q1, q3]", "mean (SD)", "n (%)"; a "Missing" line under
         a variable when any value is missing; p-values carry a superscript letter
-        naming the test (see footnotes()).  Group headers show True/False as yes/no,
+        naming the test (see footnotes()).  A categorical variable's SMD cell shows the
+        largest absolute SMD over its levels (per level in ``table``).  Group headers show True/False as yes/no,
         prefixed by ``group_title`` when given.
         """
         marks = {name: _MARKS[i % len(_MARKS)] for i, name in enumerate(self.tests_used())}

@@ -32,10 +32,12 @@ def _truth_positive(table, truth):
 @ui.session_cached
 def _accuracy(table, test, truth, level):
     positive = list(_truth_positive(table, truth) or []) or None
-    if level == "patient":
+    if level == "patient":  # lesion table -> one row per patient
         table = _per_patient(table, test, truth, positive)
         truth, positive = "_truth", None
-        return ns.confusion_matrix(table, test, truth), ns.diagnostic_accuracy(table, test, truth)
+    if level != "lesion":  # one row per patient: exact intervals
+        return (ns.confusion_matrix(table, test, truth, positive=positive),
+                ns.diagnostic_accuracy(table, test, truth, positive=positive))
     cluster = "patient_id" if "patient_id" in table.columns else None
     return (ns.confusion_matrix(table, test, truth, cluster=cluster, positive=positive),
             ns.diagnostic_accuracy(table, test, truth, cluster=cluster, positive=positive))
@@ -110,7 +112,7 @@ if lesions is None:
     c3.caption("No lesion table: one row per patient.")
 
 try:
-    cm, measures = _accuracy(table, test, truth, level if lesions is not None else "lesion")
+    cm, measures = _accuracy(table, test, truth, level if lesions is not None else "rows")
     a, b = st.columns([1, 2])
     with a:
         st.markdown("**2 × 2 table**")

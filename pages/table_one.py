@@ -63,7 +63,10 @@ group = c1.selectbox("Compare groups of", group_opts, key=K.TABLE_ONE_GROUP,
                      format_func=lambda c: ui.column_label(c or None)) or None
 variables = c2.multiselect("Characteristics", var_opts, key=K.TABLE_ONE_VARIABLES, format_func=ui.column_label)
 c3, c4 = st.columns([1, 3])
-summary = c3.radio("Continuous characteristics", list(SUMMARY), format_func=SUMMARY.get, key=K.TABLE_ONE_SUMMARY)
+summary = c3.radio("Continuous characteristics", list(SUMMARY), format_func=SUMMARY.get, key=K.TABLE_ONE_SUMMARY,
+                   help="By distribution: mean (SD) with Welch's t-test / ANOVA when the Shapiro–Wilk test does not "
+                        "reject normality (p ≥ 0.05) in any group, otherwise median [IQR] with the Mann–Whitney / "
+                        "Kruskal–Wallis test.")
 weight_opts = ["", *[c for c in data.columns if "weight" in c.lower() and pd.api.types.is_numeric_dtype(data[c])]]
 ui.keep_valid(K.TABLE_ONE_WEIGHTS, weight_opts, "")
 weights = c4.selectbox("Weights (IPTW / matching weights column)", weight_opts, key=K.TABLE_ONE_WEIGHTS,

@@ -117,3 +117,18 @@ def test_screenshot(app_url, page, tmp_path, page_title, sample):
     assert "Traceback" not in body and "Error" not in body.split("Your data stay")[0][:200]
     assert page.get_by_test_id("stException").count() == 0
     assert page.get_by_test_id("stPlotlyChart").count() + page.get_by_test_id("stDataFrame").count() > 0
+
+
+def test_fluorescence_on_a_patient_table_upload():
+    """No lesion table: fluorescence per patient, exact (Clopper-Pearson) intervals, not clustered ones."""
+    rng = np.random.default_rng(3)
+    n = 60
+    data = pd.DataFrame({"patient_id": [f"P{i}" for i in range(n)],
+                         "margin_status": pd.Categorical(rng.choice(["R0", "R1"], n, p=[0.7, 0.3]), ["R0", "R1", "R2"])})
+    data["fluorescence_at_margin"] = (data["margin_status"] == "R1") ^ (rng.random(n) < 0.15)
+    at = _run("fluorescence", "upload:mine", _upload(data))
+    _ok(at)
+    exp = ns.diagnostic_accuracy(data, "fluorescence_at_margin", "margin_status", positive=["R1", "R2"])
+    shown = next(d.value for d in at.dataframe if "value" in d.value.columns)
+    lo, hi = exp.loc[0, ["ci_lower", "ci_upper"]]
+    assert shown.loc[0, "value"].endswith(f"({100 * lo:.1f}–{100 * hi:.1f})")
