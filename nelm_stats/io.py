@@ -55,12 +55,15 @@ class ReadResult:
     delimiter: str | None = None
     decimal: str | None = None
     value_labels: dict = field(default_factory=dict)
+    header_row: int = 1
 
     def describe(self) -> str:
         """One line saying how the file was read (for the page)."""
         parts = [f"{len(self.data)} rows, {self.data.shape[1]} columns", f"format {self.format}"]
         if self.sheet is not None:
             parts.append(f"sheet '{self.sheet}'")
+        if self.header_row != 1:
+            parts.append(f"column names on row {self.header_row}")
         if self.encoding:
             parts.append(f"encoding {self.encoding}")
         if self.delimiter:
@@ -119,21 +122,26 @@ def read_table(
     *,
     sheet: str | int | None = None,
     missing_codes=DEFAULT_MISSING_CODES,
+    header_row: int | None = None,
 ) -> ReadResult:
     """Read an uploaded file from its bytes.
 
     ``filename`` chooses the reader (by extension). ``sheet`` picks an Excel sheet by name
     or position (default: the first). ``missing_codes`` are the cell values that mean
     "missing" when deciding whether a column is numeric (text columns keep them as
-    text so that the normalisation preview can show them).
+    text so that the normalisation preview can show them). ``header_row`` (CSV and Excel)
+    is the spreadsheet row holding the column names, 1 = first row; None finds it (title
+    lines above the header, as some registry exports have, are skipped).
     """
     content = _check_bytes(content)
     fmt = detect_format(filename)
     codes = _codes(missing_codes)
+    if header_row is not None and (not isinstance(header_row, (int, np.integer)) or header_row < 1):
+        raise InputError(f"header_row is the row number of the column names (1 or more); got {header_row!r}.")
     if fmt == "csv":
-        result = _read_csv(content, filename, codes)
+        result = _read_csv(content, filename, codes, header_row)
     elif fmt in ("excel", "xls"):
-        result = _read_excel(content, filename, fmt, sheet, codes)
+        result = _read_excel(content, filename, fmt, sheet, codes, header_row)
     elif fmt in ("spss", "stata"):
         result = _read_stat(content, filename, fmt)
     else:
@@ -288,18 +296,18 @@ def _decode(content: bytes, filename: str) -> tuple[str, str]:
 
 
 def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
-    sample = "\n".join(lines)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        pass
-    # fall back: the candidate that splits the header most and consistently
-    best, best_score = ",", 0
+    """The delimiter that splits most lines into the same number of fields (title lines tolerated)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:200]
+    best, best_score = ",", (0.0, 0)
     for d in (";", "\t", ",", "|"):
-        counts = [ln.count(d) for ln in lines]
-        if counts and counts[0] > 0 and len(set(counts)) == 1 and counts[0] > best_score:
-            best, best_score = d, counts[0]
+        counts = [len(next(csv.reader([ln], delimiter=d))) - 1 for ln in lines]
+        positive = [c for c in counts if c > 0]
+        if not positive:
+            continue
+        mode = max(set(positive), key=positive.count)
+        score = (counts.count(mode) / len(counts), mode)
+        if score > best_score:
+            best, best_score = d, score
     return best
 
 
@@ -318,31 +326,57 @@ def _decimal_mark(frame: pd.DataFrame, delimiter: str) -> str:
     return "," if comma > dot else "."
 
 
-def _read_csv(content: bytes, filename: str, codes) -> ReadResult:
+def _split_header(rows: list[list], header_row: int | None, filename: str) -> tuple[pd.DataFrame, int]:
+    """Rows of cells -> (table with the header row's names, header row number 1-based).
+
+    Index labels keep the spreadsheet position: label ``i`` is spreadsheet row ``i + 2``.
+    """
+    if not rows:
+        raise DataReadError("The file is empty. Export the table again and upload the new file.")
+    width = max(len(r) for r in rows)
+    rows = [list(r) + [""] * (width - len(r)) for r in rows]
+
+    def filled(r):
+        return sum(1 for v in r if not (v is None or (isinstance(v, str) and v.strip() == "")
+                                        or (isinstance(v, float) and np.isnan(v))))
+
+    if header_row is None:
+        counts = [filled(r) for r in rows[:30]]
+        most = max(counts) if counts else 0
+        h = 0
+        if most >= 2:
+            h = next(i for i, c in enumerate(counts) if c >= max(2, 0.6 * most))
+            h = h if h < 20 else 0
+    else:
+        h = header_row - 1
+        if h >= len(rows):
+            raise DataReadError(f"'{filename}' has fewer than {header_row} rows: choose the row that holds "
+                                "the column names.")
+    frame = pd.DataFrame(rows[h + 1:], columns=range(width), dtype=object)
+    frame.columns = rows[h]
+    frame.index = range(h, h + len(frame))  # label i = spreadsheet row i + 2
+    return frame, h + 1
+
+
+def _read_csv(content: bytes, filename: str, codes, header_row=None) -> ReadResult:
     text, enc = _decode(content, filename)
     if not text.strip():
         raise DataReadError("The file is empty. Export the table again and upload the new file.")
     delimiter = _sniff_delimiter(text)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
-            skip_blank_lines=False, engine="python",
-        )
-    except Exception as err:  # noqa: BLE001
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
         raise DataReadError(
-            f"'{filename}' could not be read as a table ({_short(err)}). Check that every row has "
-            "the same number of columns, or save the sheet again as CSV from Excel."
+            f"'{filename}' could not be read as a table ({_short(err)}). Save the sheet again as CSV "
+            "from Excel and upload that."
         ) from err
-    header = frame.iloc[0].tolist()
-    frame = frame.iloc[1:]
-    frame.columns = header
-    frame.index = range(len(frame))  # index i = line i + 2 of the file
+    frame, h = _split_header(rows, header_row, filename)
     decimal = _decimal_mark(frame, delimiter)
     data = _finish(frame, codes, decimal)
-    return ReadResult(data, "csv", encoding=enc, delimiter=delimiter, decimal=decimal)
+    return ReadResult(data, "csv", encoding=enc, delimiter=delimiter, decimal=decimal, header_row=h)
 
 
-def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes) -> ReadResult:
+def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_row=None) -> ReadResult:
     sheets = list_sheets(content, filename)
     if sheet is None:
         sheet = sheets[0] if sheets else 0
@@ -359,15 +393,17 @@ def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes) -> ReadRe
             warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated.*")
             frame = pd.read_excel(
                 io.BytesIO(content), sheet_name=sheet, engine="openpyxl" if fmt == "excel" else "xlrd",
-                dtype=object, na_filter=False,
+                dtype=object, na_filter=False, header=None,
             )
     except Exception as err:  # noqa: BLE001
         raise DataReadError(
             f"Sheet '{sheet}' of '{filename}' could not be read ({_short(err)}). "
             "Save the workbook again as .xlsx and upload it."
         ) from err
+    frame, h = _split_header(frame.to_numpy().tolist(), header_row, filename)
     data = _finish(frame, codes, None)
-    return ReadResult(data, "excel" if fmt == "excel" else "xls", sheet=sheet, sheets=tuple(sheets))
+    return ReadResult(data, "excel" if fmt == "excel" else "xls", sheet=sheet, sheets=tuple(sheets),
+                      header_row=h)
 
 
 def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:

@@ -85,10 +85,10 @@ except ns.AnalysisError as err:
     _stop_with(err)
 sheet = None
 if len(sheets) > 1:
-    c1, c2 = st.columns([2, 3])
+    c1, c0, c2 = st.columns([2, 1, 3])
     sheet = c1.selectbox("Sheet with one row per patient", sheets, key=K.IMPORT_SHEET)
 else:
-    c2 = st.container()
+    c0, c2 = st.columns([1, 4])
 missing_text = c2.text_input(
     "Values that mean “missing” (comma-separated; empty cells always count)",
     value=", ".join(c for c in ns.DEFAULT_MISSING_CODES if c),
@@ -97,6 +97,12 @@ missing_text = c2.text_input(
 missing_codes = tuple([""] + [c.strip() for c in missing_text.split(",") if c.strip()])
 try:
     read = ns.read_table(content, file_name, sheet=sheet, missing_codes=missing_codes)
+    if read.format in ("csv", "excel", "xls"):
+        header_row = c0.number_input("Column names on row", min_value=1, max_value=100, value=read.header_row,
+                                     key=f"{K.IMPORT_HEADER_ROW}_{file_id}_{sheet}")
+        if header_row != read.header_row:
+            read = ns.read_table(content, file_name, sheet=sheet, missing_codes=missing_codes,
+                                 header_row=int(header_row))
 except ns.AnalysisError as err:
     _stop_with(err)
 raw = read.data

@@ -193,3 +193,43 @@ def test_binary_readers_do_not_open_files(monkeypatch, fmt):
     r = read_table(content, f"upload.{fmt}")
     assert len(r.data) == 12
     assert not [f for f in opened if "upload" in str(f) or "tmp" in str(f)]
+
+
+def test_title_lines_above_the_header_are_skipped():
+    content = b"NET registry export;;\nexported 2024-01-01;;\n;;\nid;age;ki67\nA;54;1,5\nB;61;2\n"
+    r = read_table(content, "x.csv")
+    assert r.header_row == 4 and list(r.data.columns) == ["id", "age", "ki67"]
+    assert r.delimiter == ";" and r.data["ki67"].tolist() == [1.5, 2.0]
+    assert list(r.data.index + 2) == [5, 6]  # spreadsheet rows of the patients
+    assert "row 4" in r.describe()
+    r2 = read_table(content, "x.csv", header_row=4)
+    assert r2.data.equals(r.data)
+
+
+def test_title_rows_in_excel():
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Liver NET registry"])
+    ws.append([])
+    ws.append(["id", "age"])
+    ws.append(["A", 54])
+    ws.append(["B", 61])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = read_table(buf.getvalue(), "x.xlsx")
+    assert r.header_row == 3 and r.data["age"].tolist() == [54.0, 61.0]
+    assert list(r.data.index + 2) == [4, 5]
+
+
+def test_header_row_out_of_range():
+    with pytest.raises(ns.DataReadError, match="fewer than"):
+        read_table(b"a,b\n1,2\n", "x.csv", header_row=9)
+    with pytest.raises(ns.InputError):
+        read_table(b"a,b\n1,2\n", "x.csv", header_row=0)
+
+
+def test_quoted_fields_with_delimiters():
+    r = read_table(b'id,note\nA,"yes, with comma"\nB,"no"\n', "x.csv")
+    assert r.delimiter == "," and r.data["note"].tolist() == ["yes, with comma", "no"]
