@@ -28,7 +28,7 @@ from scipy import stats
 from . import _htests as H
 from ._checks import as_numeric, complete_cases, require_columns, require_frame
 from .errors import InputError, InsufficientDataError
-from .proportions import _as_event
+from .proportions import _as_event, _robust_logit_ci
 
 ACCURACY_COLUMNS = ["measure", "estimate", "ci_lower", "ci_upper"]
 MEASURES = ("sensitivity", "specificity", "ppv", "npv", "accuracy", "lr_positive", "lr_negative")
@@ -128,7 +128,7 @@ def diagnostic_accuracy(
         if cluster is None:
             lo, hi = H.clopper_pearson(y.sum(), n, conf_level)
         else:
-            _, _, lo, hi = _robust_prop(y, cl[mask], z, conf_level)
+            _, _, lo, hi = _robust_logit_ci(y, pd.factorize(cl[mask])[0], z)
         rows.append((name, est, lo, hi))
         # influence of each cluster on the proportion (for the LR delta method)
         infl[name] = np.bincount(cl[mask], weights=(y - est) / n, minlength=cl.max() + 1)
@@ -153,19 +153,6 @@ def diagnostic_accuracy(
             else:
                 rows.append((name, float(lr) if np.isfinite(lr) else np.nan, np.nan, np.nan))
     return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
-
-
-def _robust_prop(y, cl, z, conf_level):
-    n = len(y)
-    p = y.mean()
-    if p <= 0 or p >= 1:
-        lo, hi = H.clopper_pearson(y.sum(), n, conf_level)
-        return p, np.nan, lo, hi
-    cl = pd.factorize(cl)[0]
-    u = np.bincount(cl, weights=y - p)
-    se = np.sqrt(np.sum(u**2)) / (n * p * (1 - p))
-    b = np.log(p / (1 - p))
-    return p, se, 1 / (1 + np.exp(-(b - z * se))), 1 / (1 + np.exp(-(b + z * se)))
 
 
 # ----------------------------------------------------------------------------- ROC

@@ -398,7 +398,11 @@ def _cluster_index(series: pd.Series) -> np.ndarray:
 
 
 def _robust_logit_ci(y: np.ndarray, cl: np.ndarray, z: float):
-    """Intercept-only logistic GEE (independence) = ratio estimator with sandwich variance."""
+    """Intercept-only logistic GEE (independence) = ratio estimator with sandwich variance.
+
+    ``cl``: cluster codes 0..k-1.  Returns (p, SE of logit p, lower, upper); when p is
+    0 or 1 the logit is infinite and the exact (Clopper-Pearson) interval is returned.
+    """
     n = len(y)
     p = y.mean()
     if p <= 0 or p >= 1:
