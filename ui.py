@@ -94,28 +94,6 @@ class Keys:
     FLUORESCENCE_SCORE2 = "fluorescence_score2"
     FLUORESCENCE_MEASURE = "fluorescence_measure"
     FLUORESCENCE_FIRST_N = "fluorescence_first_n"
-    # Import page (pages/data_import.py)
-    IMPORT_FILE = "import_file"  # st.file_uploader: the patient table
-    IMPORT_DEMO = "import_demo"  # (file name, bytes) of the demo export, when the user asks for it
-    IMPORT_DEMO_BUTTON = "import_demo_button"
-    IMPORT_SHEET = "import_sheet"
-    IMPORT_MISSING = "import_missing"  # missing-value codes, comma-separated
-    IMPORT_DROP = "import_drop_identifiers"
-    IMPORT_MAPPING_FILE = "import_mapping_file"  # a saved mapping (JSON)
-    IMPORT_MAPPING_EDITOR = "import_mapping_editor"  # + "_<file>"
-    IMPORT_MAPPING_DOWNLOAD = "import_mapping_download"
-    IMPORT_DATE_ORDER = "import_date_order"
-    IMPORT_RFS_DEFINITION = "import_rfs_definition"
-    IMPORT_UNIT = "import_unit"
-    IMPORT_SOURCE = "import_source"
-    IMPORT_ACTION = "import_action"  # + "_<problem kind>"
-    IMPORT_EXCLUDE_ROWS = "import_exclude_rows"
-    IMPORT_LESION_SHEET = "import_lesion_sheet"
-    IMPORT_LESION_FILE = "import_lesion_file"
-    IMPORT_DROP_DATES = "import_drop_dates"
-    IMPORT_NAME = "import_name"
-    IMPORT_USE = "import_use"
-    IMPORT_DONE = "import_done"  # name of the cohort just imported
 
 
 @dataclass(frozen=True)
