@@ -24,7 +24,7 @@ def fmt_p(p: float) -> str:
         return "p not available"
     if p < 0.001:
         return "p < 0.001"
-    if p < 0.01:
+    if p < 0.1:  # three decimals near the usual threshold: 0.045 must not read 0.05
         return f"p = {p:.3f}"
     return f"p = {p:.2f}"
 
@@ -104,6 +104,7 @@ def describe_survival(
     follow_up: pd.DataFrame | None = None,
     n_excluded: int = 0,
     landmark: float | None = None,
+    follow_up_basis: str = "",
 ) -> str:
     """One paragraph reading a Kaplan–Meier analysis.
 
@@ -174,7 +175,8 @@ def describe_survival(
         row = follow_up.iloc[0]
         if not math.isnan(row["median"]):
             parts.append(
-                f"Median follow-up (reverse Kaplan–Meier) was {fmt_num(row['median'])} {time_unit}."
+                f"Median follow-up (reverse Kaplan–Meier{follow_up_basis}) was "
+                f"{fmt_num(row['median'])} {time_unit}."
             )
     return " ".join(parts)
 
@@ -251,13 +253,19 @@ def medians_view(medians: pd.DataFrame, time_unit: str) -> pd.DataFrame:
 
 
 def rates_view(at: pd.DataFrame, time_unit: str, estimate: str = "survival") -> pd.DataFrame:
-    """One row per group, one column per time: 'estimate % (lower–upper)' from a ``.at`` table."""
+    """One row per group, one column per time ('1-year', ...): 'percent (lower–upper)'
+    from a ``.at`` table (survival, or ``estimate`` for cumulative incidence)."""
     out: dict[str, dict[str, str]] = {}
     times = list(dict.fromkeys(at["time"]))
+
+    def pc(x) -> str:
+        return "–" if _nan(x) else f"{100 * x:.0f}"
+
     for r in at.itertuples(index=False):
         val = getattr(r, estimate)
-        ci = _rng(r.ci_lower, r.ci_upper, pct=True)
-        cell = fmt_pct(val) + (f" ({ci})" if ci else "")
+        cell = pc(val)
+        if not (_nan(r.ci_lower) and _nan(r.ci_upper)):
+            cell += f" ({pc(r.ci_lower)}–{pc(r.ci_upper)})"
         out.setdefault(display_label(r.group), {})[_time_label(r.time, time_unit)] = cell
     view = pd.DataFrame.from_dict(out, orient="index")
     view = view[[_time_label(t, time_unit) for t in times]]

@@ -45,8 +45,9 @@ class SurvivalReport:
     trend: object | None  # logrank_test(trend=True) (ordered groups, k >= 3)
     pairwise: pd.DataFrame | None  # pairwise_logrank, Holm (k >= 3)
     rates: pd.DataFrame  # km.at(1/3/5 years in the chosen unit)
-    follow_up: pd.DataFrame  # median_follow_up by group
+    follow_up: pd.DataFrame  # median_follow_up by group (on follow_up_columns)
     follow_up_all: pd.DataFrame  # median_follow_up of the whole analysed cohort
+    follow_up_columns: tuple[str, str]  # (time, event) the follow-up was computed from
     rmst: pd.DataFrame | None  # restricted_mean at the horizon
     rmst_difference: pd.DataFrame | None  # rmst_difference(...).table (two or more groups)
     horizon: float
@@ -175,13 +176,17 @@ def survival_report(
     conf_type: str = "log",
     endpoint: str = "Survival",
     event_label: str = "event",
+    follow_up: tuple[str, str] | None = None,
 ) -> SurvivalReport:
     """Kaplan–Meier by group with tests, rates, follow-up, RMST, warnings and a reading.
 
     ``group``: a grouping column; with ``cut`` ("median" or a number) a numeric column is
     split into < cut and ≥ cut (:func:`nelm_stats.groups.cut_numeric`).  ``horizon``: end
     of the time axis and RMST's tau (default: the longest follow-up).  ``landmark``: only
-    patients event-free and followed beyond it, times counted from it.
+    patients event-free and followed beyond it, times counted from it.  ``follow_up``:
+    the (time, event) columns whose reverse Kaplan–Meier gives the median follow-up — papers
+    use overall survival (``("os_months", "os_event")``); default: ``time`` and ``event``.
+    It is computed for the patients analysed (from the landmark, with one).
     """
     from .logrank import logrank_test, pairwise_logrank
     from .survival import kaplan_meier, median_follow_up, restricted_mean, rmst_difference
@@ -214,8 +219,18 @@ def survival_report(
                 trend = logrank_test(work, _T, _E, g, trend=True)
 
     rates = km.at(_rate_times(time_unit, rate_years))
-    follow_up = median_follow_up(work, _T, _E, g)
-    follow_up_all = median_follow_up(work, _T, _E)
+    fu_time, fu_event = follow_up if follow_up is not None else (time, event)
+    require_columns(data, [fu_time, fu_event])
+    if (fu_time, fu_event) == (time, event):
+        fu = work
+    else:
+        fu = work.drop(columns=[_T, _E]).assign(
+            **{_T: pd.to_numeric(data.loc[work.index, fu_time], errors="coerce") / div
+               - (float(landmark) if landmark is not None else 0.0),
+               _E: data.loc[work.index, fu_event]}
+        ).dropna(subset=[_T, _E])
+    follow_up_table = median_follow_up(fu, _T, _E, g)
+    follow_up_all = median_follow_up(fu, _T, _E)
     warnings = survival_warnings(km.medians, time_unit)
     rmst = rmst_diff = None
     try:
@@ -239,6 +254,7 @@ def survival_report(
         follow_up=follow_up_all,
         n_excluded=n_excluded,
         landmark=landmark,
+        follow_up_basis="" if (fu_time, fu_event) == (time, event) else f" on {label(fu_time).lower()}",
     )
     return SurvivalReport(
         endpoint=endpoint,
@@ -253,8 +269,9 @@ def survival_report(
         trend=trend,
         pairwise=pairwise,
         rates=rates,
-        follow_up=follow_up,
+        follow_up=follow_up_table,
         follow_up_all=follow_up_all,
+        follow_up_columns=(fu_time, fu_event),
         rmst=rmst,
         rmst_difference=rmst_diff,
         horizon=horizon,

@@ -62,7 +62,7 @@ if summary.follow_up_all is not None:
         help="Reverse Kaplan–Meier on overall survival (how papers report follow-up).",
     )
 
-st.markdown("**At a glance**" + (f" — by {ui.column_label(group).lower()}" if group else ""))
+st.markdown("**At a glance**" + (f" — by {ui.column_label(group)}" if group else ""))
 st.dataframe(groups_view(summary), hide_index=True, key="home_groups")
 if summary.n_missing_group:
     st.caption(
@@ -75,8 +75,11 @@ st.subheader("Where to go next")
 pages = ui.analysis_pages()
 if not pages:
     st.write("No analysis page is installed yet.")
-for page in pages:
-    st.page_link(page, label=page.title, icon=page.icon)
+links = st.columns(3)
+for i, page in enumerate(pages):
+    links[i % 3].page_link(page, label=page.title, icon=page.icon)
+for page in ui.cohort_pages():
+    st.page_link(page, label=f"{page.title}: analyse your own series", icon=page.icon)
 st.caption(
     "Choose the dataset and the endpoint (RFS or OS) in the sidebar; every page uses them. "
     "Uploads stay in this browser session's memory and are never written to disk."

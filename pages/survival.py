@@ -114,8 +114,11 @@ try:
         report = ui.competing_report(data, group, cut, unit, float(horizon), landmark)
     else:
         ep = ui.ENDPOINTS[endpoint]
+        os_ep = ui.ENDPOINTS["os"]  # papers report follow-up from overall survival
+        has_os = {os_ep.time, os_ep.event} <= set(data.columns) and data[os_ep.time].notna().any()
         report = ui.survival_report(data, ep.time, ep.event, group, cut, unit, float(horizon),
-                                    landmark, ep.label, ep.event_label)
+                                    landmark, ep.label, ep.event_label,
+                                    (os_ep.time, os_ep.event) if has_os else None)
 except ns.AnalysisError as err:
     ui.show_error(err)
     st.stop()
@@ -134,7 +137,7 @@ if endpoint == "competing":
                     f"{report.n_death} deaths without recurrence**")
         if report.cif.gray_test is not None:
             st.markdown(nv.test_line(report.cif.gray_test, "Gray's test"))
-        st.markdown("**Cumulative incidence of recurrence** (95 % CI)")
+        st.markdown("**Cumulative incidence of recurrence**, % (95 % CI)")
         st.dataframe(nv.rates_view(report.rates, unit, estimate="estimate"), hide_index=True,
                      key="survival_cif_rates")
 else:
@@ -152,9 +155,10 @@ else:
         if report.trend is not None:
             st.markdown(nv.test_line(report.trend, "Test for trend (ordered groups)"))
         st.dataframe(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
-        st.markdown("**Survival at 1, 3 and 5 years** (95 % CI)")
+        st.markdown("**Survival at 1, 3 and 5 years**, % (95 % CI)")
         st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
         st.dataframe(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
+        st.caption(f"Follow-up: reverse Kaplan–Meier on {ui.column_label(report.follow_up_columns[0]).lower()}.")
         if report.rmst is not None:
             st.markdown(f"**Restricted mean survival time** up to {report.horizon:g} {unit}")
             st.dataframe(nv.rmst_view(report.rmst, unit), hide_index=True, key="survival_rmst")

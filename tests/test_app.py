@@ -3,6 +3,7 @@ an upload; and the package boundary (nelm_stats never imports streamlit)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +161,7 @@ def test_survival_page_shows_tests_tables_and_reading():
     assert list(_table(at, "Events")["Group"]) == ["G1", "G2", "G3"]
     rates = next(d.value for d in at.dataframe if "1-year" in d.value.columns)
     assert list(rates.columns) == ["Group", "1-year", "3-year", "5-year"]
+    assert all(re.fullmatch(r"\d+( \(\d+–\d+\))?", c) for c in rates["1-year"])
     # years, landmark, bands and median lines all redraw without error
     at.radio(key=ui.Keys.SURVIVAL_UNIT).set_value("years").run()
     at.checkbox(key=ui.Keys.SURVIVAL_CI).check().run()

@@ -207,7 +207,7 @@ def km_figure(
         fig.add_annotation(
             text=f"{test_name} {fmt_p(test.p_value)}", xref="x domain", yref="y domain",
             x=0.02, y=0.04, xanchor="left", yanchor="bottom", showarrow=False,
-            font=dict(size=FONT["size"]),
+            font=dict(size=FONT["size"]), bgcolor="rgba(255,255,255,0.85)",
         )
     if risk_table:
         times = risk_table_times(horizon, time_unit)
@@ -281,6 +281,7 @@ def cif_figure(
         fig.add_annotation(
             text=f"Gray's test {fmt_p(test.p_value)}", xref="x domain", yref="y domain",
             x=0.02, y=0.96, xanchor="left", yanchor="top", showarrow=False,
+            bgcolor="rgba(255,255,255,0.85)",
         )
     if at_risk is not None:
         times = risk_table_times(horizon, time_unit)
