@@ -145,6 +145,11 @@ def analysis_pages() -> list:
     return list(_PAGES.get("Analyses", []))
 
 
+def cohort_pages() -> list:
+    """The "Cohort" section's pages after the landing page (its first), e.g. data import."""
+    return list(_PAGES.get("Cohort", []))[1:]
+
+
 def uploads() -> dict[str, UploadedCohort]:
     return st.session_state.setdefault(Keys.UPLOADS, {})
 
@@ -273,10 +278,11 @@ def cohort_summary(data: pd.DataFrame, group: str | None) -> "ns.cohort.CohortSu
 @session_cached
 def survival_report(data: pd.DataFrame, time: str, event: str, group: str | None, cut,
                     time_unit: str, horizon: float | None, landmark: float | None,
-                    endpoint: str, event_label: str) -> "ns.SurvivalReport":
+                    endpoint: str, event_label: str,
+                    follow_up: tuple[str, str] | None = None) -> "ns.SurvivalReport":
     return ns.survival_report(data, time, event, group, cut=cut, time_unit=time_unit,
                               horizon=horizon, landmark=landmark, endpoint=endpoint,
-                              event_label=event_label)
+                              event_label=event_label, follow_up=follow_up)
 
 
 @session_cached
@@ -284,19 +290,6 @@ def competing_report(data: pd.DataFrame, group: str | None, cut, time_unit: str,
                      horizon: float | None, landmark: float | None) -> "ns.CompetingReport":
     return ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
                                horizon=horizon, landmark=landmark)
-
-
-def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:
-    """Columns usable as a grouping: bool, category, or text/number with few distinct values."""
-    out = []
-    for c in data.columns:
-        s = data[c]
-        if c == "patient_id" or pd.api.types.is_datetime64_any_dtype(s):
-            continue
-        n = s.nunique(dropna=True)
-        if 2 <= n <= max_levels:
-            out.append(c)
-    return out
 
 
 def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:
