@@ -447,6 +447,10 @@ def _balance(B, names, treat, w_after, estimand):
         v1 = _wvar(x[t], one[t], binary)
         v0 = _wvar(x[c], one[c], binary)
         sd = np.sqrt(v1) if estimand == "ATT" else np.sqrt((v1 + v0) / 2)
+        if sd == 0 and estimand == "ATT":
+            # constant among the treated (e.g. no G3 tumour): the treated SD cannot standardize;
+            # use the pooled SD so the imbalance stays visible (MatchIt would print Inf)
+            sd = np.sqrt((v1 + v0) / 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             diff_b = np.mean(x[t]) - np.mean(x[c])
             if ta.any() and ca.any():
@@ -837,7 +841,8 @@ def iptw(
     the marginal probability of the patient's group (ATE; Robins/Xu), or scales the control
     weights by n_control/n_treated (ATT), so each group's weights sum to about its size.
     ``trim`` (e.g. 0.99) caps the weights at that percentile of the weights (controls only for
-    ATT, whose treated weights are 1), as WeightIt's trim(). Balance: weighted SMDs over the SD of
+    ATT, whose treated weights are 1): winsorising as WeightIt's trim(), with numpy's default
+    (linear) percentile. Balance: weighted SMDs over the SD of
     the unweighted sample (pooled for ATE, treated for ATT); Kish effective sample size per group.
     """
     check_choice(estimand, "estimand", ("ATE", "ATT"))

@@ -131,12 +131,12 @@ def _warnings(msgs):
         st.warning(msg, icon="⚠️")
 
 
-def _balance_table(result):
+def _balance_table(result, key):
     bal = result.balance.copy()
     bal.insert(1, "label", [ui.column_label(t.split(": ")[0]) + (": " + t.split(": ", 1)[1] if ": " in t else "")
                             if t != "distance" else "Propensity score (distance)" for t in bal["term"]])
     st.dataframe(
-        bal.drop(columns="term"), hide_index=True, key=None,
+        bal.drop(columns="term"), hide_index=True, key=key,
         column_config={
             "label": "Covariate",
             "smd_before": st.column_config.NumberColumn("SMD before", format="%.3f"),
@@ -153,6 +153,7 @@ def _hr_line(res, label):
     st.markdown(
         f"**{label}**: hazard ratio {res.hazard_ratio:.2f} (95% CI {res.ci_lower:.2f}–{res.ci_upper:.2f}), "
         f"{fmt_p(res.p_value)}; {res.n} patients, {res.events} events ({res.variance})."
+        + (f" {res.n_excluded} patients left out (missing follow-up or covariates)." if res.n_excluded else "")
     )
 
 
@@ -189,8 +190,6 @@ default_c = [c for c in PREFERRED_COVARIATES if c in cov_opts][:4] or cov_opts[:
 _sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
                                   format_func=ui.column_label))
-counts = data[treatment].value_counts(dropna=True)
-c1.caption(" · ".join(f"{display_label(str(k))}: {v} patients" for k, v in counts.sort_index().items()))
 
 tab_m, tab_w = st.tabs(["Matching", "Weighting (IPTW)"])
 
@@ -231,7 +230,7 @@ with tab_m:
         st.subheader("Balance")
         left, right = st.columns(2)
         with left:
-            _balance_table(m)
+            _balance_table(m, "propensity_balance_matched")
         with right:
             st.caption("Absolute standardized mean differences before and after matching; dashed line at 0.1.")
             st.plotly_chart(love_plot(m), key="propensity_love_matched")
@@ -263,7 +262,7 @@ with tab_w:
         st.subheader("Balance")
         left, right = st.columns(2)
         with left:
-            _balance_table(w)
+            _balance_table(w, "propensity_balance_weighted")
         with right:
             st.caption("Absolute standardized mean differences before and after weighting; dashed line at 0.1.")
             st.plotly_chart(love_plot(w), key="propensity_love_weighted")
@@ -281,7 +280,7 @@ if comparison is not None:
     shown = comparison.table.assign(p_value=[fmt_p(p).removeprefix("p ").removeprefix("= ")
                                              for p in comparison.table["p_value"]])
     st.dataframe(
-        shown, hide_index=True,
+        shown, hide_index=True, key="propensity_comparison",
         column_config={
             "analysis": "Analysis",
             "n": "Patients",
@@ -328,7 +327,7 @@ if m is not None and ratio == 1 and not replace:
                 "": [f"{ui.column_label(treatment)} = {m.treated_label}: yes", f"{ui.column_label(treatment)} = {m.treated_label}: no"],
                 "control: yes": [pb.both, pb.control_only],
                 "control: no": [pb.treated_only, pb.neither],
-            }), hide_index=True)
+            }), hide_index=True, key="propensity_paired_table")
             st.markdown(
                 f"{pb.n_pairs} pairs: rate {pb.treated_rate:.1%} vs {pb.control_rate:.1%}. "
                 f"McNemar χ² = {pb.statistic:.2f}, {fmt_p(pb.p_value)} (exact {fmt_p(pb.exact_p_value)}); "

@@ -412,3 +412,11 @@ def test_choose_the_treated_group(lalonde):
     assert_estimate(w.weights, ns.iptw(lalonde, "treat", LALONDE_COVS).weights, "weights")
     with pytest.raises(ns.AnalysisError, match="treated group"):
         ns.iptw(d, "arm", LALONDE_COVS, treated="CPS")
+
+
+def test_smd_when_constant_among_treated():
+    d = pd.DataFrame({"t": [1, 1, 1, 0, 0, 0, 0, 0], "x": [1.0, 2, 3, 1.5, 2.5, 0.5, 3.5, 2.2],
+                      "g3": [0, 0, 0, 1, 0, 1, 0, 0]})
+    bal = ns.propensity_match(d, "t", ["x", "g3"], caliper=None).balance.set_index("term")
+    p0 = 2 / 5
+    assert bal.loc["g3", "smd_before"] == pytest.approx((0 - p0) / np.sqrt((0 + p0 * (1 - p0)) / 2))
