@@ -268,6 +268,7 @@ def test_glm_equals_r(lalonde, rref):
     assert_inference(model.coefficients["std_err"], ref["std_err"], "std_err")
     assert_inference(model.coefficients["p_value"], ref["p_value"], "p")
     np.testing.assert_allclose(model.propensity.to_numpy(), ref["fitted"], rtol=1e-8)
+    np.testing.assert_allclose(model.coefficients["coef"], ref["coef"], rtol=1e-8)  # same IRLS as glm.fit
     assert model.deviance == pytest.approx(ref["deviance"], rel=1e-10)
     assert model.iterations == ref["iter"] and model.converged
 
