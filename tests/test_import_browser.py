@@ -59,17 +59,30 @@ def test_upload_map_derive_use_and_isolation(app_url, browser, page):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SCRATCH / "import_problems.png"), full_page=True)
 
+    # the user fixes one kind of problem instead of excluding: the flow follows
+    box = page.get_by_role("combobox", name="Recurrence dated before surgery")
+    box.click()
+    if page.get_by_role("option").count() == 0:
+        box.click()  # the first click can land while the page is still settling
+    page.keyboard.type("set the wrong date")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
+        "m => m.innerText.includes('Analysed') && m.innerText.includes('8'))", timeout=30_000)
+    assert _metric(page, "Analysed") == "8"
+
     page.get_by_role("button", name="Use this cohort").click()
     wait_for_app(page)
     page.get_by_text("is now the current dataset").first.wait_for(timeout=30_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
     page.screenshot(path=str(SCRATCH / "import_done.png"), full_page=True)
     assert "Upload: impossible_values" in _dataset_options(page)
-    # the Overview page now shows the imported cohort (7 patients)
+    # the Overview page now shows the imported cohort (8 patients)
     sidebar.locator('[data-testid="stSidebarNav"] a', has_text="Overview").first.click()
     wait_for_app(page)
     page.get_by_text("Upload: impossible_values").first.wait_for(timeout=30_000)
-    assert _metric(page, "Patients") == "7"
+    assert _metric(page, "Patients") == "8"
 
     # another browser context = another session: it must not see the upload
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
