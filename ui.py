@@ -48,7 +48,9 @@ class Keys:
     RESULTS = "results_cache"  # per-session cache of results computed on an upload
     # Overview page
     HOME_GROUP = "home_group"
+    HOME_DATASET = "home_dataset"  # the dataset HOME_GROUP was chosen for
     # Survival page
+    SURVIVAL_DATASET = "survival_dataset"  # the dataset the page's choices were made for
     SURVIVAL_ENDPOINT = "survival_endpoint"
     SURVIVAL_GROUP = "survival_group"
     SURVIVAL_CUT = "survival_cut"  # "median" | "value"
@@ -230,6 +232,33 @@ def grouping_columns(data: pd.DataFrame) -> tuple[list[str], list[str]]:
     cats = [c for c in categorical_columns(data) if c not in OUTCOME_COLUMNS]
     nums = [c for c in ns.numeric_columns(data) if c not in OUTCOME_COLUMNS and c not in cats]
     return cats, nums
+
+
+# The question each demo cohort's paper asked: the grouping its pages open on.
+SAMPLE_GROUPINGS = {
+    "icg_lpsh": "icg",
+    "jp_multicenter": "grade",
+    "mayo_cystic": "cystic",
+    "aggressive_resection": "resected",
+}
+
+
+def default_grouping(data: pd.DataFrame, options: list) -> str | None:
+    """The grouping a page opens on: the demo cohort's question, else nelm_stats' guess."""
+    kind, name = current_dataset().split(":", 1)
+    preferred = SAMPLE_GROUPINGS.get(name) if kind == "sample" else None
+    if preferred in options:
+        return preferred
+    guess = ns.cohort.default_grouping(data)
+    return guess if guess in options else None
+
+
+def forget_on_new_dataset(marker: str, keys: list[str]) -> None:
+    """Drop a page's stored choices when the user switched to another dataset."""
+    if st.session_state.get(marker) != current_dataset():
+        for k in keys:
+            st.session_state.pop(k, None)
+        st.session_state[marker] = current_dataset()
 
 
 def column_label(name: str | None) -> str:

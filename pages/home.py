@@ -3,7 +3,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
-from nelm_stats.cohort import analyses_view, default_grouping, groups_view
+from nelm_stats.cohort import analyses_view, groups_view
 
 st.title("NELM Outcomes Explorer")
 st.markdown(
@@ -28,12 +28,13 @@ if kind == "sample":
         icon=":material/science:",
     )
 
+ui.forget_on_new_dataset(ui.Keys.HOME_DATASET, [ui.Keys.HOME_GROUP])
 cats, _ = ui.grouping_columns(data)
 options = [None] + cats
-default = default_grouping(data)
+default = ui.default_grouping(data, options)
 if st.session_state.get(ui.Keys.HOME_GROUP, default) not in options:
     st.session_state.pop(ui.Keys.HOME_GROUP, None)  # another dataset: start again
-st.session_state.setdefault(ui.Keys.HOME_GROUP, default if default in options else None)
+st.session_state.setdefault(ui.Keys.HOME_GROUP, default)
 group = st.selectbox(
     "Groups to compare",
     options,

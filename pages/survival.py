@@ -35,6 +35,7 @@ sidebar_endpoint = ui.current_endpoint().key
 if st.session_state.get(K.SURVIVAL_ENDPOINT, sidebar_endpoint) in ui.ENDPOINTS:
     st.session_state[K.SURVIVAL_ENDPOINT] = sidebar_endpoint  # follow the sidebar
 
+ui.forget_on_new_dataset(K.SURVIVAL_DATASET, [K.SURVIVAL_GROUP, K.SURVIVAL_CUT])
 cats, nums = ui.grouping_columns(data)
 row1 = st.columns([3, 3, 2, 2])
 endpoint = row1[0].selectbox(
@@ -45,10 +46,10 @@ endpoint = row1[0].selectbox(
     on_change=_sync_sidebar_endpoint,
 )
 group_options = [None] + cats + nums
-default_group = ns.cohort.default_grouping(data)
+default_group = ui.default_grouping(data, group_options)
 if st.session_state.get(K.SURVIVAL_GROUP, default_group) not in group_options:
     st.session_state.pop(K.SURVIVAL_GROUP, None)  # another dataset: start again
-st.session_state.setdefault(K.SURVIVAL_GROUP, default_group if default_group in group_options else None)
+st.session_state.setdefault(K.SURVIVAL_GROUP, default_group)
 group = row1[1].selectbox(
     "Compare groups",
     group_options,

@@ -232,3 +232,21 @@ def test_survival_on_an_upload_without_follow_up_says_so():
     at.switch_page("pages/survival.py").run()
     assert not at.exception
     assert at.error and "follow-up" in at.error[0].value
+
+
+def test_pages_open_on_each_demo_cohorts_question_and_reset_on_a_new_dataset():
+    at = _app("sample:jp_multicenter")
+    assert at.selectbox(key=ui.Keys.HOME_GROUP).value == "grade"
+    at.selectbox(key=ui.Keys.HOME_GROUP).set_value("sex").run()
+    at.session_state[ui.Keys.DATASET] = "sample:mayo_cystic"
+    at.run()
+    _ok(at)
+    assert at.selectbox(key=ui.Keys.HOME_GROUP).value == "cystic"
+
+    at = _survival("sample:jp_multicenter")
+    assert at.selectbox(key=ui.Keys.SURVIVAL_GROUP).value == "grade"
+    at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value("sex").run()
+    at.session_state[ui.Keys.DATASET] = "sample:mayo_cystic"
+    at.run()
+    _ok(at)
+    assert at.selectbox(key=ui.Keys.SURVIVAL_GROUP).value == "cystic"
