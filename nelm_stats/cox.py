@@ -274,9 +274,11 @@ class _CoxArrays:
         sstart = np.flatnonzero(news)
         send = np.r_[sstart[1:], n]
         self.row_send = send[np.cumsum(news) - 1]  # end (exclusive) of each row's stratum
-        # first group of each group's stratum
+        # first group of each group's stratum, and the group ending it (exclusive)
         gnews = news[self.gstart]
-        self.g_sfirst = np.flatnonzero(gnews)[np.cumsum(gnews) - 1]
+        gsf = np.flatnonzero(gnews)
+        self.g_sfirst = gsf[np.cumsum(gnews) - 1]
+        self.g_send = np.r_[gsf[1:], self.G][np.cumsum(gnews) - 1]
         # deaths = Efron sub-steps
         self.didx = np.flatnonzero(self.status == 1)
         self.dg = self.gid[self.didx]
@@ -289,14 +291,16 @@ class _CoxArrays:
         newdg = np.r_[True, self.dg[1:] != self.dg[:-1]] if len(self.dg) else np.array([], bool)
         self.dstart = np.flatnonzero(newdg)  # start of each death group among deaths
         self.dgi = np.cumsum(newdg) - 1  # death-group index of each sub-step
+        self.dgroups = self.dg[self.dstart]  # tie group of each death group
         self.sub_gs = self.gstart[self.dg]
         self.sub_ge = self.row_send[self.sub_gs]
 
-    def revsum_at(self, v: np.ndarray) -> np.ndarray:
-        """Risk-set sums at each sub-step: sum over rows of the stratum with time >= t."""
-        rc = np.cumsum(v[::-1], axis=0)[::-1]
+    def group_risk_sums(self, v: np.ndarray) -> np.ndarray:
+        """Per tie group: sum of v over rows of its stratum with time >= the group's time."""
+        g = np.add.reduceat(v, self.gstart, axis=0)
+        rc = np.cumsum(g[::-1], axis=0)[::-1]
         rc = np.concatenate([rc, np.zeros((1,) + v.shape[1:])], axis=0)
-        return rc[self.sub_gs] - rc[self.sub_ge]
+        return rc[:-1] - rc[self.g_send]
 
     def cumsum_groups(self, v: np.ndarray) -> np.ndarray:
         """Per tie group: sum of v over groups of the same stratum up to and including it."""
@@ -316,41 +320,53 @@ class _CoxArrays:
 
 @dataclass
 class _Pieces:
-    """Efron quantities at one beta, per sub-step."""
+    """Efron quantities at one beta: per sub-step (1-D) and per death group (Gd x p)."""
 
     eta: np.ndarray
-    r: np.ndarray  # exp(eta - shift)
-    den: np.ndarray
-    xbar: np.ndarray  # (ndeath, p)
-    haz: np.ndarray  # mw / den
+    r: np.ndarray  # exp(eta)
+    den: np.ndarray  # per sub-step: S0 - f D0
+    haz: np.ndarray  # per sub-step: mw / den
+    S1: np.ndarray  # per death group: risk-set sum of w r x
+    D1: np.ndarray  # per death group: sum of w r x over its deaths
     loglik: float
     u: np.ndarray
+    _A: _CoxArrays = field(repr=False)
+
+    @property
+    def a(self) -> np.ndarray:
+        """Per sub-step S1 - f D1 (ndeath x p)."""
+        return self.S1[self._A.dgi] - self._A.f[:, None] * self.D1[self._A.dgi]
+
+    @property
+    def xbar(self) -> np.ndarray:
+        return self.a / self.den[:, None]
 
 
 def _pieces(A: _CoxArrays, x: np.ndarray, beta: np.ndarray) -> _Pieces:
     # survival's coxsafe(): the centred linear predictor is kept within [-200, 22]
     eta = np.clip(x @ beta, -200.0, 22.0)
-    shift = 0.0
     r = np.exp(eta)
     wr = A.w * r
-    S0 = A.revsum_at(wr)
-    S1 = A.revsum_at(wr[:, None] * x)
+    R0 = A.group_risk_sums(wr)
+    R1 = A.group_risk_sums(wr[:, None] * x)
     wrd = wr[A.didx]
     xd = x[A.didx]
+    p = x.shape[1]
     if len(A.didx):
-        D0 = np.add.reduceat(wrd, A.dstart)[A.dgi]
-        D1 = np.add.reduceat(wrd[:, None] * xd, A.dstart, axis=0)[A.dgi]
+        D0 = np.add.reduceat(wrd, A.dstart)
+        D1 = np.add.reduceat(wrd[:, None] * xd, A.dstart, axis=0)
     else:
-        D0 = np.zeros(0)
-        D1 = np.zeros((0, x.shape[1]))
-    den = S0 - A.f * D0
-    a = S1 - A.f[:, None] * D1
-    xbar = a / den[:, None]
+        D0, D1 = np.zeros(0), np.zeros((0, p))
+    S1 = R1[A.dgroups]
+    den = R0[A.dg] - A.f * D0[A.dgi]
     haz = A.mw / den
     wd = A.w[A.didx]
-    loglik = float(wd @ eta[A.didx] - A.mw @ (np.log(den) + shift))
-    u = wd @ xd - haz @ a
-    return _Pieces(eta, r, den, xbar, haz, loglik, u)
+    loglik = float(wd @ eta[A.didx] - A.mw @ np.log(den))
+    ngd = len(A.dgroups)
+    H = np.bincount(A.dgi, weights=haz, minlength=ngd)
+    HF = np.bincount(A.dgi, weights=haz * A.f, minlength=ngd)
+    u = wd @ xd - H @ S1 + HF @ D1
+    return _Pieces(eta, r, den, haz, S1, D1, loglik, u, A)
 
 
 def _information(A: _CoxArrays, x: np.ndarray, P: _Pieces, g: np.ndarray | None = None,
@@ -358,7 +374,8 @@ def _information(A: _CoxArrays, x: np.ndarray, P: _Pieces, g: np.ndarray | None 
     """Efron information sum_k mw [ (S2 - f D2)/den - xbar xbar' ] (times g(t)^power).
 
     The S2 sums are never formed: sum_g c_g S2_g = X' diag(w r C) X with C the cumulative
-    c over tie groups at or before each row's time.
+    c over tie groups at or before each row's time; the xbar xbar' part is expanded per
+    death group, xbar = (S1 - f D1) / den.
     """
     gp = np.ones(len(P.haz)) if g is None or power == 0 else g ** power
     c = A.to_groups(P.haz * gp)
@@ -366,7 +383,14 @@ def _information(A: _CoxArrays, x: np.ndarray, P: _Pieces, g: np.ndarray | None 
     C = A.cumsum_groups(c)
     q = A.w * P.r * (C[A.gid] - A.status * e[A.gid])
     info = (x * q[:, None]).T @ x
-    info -= (P.xbar * (A.mw * gp)[:, None]).T @ P.xbar
+    ngd = len(A.dgroups)
+    w2 = A.mw * gp / P.den ** 2
+    al = np.bincount(A.dgi, weights=w2, minlength=ngd)
+    be = np.bincount(A.dgi, weights=w2 * A.f, minlength=ngd)
+    ga = np.bincount(A.dgi, weights=w2 * A.f ** 2, minlength=ngd)
+    S1, D1 = P.S1, P.D1
+    cross = (S1 * be[:, None]).T @ D1
+    info -= (S1 * al[:, None]).T @ S1 - cross - cross.T + (D1 * ga[:, None]).T @ D1
     return info
 
 
@@ -511,6 +535,7 @@ def _concordance(time, status, eta, w, strata) -> float:
     o = np.lexsort((status, -time, strata))  # stratum, time descending, censored first
     t, s, st, ww = time[o], status[o], strata[o], w[o]
     _, v = np.unique(eta[o], return_inverse=True)
+    v = v.astype(np.int64, copy=False)
     m = int(v.max()) + 1 if n else 1
     L = max(1, m.bit_length())
     # stratum start and event-block start (same stratum, time, status) per row
@@ -522,23 +547,26 @@ def _concordance(time, status, eta, w, strata) -> float:
     if len(ev) == 0:
         return float("nan")
     # build the wavelet matrix
-    C0, WZ, Z = [], [], []
-    cv, cw = v.copy(), ww.copy()
+    C0 = np.zeros((L, n + 1), dtype=np.int64)
+    WZ = np.zeros((L, n + 1))
+    Z = np.zeros(L, dtype=np.int64)
+    cv, cw = v, ww
     for lev in range(L):
-        bit = (cv >> (L - 1 - lev)) & 1
+        bit = ((cv >> (L - 1 - lev)) & 1).astype(np.uint8)
         zero = bit == 0
-        C0.append(np.r_[0, np.cumsum(zero)])
-        WZ.append(np.r_[0.0, np.cumsum(np.where(zero, cw, 0.0))])
-        Z.append(int(zero.sum()))
-        idx = np.r_[np.flatnonzero(zero), np.flatnonzero(~zero)]
+        np.cumsum(zero, out=C0[lev, 1:])
+        np.cumsum(cw * zero, out=WZ[lev, 1:])
+        Z[lev] = C0[lev, -1]
+        idx = np.argsort(bit, kind="stable")  # zeros first, order kept (radix sort)
         cv, cw = cv[idx], cw[idx]
 
     def less(lo, hi, rr):
         res = np.zeros(len(lo))
         for lev in range(L):
-            b = ((rr >> (L - 1 - lev)) & 1).astype(bool)
-            c0lo, c0hi = C0[lev][lo], C0[lev][hi]
-            res += np.where(b, WZ[lev][hi] - WZ[lev][lo], 0.0)
+            b = ((rr >> (L - 1 - lev)) & 1) == 1
+            c0, wz = C0[lev], WZ[lev]
+            c0lo, c0hi = c0[lo], c0[hi]
+            res += b * (wz[hi] - wz[lo])
             lo = np.where(b, Z[lev] + lo - c0lo, c0lo)
             hi = np.where(b, Z[lev] + hi - c0hi, c0hi)
         return res
@@ -548,9 +576,14 @@ def _concordance(time, status, eta, w, strata) -> float:
     total = cumw[hi] - cumw[lo]
     ve = v[ev]
     below = less(lo, hi, ve)
-    upto = less(lo, hi, ve + 1)
-    tied = upto - below
-    disc = total - upto
+    # weight in [lo, hi) with the same risk score: sorted (score, position) keys
+    key = v * (n + 1) + np.arange(n)
+    ko = np.argsort(key, kind="stable")
+    ks = key[ko]
+    kw = np.r_[0.0, np.cumsum(ww[ko])]
+    base = ve * (n + 1)
+    tied = kw[np.searchsorted(ks, base + hi)] - kw[np.searchsorted(ks, base + lo)]
+    disc = total - below - tied
     we = ww[ev]
     conc_w, disc_w, tied_w = we @ below, we @ disc, we @ tied
     denom = conc_w + disc_w + tied_w
@@ -647,7 +680,7 @@ def cox_regression(
             f"Too few patients for this model: {n} patients with {events} events for {p} "
             "coefficients. Choose fewer covariates or a larger cohort."
         )
-    _check_levels_with_events(sub, d, terms)
+    _check_levels_with_events(x, d, terms)
 
     A = _CoxArrays(t, d, w, sc)
     xs = x[A.order]
@@ -726,14 +759,14 @@ def cox_regression(
     )
 
 
-def _check_levels_with_events(sub: pd.DataFrame, d: np.ndarray, terms) -> None:
-    """A category with no events (or only events) gives an infinite hazard ratio."""
+def _check_levels_with_events(x: np.ndarray, d: np.ndarray, terms) -> None:
+    """A category with no events gives an infinite hazard ratio: name it."""
     for term in terms:
         if term.kind != "categorical":
             continue
-        s = sub[term.name].astype(str).to_numpy()
-        for lev in (term.reference, *term.levels):
-            m = s == lev
+        dummies = x[:, list(term.columns)] == 1
+        masks = [~dummies.any(axis=1)] + [dummies[:, j] for j in range(dummies.shape[1])]
+        for lev, m in zip((term.reference, *term.levels), masks):
             if m.any() and d[m].sum() == 0:
                 raise ConvergenceError(
                     f"No patient with {term.name} = '{lev}' had an event ({int(m.sum())} patients), "
@@ -798,8 +831,7 @@ def _zph_parts(model: CoxResult) -> _ZphParts:
     wd = A.w[A.didx]
     xd = x[A.didx]
     p = x.shape[1]
-    u1 = wd @ xd - P.haz @ (P.xbar * P.den[:, None])
-    u2 = (wd * gsub) @ xd - (P.haz * gsub) @ (P.xbar * P.den[:, None])
+    u2 = (wd * gsub) @ xd - (P.haz * gsub) @ P.a
     I11 = _information(A, x, P)
     I12 = _information(A, x, P, gsub, 1)
     I22 = _information(A, x, P, gsub, 2)
@@ -807,7 +839,6 @@ def _zph_parts(model: CoxResult) -> _ZphParts:
     d = A.dcount
     xbm = A.to_groups(P.xbar) / np.where(d > 0, d, 1)[:, None]
     schoen = xd - xbm[A.dg]
-    del u1
     return _ZphParts(u2, imat, schoen, ttimes[A.didx], A.time[A.didx], A.strata[A.didx])
 
 
