@@ -75,6 +75,8 @@ class Keys:
     PROPENSITY_STABILIZE = "propensity_stabilize"
     PROPENSITY_TRIM = "propensity_trim"
     PROPENSITY_BINARY = "propensity_binary"
+    PROPENSITY_ENDPOINT = "propensity_endpoint"
+    PROPENSITY_UNIT = "propensity_unit"
     # Table 1 page
     TABLE_ONE_GROUP = "table_one_group"
     TABLE_ONE_VARIABLES = "table_one_variables"

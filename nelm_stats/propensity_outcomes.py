@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import as_event, complete_cases, require_columns, require_frame
+from ._checks import as_event, check_choice, complete_cases, require_columns, require_frame
 from .errors import AnalysisError, InputError, InsufficientDataError
 from .propensity import MIN_MATCHED_PAIRS, MatchResult, WeightResult
 
@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 COMPARISON_COLUMNS = ["analysis", "n", "events", "hazard_ratio", "ci_lower", "ci_upper", "p_value"]
+MEDIAN_COLUMNS = ["analysis", "group", "n", "events", "median", "ci_lower", "ci_upper"]
+TIME_UNITS = {"months": 1.0, "years": 12.0}  # times are in months (DESIGN: days / 30.4375)
 _TREATED = "_treated_"
 _WEIGHT = "_weight_"
 _CLUSTER = "_cluster_"
@@ -66,6 +68,7 @@ class AdjustedSurvival:
     p_value: float
     variance: str
     n_excluded: int
+    time_unit: str = "months"
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,10 +77,14 @@ class SurvivalComparison:
 
     ``table`` [analysis, n, events, hazard_ratio, ci_lower, ci_upper, p_value] (one row per
     analysis asked for; NaN where a model could not be fitted, the reason in ``warnings``);
-    ``crude`` / ``matched`` / ``weighted``: the AdjustedSurvival objects (None if not fitted).
+    ``crude`` / ``matched`` / ``weighted``: the AdjustedSurvival objects (None if not fitted);
+    ``medians`` [analysis, group, n, events, median, ci_lower, ci_upper]: median survival per
+    group in each analysis, in ``time_unit`` (weighted: weighted KM; n = patients).
     """
 
     table: pd.DataFrame
+    medians: pd.DataFrame
+    time_unit: str
     crude: AdjustedSurvival | None
     matched: AdjustedSurvival | None
     weighted: AdjustedSurvival | None
@@ -134,7 +141,7 @@ def _outcome_frame(data, time, event, treat_mask, extra=None):
 
 
 def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=None, cluster=None,
-         robust=False, variance=""):
+         robust=False, variance="", time_unit="months"):
     from .cox import cox_regression
     from .survival import kaplan_meier
 
@@ -144,6 +151,8 @@ def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=No
         if not (frame[_TREATED] == g).any():
             raise InsufficientDataError(f"The {analysis} analysis has no {lab} patients with follow-up.")
     km_data = sub.copy()
+    if TIME_UNITS[time_unit] != 1.0:
+        km_data[time] = pd.to_numeric(km_data[time]) / TIME_UNITS[time_unit]
     km_weights = None
     if weights is not None:
         km_weights = pd.Series(frame[weights].to_numpy(), index=sub.index)
@@ -164,6 +173,7 @@ def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=No
         p_value=float(row["p_value"]),
         variance=variance,
         n_excluded=n_excluded,
+        time_unit=time_unit,
     )
 
 
@@ -172,8 +182,16 @@ def _treated_series(data: pd.DataFrame, res) -> pd.Series:
     return col.astype(str).where(col.notna(), None) == res.treated_label
 
 
-def matched_survival(matched: MatchResult, time: str, event: str) -> AdjustedSurvival:
-    """KM by group and Cox HR (robust SE clustered on match_id) in the matched cohort."""
+def _check_unit(time_unit):
+    check_choice(time_unit, "time_unit", tuple(TIME_UNITS))
+
+
+def matched_survival(matched: MatchResult, time: str, event: str, *, time_unit: str = "months") -> AdjustedSurvival:
+    """KM by group and Cox HR (robust SE clustered on match_id) in the matched cohort.
+
+    ``time_unit``: "months" (the time column's unit) or "years" for the KM curves and medians.
+    """
+    _check_unit(time_unit)
     if not isinstance(matched, MatchResult):
         raise InputError("matched_survival needs the result of ns.propensity_match.")
     m = matched.matched
@@ -191,11 +209,13 @@ def matched_survival(matched: MatchResult, time: str, event: str) -> AdjustedSur
         extra={_WEIGHT: m2["match_weight"], _CLUSTER: cluster.reset_index(drop=True)},
     )
     return _fit("matched", frame, sub, matched.treatment, time, event, n_excl,
-                weights=_WEIGHT, cluster=_CLUSTER, variance=variance)
+                weights=_WEIGHT, cluster=_CLUSTER, variance=variance, time_unit=time_unit)
 
 
-def weighted_survival(data: pd.DataFrame, weighted: WeightResult, time: str, event: str) -> AdjustedSurvival:
+def weighted_survival(data: pd.DataFrame, weighted: WeightResult, time: str, event: str, *,
+                      time_unit: str = "months") -> AdjustedSurvival:
     """Weighted KM (R's robust SE) and weighted Cox (robust SE) with the IPTW weights."""
+    _check_unit(time_unit)
     if not isinstance(weighted, WeightResult):
         raise InputError("weighted_survival needs the result of ns.iptw.")
     data = require_frame(data)
@@ -205,19 +225,20 @@ def weighted_survival(data: pd.DataFrame, weighted: WeightResult, time: str, eve
     frame, sub, n_excl = _outcome_frame(d, time, event, _treated_series(d, weighted),
                                         extra={_WEIGHT: weighted.weights.loc[keep]})
     return _fit("weighted", frame, sub, weighted.treatment, time, event, n_excl + int((~keep).sum()),
-                weights=_WEIGHT, robust=True, variance="robust (sandwich) SE")
+                weights=_WEIGHT, robust=True, variance="robust (sandwich) SE", time_unit=time_unit)
 
 
-def crude_survival(data: pd.DataFrame, result, time: str, event: str) -> AdjustedSurvival:
+def crude_survival(data: pd.DataFrame, result, time: str, event: str, *, time_unit: str = "months") -> AdjustedSurvival:
     """Unadjusted KM and Cox HR on the patients the propensity model used (``result``: a
     MatchResult or WeightResult), so that crude and adjusted estimates share one population."""
+    _check_unit(time_unit)
     data = require_frame(data)
     _same_index(data, result.propensity)
     keep = result.propensity.notna()
     d = data.loc[keep]
     frame, sub, n_excl = _outcome_frame(d, time, event, _treated_series(d, result))
     return _fit("crude", frame, sub, result.treatment, time, event, n_excl + int((~keep).sum()),
-                variance="model-based SE")
+                variance="model-based SE", time_unit=time_unit)
 
 
 def _same_index(data, series):
@@ -229,22 +250,24 @@ def _same_index(data, series):
 
 
 def compare_survival(data: pd.DataFrame, time: str, event: str, *, matched: MatchResult | None = None,
-                     weighted: WeightResult | None = None) -> SurvivalComparison:
+                     weighted: WeightResult | None = None, time_unit: str = "months") -> SurvivalComparison:
     """Crude, matched (clustered robust SE) and weighted (robust SE) hazard ratios side by side.
 
     The crude estimate uses the patients of the propensity model (complete covariates). A model
     that cannot be fitted (e.g. no events in a group) gives a row of NaN and a warning.
+    ``time_unit`` ("months" or "years") applies to the KM curves and the medians.
     """
+    _check_unit(time_unit)
     if matched is None and weighted is None:
         raise InputError("Give a matching result, a weighting result, or both, to compare with the crude estimate.")
     base = matched if matched is not None else weighted
     warnings: list[str] = []
     out = {}
-    jobs = [("crude", lambda: crude_survival(data, base, time, event))]
+    jobs = [("crude", lambda: crude_survival(data, base, time, event, time_unit=time_unit))]
     if matched is not None:
-        jobs.append(("matched", lambda: matched_survival(matched, time, event)))
+        jobs.append(("matched", lambda: matched_survival(matched, time, event, time_unit=time_unit)))
     if weighted is not None:
-        jobs.append(("weighted", lambda: weighted_survival(data, weighted, time, event)))
+        jobs.append(("weighted", lambda: weighted_survival(data, weighted, time, event, time_unit=time_unit)))
     rows = []
     for name, job in jobs:
         try:
@@ -268,8 +291,18 @@ def compare_survival(data: pd.DataFrame, time: str, event: str, *, matched: Matc
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     table["n"] = table["n"].astype("Int64")
     table["events"] = table["events"].astype("Int64")
+    med = []
+    for name, r in out.items():
+        if r is not None:
+            mm = r.km.medians
+            med.append(pd.DataFrame({"analysis": name, "group": mm["group"], "n": mm["n"],
+                                     "events": mm["events"], "median": mm["median"],
+                                     "ci_lower": mm["ci_lower"], "ci_upper": mm["ci_upper"]}))
+    medians = pd.concat(med, ignore_index=True) if med else pd.DataFrame(columns=MEDIAN_COLUMNS)
     return SurvivalComparison(
         table=table,
+        medians=medians[MEDIAN_COLUMNS],
+        time_unit=time_unit,
         crude=out.get("crude"),
         matched=out.get("matched"),
         weighted=out.get("weighted"),

@@ -40,10 +40,10 @@ def _weight(data, treatment, treated, covariates, estimand, stabilize, trim):
 
 
 @ui.session_cached
-def _compare(data, time, event, treatment, covariates, match_args, weight_args):
+def _compare(data, time, event, treatment, covariates, match_args, weight_args, unit):
     m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
     w = ns.iptw(data, treatment, list(covariates), **dict(weight_args))
-    return ns.compare_survival(data, time, event, matched=m, weighted=w)
+    return ns.compare_survival(data, time, event, matched=m, weighted=w, time_unit=unit)
 
 
 @ui.session_cached
@@ -160,7 +160,15 @@ def _hr_line(res, label):
 def _km(res, treatment, key):
     if res is None:
         return
-    st.plotly_chart(km_figure(res.km, group_name=ui.column_label(treatment), ci=False), key=key)
+    st.plotly_chart(km_figure(res.km, group_name=ui.column_label(treatment), ci=False,
+                              time_unit=res.time_unit), key=key)
+
+
+def _endpoints(data) -> dict[str, tuple[str, str, str]]:
+    """key -> (label, time column, event column) of the endpoints these data hold."""
+    out = {k: (e.label, e.time, e.event) for k, e in ui.ENDPOINTS.items()}
+    out["hepatic_pfs"] = ("Hepatic progression-free survival", "hepatic_pfs_months", "hepatic_pfs_event")
+    return {k: v for k, v in out.items() if {v[1], v[2]} <= set(data.columns) and data[v[1]].notna().any()}
 
 
 st.title("Propensity-score analyses")
@@ -269,13 +277,24 @@ with tab_w:
         st.subheader("Overlap of propensity scores")
         st.plotly_chart(overlap_plot(w), key="propensity_overlap_weighted")
 
-st.header(f"{endpoint.label}: crude, matched and weighted")
+st.header("Outcome: crude, matched and weighted")
+endpoints = _endpoints(data)
 comparison = None
-if covariates:
-    try:
-        comparison = _compare(data, endpoint.time, endpoint.event, treatment, covariates, match_args, weight_args)
-    except ns.AnalysisError as err:
-        ui.show_error(err)
+if not endpoints:
+    st.info("These data have no follow-up times, so survival cannot be compared.")
+else:
+    e1, e2 = st.columns([2, 1])
+    _sanitize(K.PROPENSITY_ENDPOINT, list(endpoints),
+              endpoint.key if endpoint.key in endpoints else next(iter(endpoints)))
+    ep_key = e1.selectbox("Endpoint", list(endpoints), key=K.PROPENSITY_ENDPOINT,
+                          format_func=lambda k: endpoints[k][0])
+    unit = e2.radio("Time unit", ["months", "years"], key=K.PROPENSITY_UNIT, horizontal=True)
+    ep_label, ep_time, ep_event = endpoints[ep_key]
+    if covariates:
+        try:
+            comparison = _compare(data, ep_time, ep_event, treatment, covariates, match_args, weight_args, unit)
+        except ns.AnalysisError as err:
+            ui.show_error(err)
 if comparison is not None:
     shown = comparison.table.assign(p_value=[fmt_p(p).removeprefix("p ").removeprefix("= ")
                                              for p in comparison.table["p_value"]])
@@ -297,6 +316,23 @@ if comparison is not None:
         "clustered on the matched set. Weighted: Cox with IPTW weights and robust SE."
     )
     _warnings(comparison.warnings)
+    st.subheader(f"Median {ep_label.lower()} ({comparison.time_unit})")
+    med = comparison.medians.assign(group=[display_label(g) for g in comparison.medians["group"]])
+    for col in ("median", "ci_lower", "ci_upper"):
+        med[col] = [("not reached" if col != "ci_lower" else "–") if pd.isna(x) else f"{x:.2f}" for x in med[col]]
+    st.dataframe(
+        med, hide_index=True, key="propensity_medians",
+        column_config={
+            "analysis": "Analysis",
+            "group": ui.column_label(treatment),
+            "n": "Patients",
+            "events": st.column_config.NumberColumn("Events", format="%.1f"),
+            "median": "Median",
+            "ci_lower": "95% CI lower",
+            "ci_upper": "95% CI upper",
+        },
+    )
+    st.caption("Weighted: weighted Kaplan–Meier (events are weighted counts).")
     left, right = st.columns(2)
     with left:
         st.subheader("Matched cohort")

@@ -421,3 +421,15 @@ def test_smd_when_constant_among_treated():
     bal = ns.propensity_match(d, "t", ["x", "g3"], caliper=None).balance.set_index("term")
     p0 = 2 / 5
     assert bal.loc["g3", "smd_before"] == pytest.approx((0 - p0) / np.sqrt((0 + p0 * (1 - p0)) / 2))
+
+
+def test_time_unit_and_medians(lung):
+    m = ns.propensity_match(lung, "sex", ["age", "ph_ecog"])
+    months = ns.compare_survival(lung, "time", "status", matched=m)
+    years = ns.compare_survival(lung, "time", "status", matched=m, time_unit="years")
+    assert list(years.medians.columns) == ["analysis", "group", "n", "events", "median", "ci_lower", "ci_upper"]
+    np.testing.assert_allclose(years.medians["median"], months.medians["median"] / 12)
+    pd.testing.assert_frame_equal(years.table, months.table)  # the hazard ratio does not depend on the unit
+    assert years.matched.km.medians["median"].tolist() == years.medians.query("analysis == 'matched'")["median"].tolist()
+    with pytest.raises(ns.AnalysisError, match="time_unit"):
+        ns.compare_survival(lung, "time", "status", matched=m, time_unit="days")

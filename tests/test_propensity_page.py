@@ -63,6 +63,15 @@ def test_mayo_cystic_matched_contrast():
     m = ns.propensity_match(d, "cystic", covs)
     direct = ns.matched_survival(m, "rfs_months", "rfs_event")
     assert comp.set_index("analysis").loc["matched", "hazard_ratio"] == pytest.approx(direct.hazard_ratio)
+    # as in the paper: hepatic progression-free survival, medians in years
+    at.selectbox(key=ui.Keys.PROPENSITY_ENDPOINT).set_value("hepatic_pfs").run()
+    at.radio(key=ui.Keys.PROPENSITY_UNIT).set_value("years").run()
+    assert not at.exception and not at.error
+    med = next(t.value for t in at.dataframe if "median" in t.value.columns)
+    direct = ns.matched_survival(m, "hepatic_pfs_months", "hepatic_pfs_event", time_unit="years")
+    got = med[med.analysis == "matched"]["median"].tolist()
+    want = direct.km.medians["median"].tolist()
+    assert got == ["not reached" if np.isnan(x) else f"{x:.2f}" for x in want]
 
 
 def test_options_change_and_two_controls():
