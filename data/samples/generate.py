@@ -285,6 +285,8 @@ def finish(cols: dict, order: list[str], bools: set[str], dates: set[str]) -> pd
         v = list(v)
         if name in bools:
             v = [_fmt_bool(x) for x in v]
+        elif name in INT_COLUMNS:
+            v = ["" if x is None or (isinstance(x, float) and np.isnan(x)) else str(int(x)) for x in v]
         elif name in dates:
             v = [_fmt_date(x) for x in v]
         frame[name] = pd.Series(v, dtype=object)
@@ -798,6 +800,7 @@ EXTRA_BOOLS = {"management_changed", "concomitant_primary_resection", "hepatic_p
                "hepatic_pfs_event", "resected", "curative", "reresected",
                "fluorescence_at_margin"}
 EXTRA_DATES = {"hepatic_progression_date"}
+INT_COLUMNS = {"age", "lesion_count", "length_of_stay_days", "procedure_number", "fluorescence_score"}
 
 
 def build(name: str, seed: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
