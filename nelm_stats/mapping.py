@@ -18,11 +18,13 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from . import schema
+from .schema import DAYS_PER_MONTH, DAYS_PER_YEAR
 from .dates import detect_date_order, looks_like_dates
 from .errors import InputError
 from .io import DEFAULT_MISSING_CODES
 from .normalise import (
     NormalisedCohort,
+    number_value,
     bool_value,
     clavien_value,
     grade_value,
@@ -34,6 +36,8 @@ from .privacy import flag_identifiers
 
 KEEP = "keep"
 DROP = "drop"
+TIME_ROLES = ("rfs_months", "os_months")
+_TO_MONTHS = {"days": 1.0 / DAYS_PER_MONTH, "years": DAYS_PER_YEAR / DAYS_PER_MONTH, "months": 1.0}
 TARGETS = ("cohort", "lesions")
 MAPPING_VERSION = 1
 
@@ -136,6 +140,8 @@ class ColumnMapping:
 
     ``roles``: {source column: canonical column | "keep" | "drop"} (every source column).
     ``reasons``: {source column: why this role was suggested}.
+    ``time_units``: {source column: "days" | "years"} for supplied RFS/OS times not in
+    months (read from headers such as "DFS (days)"); they are converted to months.
     """
 
     roles: dict[str, str]
@@ -143,6 +149,7 @@ class ColumnMapping:
     date_order: str | None = None
     missing_codes: tuple[str, ...] = DEFAULT_MISSING_CODES
     reasons: dict[str, str] = field(default_factory=dict, compare=False)
+    time_units: dict[str, str] = field(default_factory=dict)
 
     def canonical(self) -> dict[str, str]:
         """{source: canonical} for the columns mapped onto the schema."""
@@ -267,6 +274,7 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
     flagged = dict(zip(*(flag_identifiers(data)[["column", "reason"]].to_numpy().T))) if len(data.columns) else {}
     roles: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    units: dict[str, str] = {}
     taken: set[str] = set()
     for c in data.columns:
         c = str(c)
@@ -294,7 +302,23 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
             continue
         taken.add(role)
         roles[c], reasons[c] = role, why
-    return ColumnMapping(roles, target=target, missing_codes=tuple(missing_codes), reasons=reasons)
+        if role in TIME_ROLES:
+            unit = header_time_unit(c)
+            if unit != "months":
+                units[c] = unit
+                reasons[c] = f"{why}; times in {unit}, converted to months"
+    return ColumnMapping(roles, target=target, missing_codes=tuple(missing_codes), reasons=reasons,
+                         time_units=units)
+
+
+def header_time_unit(header: str) -> str:
+    """"days", "years" or "months" (the default) from a header such as 'OS (days)' or 'DFS [y]'."""
+    words = set(normalise_header(header).split())
+    if words & {"days", "day", "d", "tage"}:
+        return "days"
+    if words & {"years", "year", "yrs", "yr", "y", "jahre"}:
+        return "years"
+    return "months"
 
 
 def _example(v) -> str:
@@ -331,6 +355,9 @@ def check_mapping(mapping: ColumnMapping, data: pd.DataFrame | None = None) -> N
         s, r = next(iter(bad.items()))
         raise InputError(f"Column '{s}' has the role '{r}', which is not a column of the schema. "
                          "Choose a listed role, 'keep' or 'drop'.")
+    for s, u in mapping.time_units.items():
+        if u not in _TO_MONTHS:
+            raise InputError(f"The time unit of '{s}' must be days, months or years; got {u!r}.")
     seen: dict[str, str] = {}
     for s, r in mapping.roles.items():
         if r in (KEEP, DROP):
@@ -391,6 +418,13 @@ def apply_mapping(data: pd.DataFrame, mapping: ColumnMapping) -> MappedCohort:
             name = role
         rename[c] = name
     mapped = data[list(rename)].rename(columns=rename)
+    for source, unit in mapping.time_units.items():
+        if source in rename and rename[source] in TIME_ROLES and unit != "months":
+            if unit not in _TO_MONTHS:
+                raise InputError(f"The time unit of '{source}' must be days, months or years; got {unit!r}.")
+            if not pd.api.types.is_numeric_dtype(mapped[rename[source]]):
+                mapped[rename[source]] = mapped[rename[source]].map(number_value)
+            mapped[rename[source]] = mapped[rename[source]].astype(float) * _TO_MONTHS[unit]
     normalised: NormalisedCohort = normalise_values(
         mapped, date_order=mapping.date_order, missing_codes=mapping.missing_codes, target=mapping.target)
     order = [c for c in spec if c in normalised.data.columns]
@@ -409,6 +443,7 @@ def save_mapping(mapping: ColumnMapping) -> str:
         "roles": mapping.roles,
         "date_order": mapping.date_order,
         "missing_codes": list(mapping.missing_codes),
+        "time_units": mapping.time_units,
     }, indent=2, ensure_ascii=False)
 
 
@@ -429,6 +464,7 @@ def load_mapping(text) -> ColumnMapping:
         date_order=obj.get("date_order"),
         missing_codes=tuple(obj.get("missing_codes", DEFAULT_MISSING_CODES)),
         reasons={str(k): "from the saved mapping" for k in obj["roles"]},
+        time_units={str(k): str(v) for k, v in (obj.get("time_units") or {}).items()},
     )
     check_mapping(mapping)
     return mapping
@@ -443,8 +479,12 @@ def remap(mapping: ColumnMapping, data: pd.DataFrame) -> ColumnMapping:
         c = str(c)
         if c in mapping.roles:
             roles[c], reasons[c] = mapping.roles[c], "from the saved mapping"
+            if c in mapping.time_units:
+                reasons[c] += f"; times in {mapping.time_units[c]}, converted to months"
         else:
             r = suggested.roles[c]
             roles[c] = KEEP if r in saved_roles else r
             reasons[c] = "new column: " + suggested.reasons.get(c, "")
-    return replace(mapping, roles=roles, reasons=reasons)
+    units = {c: u for c, u in mapping.time_units.items() if c in data.columns}
+    units.update({c: u for c, u in suggested.time_units.items() if c not in mapping.roles})
+    return replace(mapping, roles=roles, reasons=reasons, time_units=units)

@@ -235,3 +235,24 @@ def test_kept_columns_yes_no_become_boolean_and_missing_codes_missing():
     assert pd.isna(d["resected"].iloc[2])
     assert d["centre"].tolist()[0] == "A" and pd.isna(d["centre"].iloc[1])
     assert d["score"].tolist() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("header,unit,factor", [("DFS (days)", "days", 1 / 30.4375), ("DFS [y]", "years", 12.0),
+                                                ("DFS (mo)", "months", 1.0)])
+def test_supplied_time_units_from_header(header, unit, factor):
+    from nelm_stats.mapping import header_time_unit
+
+    assert header_time_unit(header) == unit
+    raw = pd.DataFrame({header: [30.4375, 365.25], "Rec": ["yes", "no"]})
+    m = suggest_mapping(raw)
+    assert m.roles[header] == "rfs_months"
+    assert m.time_units.get(header, "months") == unit
+    out = apply_mapping(raw, m).data["rfs_months"]
+    assert out.tolist() == pytest.approx([30.4375 * factor, 365.25 * factor])
+    back = load_mapping(save_mapping(m))
+    assert back.time_units == m.time_units
+
+
+def test_bad_time_unit_rejected():
+    with pytest.raises(ns.InputError, match="days, months or years"):
+        apply_mapping(pd.DataFrame({"t": [1.0]}), ColumnMapping({"t": "os_months"}, time_units={"t": "weeks"}))
