@@ -122,21 +122,21 @@ class PairedBinaryResult:
 # ----------------------------------------------------------------------------------------------
 
 
-def _outcome_frame(data, time, event, treat_mask, extra=None):
-    """time, event, treated indicator (+ extra columns) for complete rows; the n left out."""
+def _outcome_frame(data, time, event, treated: pd.Series, extra=None):
+    """Model frame (time, event, treated 0/1, extra columns) of the rows with time and event, the
+    rows themselves, and how many were left out. ``treated`` and ``extra`` align on ``data``'s
+    (unique) index."""
     used = require_columns(data, [time, event])
     sub, n_excluded = complete_cases(data, used)
     frame = pd.DataFrame(
         {
             "time": pd.to_numeric(sub[time]).to_numpy(float),
             "event": as_event(sub[event]),
-            _TREATED: treat_mask.loc[sub.index].to_numpy(float) if isinstance(treat_mask, pd.Series)
-            else np.asarray(treat_mask)[data.index.get_indexer(sub.index)].astype(float),
+            _TREATED: treated.loc[sub.index].to_numpy(float),
         }
     )
-    if extra:
-        for name, values in extra.items():
-            frame[name] = values.loc[sub.index].to_numpy() if isinstance(values, pd.Series) else values
+    for name, values in (extra or {}).items():
+        frame[name] = values.loc[sub.index].to_numpy()
     return frame, sub, n_excluded
 
 
@@ -153,12 +153,8 @@ def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=No
     km_data = sub.copy()
     if TIME_UNITS[time_unit] != 1.0:
         km_data[time] = pd.to_numeric(km_data[time]) / TIME_UNITS[time_unit]
-    km_weights = None
-    if weights is not None:
-        km_weights = pd.Series(frame[weights].to_numpy(), index=sub.index)
-    km = kaplan_meier(km_data.reset_index(drop=True) if km_data.index.has_duplicates else km_data,
-                      time, event, treatment,
-                      weights=None if km_weights is None else km_weights.to_numpy())
+    km = kaplan_meier(km_data, time, event, treatment,
+                      weights=None if weights is None else frame[weights].to_numpy())
     cox = cox_regression(frame, "time", "event", [_TREATED], weights=weights, cluster=cluster, robust=robust)
     row = cox.table.iloc[0]
     return AdjustedSurvival(

@@ -433,3 +433,15 @@ def test_time_unit_and_medians(lung):
     assert years.matched.km.medians["median"].tolist() == years.medians.query("analysis == 'matched'")["median"].tolist()
     with pytest.raises(ns.AnalysisError, match="time_unit"):
         ns.compare_survival(lung, "time", "status", matched=m, time_unit="days")
+
+
+def test_matched_with_replacement_clusters_on_patient(lung, rref):
+    """coxph(Surv(time, status) ~ I(sex == 2), data = matched_rows, weights = match_weight,
+    cluster = patient): one row per patient per matched set (MatchIt's get_matches)."""
+    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], ratio=2, replace=True)
+    ref = pd.DataFrame(rref["matches"]).query("design == '2:1 with replacement'")
+    assert res.matched.index.tolist() == ref["row"].tolist()
+    assert_estimate(res.matched["match_weight"], ref["match_weight"], "weights")
+    out = ns.matched_survival(res, "time", "status")
+    assert "patient" in out.variance
+    _check_cox(out, rref["cox_matched_replace"], "matched with replacement")

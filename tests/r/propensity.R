@@ -67,6 +67,12 @@ for (des in c("1:1", "2:1")) {
     lower = sk$lower, upper = sk$upper)
 }
 
+# with replacement: a control can sit in several matched sets, so cluster on the patient
+mr <- merge(cc, m[m$design == "2:1 with replacement", ], by = "row")
+out$cox_matched_replace <- cox_row(
+  coxph(Surv(time, status) ~ I(sex == 2), data = mr, weights = match_weight, cluster = row),
+  "coxph(Surv(time, status) ~ I(sex == 2), data = matched_rows, weights = match_weight, cluster = patient)")
+
 # IPTW (ATE, stabilised): weighted Cox with robust SE, weighted Kaplan-Meier (robust IJ SE)
 p1 <- mean(cc$sex == 2)
 cc$w <- ifelse(cc$sex == 2, p1 / cc$ps, (1 - p1) / (1 - cc$ps))

@@ -5,7 +5,7 @@ coxph(..., cluster = match_id) on, made by nelm_stats' matcher so R and Python u
 
 Data: survival::lung (rows numbered 1..228 as in R), treatment sex (2 = female "treated"),
 covariates age and ph.ecog; nearest-neighbour matching with a 0.2 SD caliper on the logit
-propensity, 1:1 and 2:1.  tests/test_propensity.py checks that the matcher still gives these sets.
+propensity, 1:1, 2:1, and 2:1 with replacement (one row per patient per matched set).  tests/test_propensity.py checks that the matcher still gives these sets.
 """
 from __future__ import annotations
 
@@ -27,10 +27,11 @@ lung = pd.read_csv(StringIO(subprocess.run(["Rscript", "-e", R_LUNG], capture_ou
                                            check=True).stdout))
 lung.index = range(1, len(lung) + 1)
 out = []
-for ratio in (1, 2):
-    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], ratio=ratio)
+for design, kw in (("1:1", dict(ratio=1)), ("2:1", dict(ratio=2)),
+                   ("2:1 with replacement", dict(ratio=2, replace=True))):
+    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], **kw)
     m = res.matched[["match_id", "match_weight"]].copy()
     m.insert(0, "row", m.index)
-    m.insert(0, "design", f"{ratio}:1")
+    m.insert(0, "design", design)
     out.append(m)
 pd.concat(out).to_csv(ROOT / "tests" / "r" / "propensity_lung_matches.csv", index=False)
