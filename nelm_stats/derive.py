@@ -253,14 +253,11 @@ def _supplied_rfs_event(data: pd.DataFrame, definition: str) -> pd.Series:
     return (rec & hepatic).mask(rec & site.isna().to_numpy(), pd.NA)
 
 
-def _rows(index) -> list:
-    out = []
-    for i in index:
-        try:
-            out.append(int(i) + 2)
-        except (TypeError, ValueError):
-            out.append(None)
-    return pd.array(out, dtype="Int64")
+def _rows(index):
+    """Spreadsheet rows: label i -> i + 2 for read_table's integer labels, else by position."""
+    if pd.api.types.is_integer_dtype(index) and index.is_unique:
+        return pd.array([int(i) + 2 for i in index], dtype="Int64")
+    return pd.array(range(2, len(index) + 2), dtype="Int64")
 
 
 def _flag(data, name, date) -> pd.Series:

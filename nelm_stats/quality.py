@@ -112,8 +112,20 @@ class PreparedCohort:
     actions: dict = field(default_factory=dict)
 
 
-def _row(idx) -> int:
-    return int(idx) + 2
+class _Rows:
+    """Spreadsheet row numbers of a table's index labels, both ways.
+
+    Tables from :func:`nelm_stats.read_table` keep label ``i`` = spreadsheet row ``i + 2``;
+    any other index (e.g. text labels in a notebook) is numbered by position (first row = 2).
+    """
+
+    def __init__(self, index: pd.Index):
+        if pd.api.types.is_integer_dtype(index) and index.is_unique:
+            rows = [int(i) + 2 for i in index]
+        else:
+            rows = list(range(2, len(index) + 2))
+        self.row = dict(zip(index, rows))
+        self.idx = dict(zip(rows, index))
 
 
 def _ids(data: pd.DataFrame) -> pd.Series:
@@ -147,9 +159,10 @@ def find_problems(
         raise InputError("find_problems needs a table (pandas DataFrame).")
     ids = _ids(data)
     rows: list[tuple] = []
+    numbers = _Rows(data.index)
 
     def add(idx, problem, column, value, detail):
-        rows.append((_row(idx), ids.get(idx, pd.NA), problem, column, _fmt(value), detail))
+        rows.append((numbers.row[idx], ids.get(idx, pd.NA), problem, column, _fmt(value), detail))
 
     if "patient_id" in data.columns:
         dup = ids.notna() & ids.duplicated(keep=False)
@@ -159,8 +172,8 @@ def find_problems(
             add(idx, "missing_key_field", "patient_id", None, "no patient id")
     if unparsed_dates is not None and len(unparsed_dates):
         for r in unparsed_dates.itertuples(index=False):
-            idx = int(r.row) - 2
-            if idx in data.index:
+            idx = numbers.idx.get(int(r.row))
+            if idx is not None:
                 add(idx, "unreadable_date", r.column, r.value, r.reason)
 
     sources = endpoint_sources(data, source)
@@ -285,6 +298,7 @@ def prepare_cohort(
     _check_actions(actions)
     chosen.update({k: v for k, v in actions.items()})
     work = data.copy()
+    numbers = _Rows(data.index)
     excluded: dict = {}  # idx -> reason
 
     def exclude(idx, kind):
@@ -297,7 +311,7 @@ def prepare_cohort(
             continue
         action = chosen[key]
         sub = probs[probs["problem"] == key]
-        idxs = [int(r) - 2 for r in sub["row"]]
+        idxs = [numbers.idx[int(r)] for r in sub["row"]]
         if key == "duplicate_id":
             if action == "exclude_all":
                 for idx in idxs:
@@ -313,7 +327,7 @@ def prepare_cohort(
                 exclude(idx, key)
             continue
         for r in sub.itertuples(index=False):
-            idx = int(r.row) - 2
+            idx = numbers.idx[int(r.row)]
             if action in ("clear_date", "clear_value"):
                 if r.column in work.columns:
                     work.loc[idx, r.column] = pd.NA if not pd.api.types.is_datetime64_any_dtype(
@@ -325,8 +339,8 @@ def prepare_cohort(
             elif action == "date_at_last_follow_up" and "last_follow_up_date" in work.columns:
                 work.loc[idx, r.column] = work.at[idx, "last_follow_up_date"]
     for r in exclude_rows:
-        idx = int(r) - 2
-        if idx in work.index and idx not in excluded:
+        idx = numbers.idx.get(int(r))
+        if idx is not None and idx not in excluded:
             excluded[idx] = "excluded by the user"
 
     deriv: Derivation = derive_endpoints(work, rfs_definition=rfs_definition, unit=unit, source=source)
@@ -357,7 +371,8 @@ def prepare_cohort(
     keep = ~derived.index.isin(list(excluded))
     final = derived.loc[keep]
     ids = _ids(derived)
-    excl = pd.DataFrame([(_row(i), ids.get(i, pd.NA), reason) for i, reason in sorted(excluded.items())],
+    excl = pd.DataFrame([(numbers.row[i], ids.get(i, pd.NA), reason)
+                         for i, reason in sorted(excluded.items(), key=lambda kv: numbers.row[kv[0]])],
                         columns=EXCLUDED_COLUMNS)
     flow = patient_flow(len(data), excl)
     return PreparedCohort(final, flow, excl, deriv.audit.loc[keep], deriv.definition, chosen)

@@ -151,3 +151,14 @@ def test_event_after_last_follow_up():
     assert len(prepare_cohort(c, actions={"event_after_follow_up": "exclude"}).data) == 1
     kept = prepare_cohort(c, actions={"event_after_follow_up": "keep"}).data
     assert kept["os_months"].iloc[0] == pytest.approx((D("2022-01-01") - D("2020-01-01")).days / 30.4375)
+
+
+def test_text_index_numbered_by_position():
+    c = base(3)
+    c.index = ["x", "y", "z"]
+    c.loc["y", "age"] = 300.0
+    c.loc["z", "patient_id"] = "p0"
+    rep = find_problems(c)
+    assert (3, "impossible_value") in kinds(rep) and (4, "duplicate_id") in kinds(rep)
+    p = prepare_cohort(c, exclude_rows=[2])
+    assert list(p.data.index) == ["y"] and p.excluded["row"].tolist() == [2, 4]
