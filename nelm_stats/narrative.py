@@ -326,3 +326,11 @@ def follow_up_view(follow_up: pd.DataFrame, time_unit: str) -> pd.DataFrame:
 def test_line(result, name: str = "Log-rank") -> str:
     """'Log-rank χ² = 4.12, df 1, p = 0.04'."""
     return f"{name}: χ² = {result.statistic:.2f}, df {int(result.df)}, {fmt_p(result.p_value)}"
+
+
+def survival_table_view(medians: pd.DataFrame, at: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """A manuscript table: per group, patients, events, median (95 % CI) and the rates at
+    the times of ``at`` (% with 95 % CI) — medians_view and rates_view side by side."""
+    rates = rates_view(at, time_unit)
+    rates = rates.rename(columns={c: f"{c}, % (95 % CI)" for c in rates.columns if c != "Group"})
+    return medians_view(medians, time_unit).merge(rates, on="Group", how="left")

@@ -21,7 +21,7 @@ import pandas as pd
 from ._checks import as_event, check_choice, complete_cases, require_columns, require_frame
 from .errors import AnalysisError, InputError, InsufficientDataError
 from .groups import NumericCut, cut_numeric
-from .narrative import describe_competing, describe_survival, survival_warnings
+from .narrative import describe_competing, describe_survival, display_label, survival_warnings
 from .schema import label
 
 TIME_UNITS = {"months": 1.0, "years": 12.0}  # divide months by this
@@ -232,6 +232,11 @@ def survival_report(
     follow_up_table = median_follow_up(fu, _T, _E, g)
     follow_up_all = median_follow_up(fu, _T, _E)
     warnings = survival_warnings(km.medians, time_unit)
+    if g is not None and k < 2:
+        warnings.insert(0, (
+            f"Only one group of '{label(group)}' ({display_label(km.medians['group'].iloc[0])}) has the data this "
+            "analysis needs; the curve is shown for these patients without a comparison."
+        ))
     rmst = rmst_diff = None
     try:
         rmst = restricted_mean(work, _T, _E, g, tau=horizon)
@@ -323,7 +328,7 @@ def competing_report(
     g = _G if grouping is not None else None
     warnings = []
     if g is not None and work[g].nunique() < 2:
-        only = ", ".join(map(str, pd.unique(work[g].dropna())))
+        only = ", ".join(display_label(str(v)) for v in pd.unique(work[g].dropna()))
         warnings.append(
             f"Only one group of '{label(group)}' ({only}) has the data this analysis needs; "
             "the curve is shown for these patients without a comparison."

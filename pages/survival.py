@@ -130,6 +130,7 @@ if endpoint == "competing":
         report.cif, cif_competing=report.cif_death, at_risk=report.at_risk,
         test=report.cif.gray_test if group else None, horizon=report.horizon, time_unit=unit,
         ci=show_ci, group_name=report.group_name,
+        time_origin="landmark" if report.landmark is not None else "surgery",
     )
     with left:
         st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
@@ -145,6 +146,7 @@ else:
     fig = km_figure(
         report.km, test=report.test, horizon=report.horizon, time_unit=unit, ci=show_ci,
         medians=show_medians, group_name=report.group_name, y_title=report.endpoint,
+        time_origin="landmark" if report.landmark is not None else "surgery",
     )
     with left:
         st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
@@ -158,6 +160,14 @@ else:
         st.dataframe(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
         st.markdown("**Survival at 1, 3 and 5 years**, % (95 % CI)")
         st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
+        st.download_button(
+            "Download this table (CSV)",
+            nv.survival_table_view(report.km.medians, report.rates, unit).to_csv(index=False).encode("utf-8"),
+            file_name="survival_table.csv",
+            mime="text/csv",
+            key="survival_download",
+            icon=":material/download:",
+        )
         st.dataframe(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
         st.caption(f"Follow-up: reverse Kaplan–Meier on {ui.column_label(report.follow_up_columns[0]).lower()}.")
         if report.rmst is not None:

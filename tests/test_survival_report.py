@@ -241,3 +241,28 @@ def test_follow_up_from_overall_survival_as_papers_report_it(icg):
     pd.testing.assert_frame_equal(rep.follow_up, ns.median_follow_up(used, "os_months", "os_event", "icg"))
     assert rep.follow_up_columns == ("os_months", "os_event")
     assert "reverse Kaplan–Meier on overall survival" in rep.narrative
+
+
+def test_one_group_left_is_said_not_hidden():
+    d = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "e": [1, 1, 0, 1, 1, 0],
+                      "g": [True, True, True, False, False, False]})
+    d.loc[d["g"] == False, "t"] = np.nan  # noqa: E712  (no follow-up in one group)
+    rep = ns.survival_report(d, "t", "e", "g")
+    assert rep.test is None and list(rep.km.medians["group"]) == ["True"]
+    assert rep.warnings[0].startswith("Only one group of 'g' (yes)")
+    assert rep.n_excluded == 3
+
+
+def test_km_figure_time_axis_names_its_origin(icg):
+    rep = ns.survival_report(icg, "os_months", "os_event", "icg", landmark=12)
+    fig = km_figure(rep.km, horizon=48, time_origin="landmark")
+    assert fig.layout.xaxis.title.text == "Time since landmark (months)"
+
+
+def test_survival_table_view_joins_medians_and_rates(jp):
+    rep = ns.survival_report(jp, "os_months", "os_event", "grade")
+    t = nv.survival_table_view(rep.km.medians, rep.rates, "months")
+    assert list(t.columns) == ["Group", "Patients", "Events", "Median, months (95 % CI)",
+                               "1-year, % (95 % CI)", "3-year, % (95 % CI)", "5-year, % (95 % CI)"]
+    assert list(t["Group"]) == list(rep.km.medians["group"])
+    assert list(t["Events"]) == list(rep.km.medians["events"].astype(int))

@@ -83,7 +83,8 @@ GAP_PX = 95  # between the panels: tick labels, axis title, "Number at risk"
 MARGIN_T, MARGIN_B = 60, 20
 
 
-def _frame(time_unit: str, horizon: float, risk: bool, groups: list[str], y_title: str) -> go.Figure:
+def _frame(time_unit: str, horizon: float, risk: bool, groups: list[str], y_title: str,
+           time_origin: str = "surgery") -> go.Figure:
     n_groups = len(groups)
     table_px = ROW_PX * n_groups + 10 if risk else 0
     inner = PLOT_PX + (GAP_PX + table_px if risk else 0)
@@ -100,7 +101,7 @@ def _frame(time_unit: str, horizon: float, risk: bool, groups: list[str], y_titl
     ticks = risk_table_times(horizon, time_unit)
     pad = horizon * 0.02
     fig.update_xaxes(range=[-pad, horizon + pad], tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
-    fig.update_xaxes(title_text=f"Time since surgery ({time_unit})", row=1, col=1, showticklabels=True,
+    fig.update_xaxes(title_text=f"Time since {time_origin} ({time_unit})", row=1, col=1, showticklabels=True,
                      title_standoff=8)
     if risk:
         fig.update_xaxes(row=2, col=1, showline=False, ticks="", showticklabels=False)
@@ -134,13 +135,15 @@ def km_figure(
     group_name: str | None = None,
     y_title: str = "Survival probability",
     title: str | None = None,
+    time_origin: str = "surgery",
 ) -> go.Figure:
     """Kaplan–Meier curves of a ``kaplan_meier`` result.
 
     ``test``: a result with ``p_value`` (log-rank) printed on the plot; ``horizon``: end of
     the x-axis (default: last time); ``ci``: confidence bands; ``medians``: dotted lines at
     S = 0.5 down to each reached median; ``risk_table``: number at risk under the axis at
-    the tick times (from ``km.at``).
+    the tick times (from ``km.at``); ``time_origin``: what time is counted from (x-axis
+    title "Time since <origin>": "surgery", or "landmark" for a landmark analysis).
     """
     curve = km.curve
     groups = list(km.medians["group"])
@@ -148,7 +151,7 @@ def km_figure(
     if horizon is None:
         horizon = float(curve["time"].max()) if len(curve) else 1.0
     horizon = max(float(horizon), 1e-9)
-    fig = _frame(time_unit, horizon, risk_table, groups, y_title)
+    fig = _frame(time_unit, horizon, risk_table, groups, y_title, time_origin)
 
     for i, g in enumerate(groups):
         c = curve[curve["group"] == g]
@@ -230,6 +233,7 @@ def cif_figure(
     group_name: str | None = None,
     event_name: str = "Recurrence",
     competing_name: str = "Death without recurrence",
+    time_origin: str = "surgery",
 ) -> go.Figure:
     """Cumulative incidence curves (rising from 0) of a ``cumulative_incidence`` result.
 
@@ -243,7 +247,7 @@ def cif_figure(
     if horizon is None:
         horizon = float(curve["time"].max()) if len(curve) else 1.0
     horizon = max(float(horizon), 1e-9)
-    fig = _frame(time_unit, horizon, at_risk is not None, groups, "Cumulative incidence")
+    fig = _frame(time_unit, horizon, at_risk is not None, groups, "Cumulative incidence", time_origin)
     for i, g in enumerate(groups):
         col, dsh = colour(i), dash(i)
         for res, what, opac in ((cif, event_name, 1.0), (cif_competing, competing_name, 0.45)):
