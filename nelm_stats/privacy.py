@@ -57,7 +57,8 @@ def _header_reason(header: str) -> str | None:
     h = _norm(header)
     for pattern, reason in _HEADER_RULES:
         if re.search(pattern, h):
-            return f"column name suggests a {reason}" if not reason.startswith("free") else f"column name suggests {reason}"
+            article = "" if reason.startswith("free") else "a "
+            return f"column name suggests {article}{reason}"
     return None
 
 

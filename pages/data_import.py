@@ -62,7 +62,7 @@ if done and done in ui.uploads():
     st.success(
         f"“{done}” is now the current dataset ({len(ui.uploads()[done].data)} patients). "
         "Every analysis page uses it; switch datasets in the sidebar.",
-        icon="✅",
+        icon=":material/check_circle:",
     )
 
 uploaded = st.file_uploader("1. Patient table", type=FILE_TYPES, key=K.IMPORT_FILE)
@@ -72,7 +72,7 @@ if uploaded is not None:
 elif st.session_state.get(K.IMPORT_DEMO):
     file_name, content = st.session_state[K.IMPORT_DEMO]
     st.info("Using a demo registry export made from the synthetic sample (semicolons, decimal commas, "
-            "dd.mm.yyyy dates, ja/nein).", icon="🧪")
+            "dd.mm.yyyy dates, ja/nein).", icon=":material/science:")
 else:
     st.button("Try it with a demo registry export", key=K.IMPORT_DEMO_BUTTON, on_click=_demo)
     st.stop()
@@ -113,7 +113,7 @@ flags = ns.flag_identifiers(raw)
 if len(flags):
     st.warning(
         "Some columns look like they identify patients. Drop them before going on: the analyses "
-        "never need them.", icon="🔒"
+        "never need them.", icon=":material/lock:"
     )
     st.dataframe(flags, hide_index=True, key="import_flags_table")
     to_drop = st.multiselect("Drop these columns now", list(raw.columns), default=list(flags["column"]),
@@ -158,7 +158,8 @@ if check.ambiguous:
         index=options.index(saved_order) if saved_order else None, key=K.IMPORT_DATE_ORDER,
     )
     if order is None:
-        st.info("Choose the date order to go on: it changes every date such as 03/04/2020.", icon="📅")
+        st.info("Choose the date order to go on: it changes every date such as 03/04/2020.",
+                icon=":material/calendar_month:")
         st.stop()
     mapping = dataclasses.replace(mapping, date_order=order)
 elif check.suggested:
@@ -175,14 +176,14 @@ except ns.AnalysisError as err:
 
 if "patient_id" not in mapped.data.columns:
     st.info("No column has the role patient_id: duplicates cannot be checked and a lesion table cannot be "
-            "linked. Map your study id column if the file has one.", icon="🪪")
+            "linked. Map your study id column if the file has one.", icon=":material/badge:")
 
 # ---- values
 st.subheader("3. Values")
 if len(mapped.unrecognised):
     st.warning(
         "Some values were not recognised. They are treated as missing — correct them in your file "
-        "(or change the column's role) if they mean something.", icon="❓"
+        "(or change the column's role) if they mean something.", icon=":material/help:"
     )
     st.dataframe(mapped.unrecognised, hide_index=True, key="import_unrecognised_table")
 else:
@@ -190,7 +191,8 @@ else:
 with st.expander("How values were read (preview)"):
     st.dataframe(mapped.preview, hide_index=True, key="import_preview_table")
 if len(mapped.unparsed_dates):
-    st.warning("Some dates could not be read; they are listed as problems below.", icon="📅")
+    st.warning("Some dates could not be read; they are listed as problems below.",
+               icon=":material/calendar_month:")
 
 # ---- endpoints
 st.subheader("4. Endpoints")
@@ -207,7 +209,7 @@ except ns.AnalysisError as err:
 st.caption(ns.describe_endpoints(rfs_definition, unit, sources))
 if sources == {"rfs": "none", "os": "none"}:
     st.warning("No endpoint can be derived: map the dates of surgery, last follow-up and death "
-               "(and recurrence), or columns with RFS/OS times.", icon="⏱️")
+               "(and recurrence), or columns with RFS/OS times.", icon=":material/timer:")
 
 # ---- problems
 st.subheader("5. Problems")
@@ -264,6 +266,7 @@ try:
         lesion_read = ns.read_table(content, file_name, sheet=lesion_sheet, missing_codes=missing_codes)
     if lesion_read is not None:
         lmap = ns.suggest_mapping(lesion_read.data, target="lesions", missing_codes=missing_codes)
+        lesion_id = hashlib.sha1(lesion_read.data.to_csv().encode()).hexdigest()[:10]
         ledited = st.data_editor(
             ns.mapping_table(lesion_read.data, lmap),
             column_config={
@@ -274,7 +277,7 @@ try:
                 "examples": st.column_config.TextColumn("Example values", disabled=True),
             },
             hide_index=True, width="stretch",
-            key=f"{K.IMPORT_MAPPING_EDITOR}_lesions_{hashlib.sha1(lesion_read.data.to_csv().encode()).hexdigest()[:10]}",
+            key=f"{K.IMPORT_MAPPING_EDITOR}_lesions_{lesion_id}",
         )
         lmap = dataclasses.replace(ns.mapping_from_table(ledited, lmap), date_order=mapping.date_order)
         lmapped = ns.apply_mapping(lesion_read.data, lmap)
