@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice, complete_cases, group_codes, group_order, require_columns, require_frame
+from ._checks import check_choice, complete_cases, group_order, require_columns, require_frame
 from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 
 __all__ = [
@@ -504,7 +504,7 @@ def _overlap_warning(ps, treat, estimand="ATE") -> list[str]:
             msgs.append(
                 f"Poor overlap of propensity scores: {outside} of {len(ps)} patients ({share:.0%}) lie "
                 "outside the range shared by both groups, so they have no comparable counterpart in the "
-                "other group; weights for them become extreme."
+                "other group and the weighted comparison extrapolates for them."
             )
     return msgs
 

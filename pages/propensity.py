@@ -141,8 +141,10 @@ def _balance_table(result, key):
             "label": "Covariate",
             "smd_before": st.column_config.NumberColumn("SMD before", format="%.3f"),
             "smd_after": st.column_config.NumberColumn("SMD after", format="%.3f"),
-            "variance_ratio_before": st.column_config.NumberColumn("Variance ratio before", format="%.2f"),
-            "variance_ratio_after": st.column_config.NumberColumn("Variance ratio after", format="%.2f"),
+            "variance_ratio_before": st.column_config.NumberColumn(
+                "VR before", format="%.2f", help="Variance ratio treated/control (continuous covariates)"),
+            "variance_ratio_after": st.column_config.NumberColumn(
+                "VR after", format="%.2f", help="Variance ratio treated/control (continuous covariates)"),
         },
     )
 
@@ -236,7 +238,7 @@ with tab_m:
                        f"propensity score = {m.caliper_width:.4f} on that scale.")
         _warnings(m.warnings)
         st.subheader("Balance")
-        left, right = st.columns(2)
+        left, right = st.columns([6, 5])
         with left:
             _balance_table(m, "propensity_balance_matched")
         with right:
@@ -268,7 +270,7 @@ with tab_w:
         cols[-1].metric("Trimmed", w.n_trimmed)
         _warnings(w.warnings)
         st.subheader("Balance")
-        left, right = st.columns(2)
+        left, right = st.columns([6, 5])
         with left:
             _balance_table(w, "propensity_balance_weighted")
         with right:
