@@ -96,3 +96,21 @@ def test_every_page_runs_on_an_imported_cohort(page):
     at.switch_page(page)
     at.run()
     assert not at.exception, page
+
+
+@pytest.mark.parametrize("page", [p for p in _analysis_pages() if p != PAGE])
+def test_every_page_runs_on_an_imported_workbook_with_lesions(page):
+    """tests/corpus/two_sheets.xlsx (patients + lesions sheet) imported, then every page opened."""
+    content = (Path(__file__).resolve().parent / "corpus" / "two_sheets.xlsx").read_bytes()
+    raw = ns.read_table(content, "two_sheets.xlsx").data
+    prepared = ns.prepare_cohort(ns.apply_mapping(raw, ns.suggest_mapping(raw)).data)
+    les = ns.read_table(content, "two_sheets.xlsx", sheet="Lesions").data
+    lesions = ns.apply_mapping(les, ns.suggest_mapping(les, target="lesions")).data
+    data = ns.drop_raw_dates(prepared.data.reset_index(drop=True))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.session_state[ui.Keys.UPLOADS] = {"wb": ui.UploadedCohort("wb", data, lesions, prepared.flow)}
+    at.session_state[ui.Keys.DATASET] = "upload:wb"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, page
