@@ -214,6 +214,12 @@ def test_mimic_figures():
     roc = ns.roc_analysis(les, "fluorescence_score", "margin_status_before_reresection", positive=["R1", "R2"])
     assert near(roc.auc, 0.751, 0.03)
     assert near(pct(d["management_changed"]), 27.9, 0.5)
+    # learning curve: false-positive rate in a centre's first 10 procedures comparable to later
+    # ones (published OR 1.36, 95 % CI 0.44-4.24)
+    r0 = les[les["fluorescence_at_margin"].notna() & (les["margin_status_before_reresection"] == "R0")]
+    r0 = r0.assign(early=r0["procedure_number"] <= 10, fp=r0["fluorescence_at_margin"].astype(bool))
+    lc = ns.compare_rates(r0, "fp", "early", test="fisher")
+    assert lc.p_value > 0.05 and lc.or_ci_lower < 1 < lc.or_ci_upper
     # re-resection follows fluorescence; only re-resected lesions change margin status
     changed = les["margin_status"].astype(object) != les["margin_status_before_reresection"]
     assert les.loc[changed, "reresected"].all()
