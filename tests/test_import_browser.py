@@ -125,3 +125,28 @@ def test_unreadable_file_one_line_reason(app_url, page):
     wait_for_app(page)
     page.get_by_text("is not a text file").first.wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_mapping_json_download_and_reuse(app_url, page, tmp_path):
+    import json
+
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(CORPUS / "registry_export.tsv"))
+    wait_for_app(page)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download this mapping (JSON)").click()
+    path = tmp_path / "mapping.json"
+    info.value.save_as(str(path))
+    saved = json.loads(path.read_text())
+    assert saved["roles"]["DFS (mo)"] == "rfs_months" and saved["roles"]["R-status"] == "margin_status"
+
+    # the next export of the same registry: re-apply the saved mapping through the second uploader
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(str(path))
+    wait_for_app(page)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert _metric(page, "Analysed") == "12"
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
