@@ -63,6 +63,12 @@ if summary.follow_up_all is not None:
         help="Reverse Kaplan–Meier on overall survival (how papers report follow-up).",
     )
 
+lesions = ui.current_lesions()
+if lesions is not None:
+    st.caption(
+        f"With a lesion table: {len(lesions)} resected lesions "
+        f"(for the per-lesion margin and fluorescence analyses)."
+    )
 st.markdown("**At a glance**" + (f" — by {ui.column_label(group)}" if group else ""))
 st.dataframe(groups_view(summary), hide_index=True, key="home_groups")
 if summary.n_missing_group:

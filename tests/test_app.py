@@ -91,6 +91,9 @@ def test_home_renders_on_every_sample_with_its_n(name):
     n = len(ns.load_sample(name))
     assert _metric(at, "Patients") == str(n)
     assert any("Synthetic demo data" in i.value for i in at.info)
+    lesions = ns.load_sample_lesions(name)
+    captions = " ".join(c.value for c in at.caption)
+    assert (f"{len(lesions)} resected lesions" in captions) if lesions is not None else ("lesion table" not in captions)
     # the grouping table has one row per group and adds up to the patients with a group
     groups = _table(at, "Patients")
     assert len(groups) >= 1
