@@ -20,6 +20,7 @@ PAGES = {
         st.Page("pages/table_one.py", title="Table 1", icon=":material/table:"),
         st.Page("pages/margins.py", title="Margins & complications", icon=":material/content_cut:"),
         st.Page("pages/fluorescence.py", title="Fluorescence accuracy", icon=":material/flare:"),
+        st.Page("pages/risk_factors.py", title="Risk factors", icon=":material/format_list_numbered:"),
     ],
 }
 

@@ -98,6 +98,15 @@ class Keys:
     FLUORESCENCE_SCORE2 = "fluorescence_score2"
     FLUORESCENCE_MEASURE = "fluorescence_measure"
     FLUORESCENCE_FIRST_N = "fluorescence_first_n"
+    # Risk factors page (Cox regression)
+    RISK_DATASET = "risk_dataset"  # the dataset the page's choices were made for
+    RISK_COVARIATES = "risk_covariates"  # candidate covariates (univariable screen)
+    RISK_TREND = "risk_trend"  # ordered columns coded as a linear trend
+    RISK_REFERENCE = "risk_reference"  # + "_<column>": reference level
+    RISK_UNIT = "risk_unit"  # + "_<column>": HR per this many units
+    RISK_SELECTION = "risk_selection"  # "all" | "screen"
+    RISK_THRESHOLD = "risk_threshold"  # p threshold of the screen
+    RISK_PH_TERM = "risk_ph_term"  # covariate of the residual plot
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,9 @@ from ._checks import (
     require_frame,
 )
 from .errors import ConvergenceError, InputError, InsufficientDataError
+from .narrative import display_label
 from .schema import COLUMNS_BY_NAME
+from .schema import label as label_of
 
 EPS = 1e-9  # coxph.control(eps)
 ITER_MAX = 20  # coxph.control(iter.max)
@@ -1073,7 +1075,7 @@ def format_hr(hr: float, lo: float, hi: float, digits: int = 2) -> str:
 
 
 def term_label(term: CoxTerm | None, name: str, labels: Mapping[str, str]) -> str:
-    base = labels.get(name, name)
+    base = labels.get(name, label_of(name))
     if term is None:
         return base
     if term.kind == "numeric" and term.unit != 1:
@@ -1109,10 +1111,10 @@ def _format_combined(rft: RiskFactorTable, labels: Mapping[str, str], digits: in
         if term is not None and term.kind == "categorical":
             rows.append({"Covariate": label, uni_head: "", "p (univariable)": "",
                          multi_head: "", "p (multivariable)": ""})
-            rows.append({"Covariate": f"    {term.reference}", uni_head: "1 (reference)",
+            rows.append({"Covariate": f"    {display_label(term.reference)}", uni_head: "1 (reference)",
                          "p (univariable)": "", multi_head: multi_ref, "p (multivariable)": ""})
             for _, r in part.iterrows():
-                rows.append(_fmt_row(f"    {r['level']}", r, digits, uni_head, multi_head))
+                rows.append(_fmt_row(f"    {display_label(r['level'])}", r, digits, uni_head, multi_head))
         else:
             rows.extend(_fmt_row(label, r, digits, uni_head, multi_head) for _, r in part.iterrows())
     cols = ["Covariate", uni_head, "p (univariable)", multi_head, "p (multivariable)"]
@@ -1140,9 +1142,10 @@ def format_cox_table(model: CoxResult, labels: Mapping[str, str] | None = None,
         label = term_label(term, term.name, labels)
         if term.kind == "categorical":
             rows.append({"Covariate": label, "HR (95 % CI)": "", "p": ""})
-            rows.append({"Covariate": f"    {term.reference}", "HR (95 % CI)": "1 (reference)", "p": ""})
+            rows.append({"Covariate": f"    {display_label(term.reference)}",
+                         "HR (95 % CI)": "1 (reference)", "p": ""})
             for _, r in part.iterrows():
-                rows.append({"Covariate": f"    {r['level']}",
+                rows.append({"Covariate": f"    {display_label(r['level'])}",
                              "HR (95 % CI)": format_hr(r.hazard_ratio, r.ci_lower, r.ci_upper, digits),
                              "p": format_p(r.p_value)})
         else:
@@ -1168,3 +1171,28 @@ def ph_verdict(zph: pd.DataFrame, alpha: float = 0.05) -> str:
     return msg + (": the hazard ratio of these covariates changes over follow-up. Look at the "
                   "residual plot; consider stratifying on the covariate or reporting "
                   "time-period hazard ratios.")
+
+
+def schoenfeld_trend(residuals: pd.DataFrame, frac: float = 2 / 3) -> pd.DataFrame:
+    """Smoothed scaled Schoenfeld residuals per term (lowess against the transformed time).
+
+    A flat line means a constant hazard ratio over follow-up.  (R's plot.cox.zph draws a
+    natural spline instead; the smoother is for reading the plot, not for the test.)
+    Returns [term, time, transformed_time, fit].
+    """
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    out = []
+    for term, part in residuals.groupby("term", sort=False):
+        ok = part["residual"].notna().to_numpy()
+        x = part["transformed_time"].to_numpy()[ok]
+        y = part["residual"].to_numpy()[ok]
+        t = part["time"].to_numpy()[ok]
+        if len(x) < 3:
+            continue
+        fit = lowess(y, x, frac=frac, return_sorted=False)
+        o = np.argsort(x, kind="stable")
+        out.append(pd.DataFrame({"term": term, "time": t[o], "transformed_time": x[o],
+                                 "fit": fit[o]}))
+    cols = ["term", "time", "transformed_time", "fit"]
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)

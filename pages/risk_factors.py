@@ -1,0 +1,213 @@
+"""Risk factors page: univariable screen, multivariable Cox model, forest plot, PH check.
+
+Thin: reads widgets, calls nelm_stats (univariable_screen, cox_regression,
+proportional_hazards_test) through session-safe caches, renders the formatted views and
+the figures of nelm_stats.figures.forest / .schoenfeld.
+"""
+import pandas as pd
+import streamlit as st
+
+import nelm_stats as ns
+import ui
+from nelm_stats import cox as nc
+from nelm_stats.figures.forest import forest_figure
+from nelm_stats.figures.schoenfeld import schoenfeld_figure
+
+K = ui.Keys
+DEFAULT_COVARIATES = ("grade", "age", "primary_site")
+DEFAULT_UNITS = {"ki67": 10.0}  # hazard ratio per 10 % Ki-67; per 1 unit otherwise
+THRESHOLDS = (0.05, 0.10, 0.20)
+PLOT_CONFIG = {"displaylogo": False,
+               "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "forest_plot"}}
+
+
+@ui.session_cached
+def _screen(data: pd.DataFrame, time: str, event: str, covariates: tuple, reference: tuple,
+            units: tuple, trend: tuple) -> "ns.UnivariableScreen":
+    return ns.univariable_screen(data, time, event, list(covariates), reference=dict(reference),
+                                 units=dict(units), trend=list(trend))
+
+
+@ui.session_cached
+def _model(data: pd.DataFrame, time: str, event: str, covariates: tuple, reference: tuple,
+           units: tuple, trend: tuple):
+    model = ns.cox_regression(data, time, event, list(covariates), reference=dict(reference),
+                              units=dict(units), trend=list(trend))
+    zph = ns.proportional_hazards_test(model)
+    resid = ns.schoenfeld_residuals(model)
+    return model, zph, resid, nc.schoenfeld_trend(resid)
+
+
+def _candidates(data: pd.DataFrame, endpoint) -> tuple[list[str], list[str]]:
+    """(categorical, numeric) columns usable as covariates (no outcomes, ids or dates)."""
+    skip = set(ui.OUTCOME_COLUMNS) | {endpoint.time, endpoint.event, "patient_id"}
+    cats = [c for c in ui.categorical_columns(data) if c not in skip]
+    nums = [c for c in ns.numeric_columns(data) if c not in skip and c not in cats]
+    return cats, nums
+
+
+st.title("Risk factors")
+data = ui.current_cohort()
+endpoint = ui.current_endpoint()
+st.caption(
+    f"Cox proportional-hazards regression of **{endpoint.label.lower()}** (event: "
+    f"{endpoint.event_label}); change the endpoint in the sidebar. Hazard ratios above 1 mean "
+    "a higher risk of the event."
+)
+if endpoint.time not in data.columns or endpoint.event not in data.columns \
+        or data[endpoint.time].isna().all():
+    ui.show_error(ns.MissingColumnError(
+        f"This cohort has no '{endpoint.time}' / '{endpoint.event}' columns, so "
+        f"{endpoint.label.lower()} cannot be analysed. Map the follow-up (or the dates) when "
+        "importing the data."))
+    st.stop()
+
+ui.forget_on_new_dataset(K.RISK_DATASET, [K.RISK_COVARIATES, K.RISK_TREND, K.RISK_PH_TERM])
+cats, nums = _candidates(data, endpoint)
+options = cats + nums
+default = [c for c in DEFAULT_COVARIATES if c in options] or options[:3]
+ui.keep_valid(K.RISK_COVARIATES, options, default)
+covariates = st.multiselect(
+    "Candidate covariates (each is first tested alone: univariable screen)",
+    options, format_func=ui.column_label, key=K.RISK_COVARIATES,
+)
+if not covariates:
+    st.info("Choose at least one covariate.")
+    st.stop()
+
+ordered = [c for c in covariates if c in cats and isinstance(data[c].dtype, pd.CategoricalDtype)
+           and data[c].cat.ordered]
+reference: dict[str, str] = {}
+units: dict[str, float] = {}
+with st.expander("Coding of the covariates (reference levels, units, trend)"):
+    ui.keep_valid(K.RISK_TREND, ordered, [])
+    trend = st.multiselect(
+        "Ordered covariates as a linear trend (one hazard ratio per step, e.g. G1 → G2 → G3) "
+        "instead of categories",
+        ordered, format_func=ui.column_label, key=K.RISK_TREND,
+    )
+    cols = st.columns(3)
+    i = 0
+    for c in covariates:
+        if c in cats and c not in trend:
+            levels = [str(v) for v in nc.group_order(data[c])]
+            if len(levels) < 2:
+                continue
+            key = f"{K.RISK_REFERENCE}_{c}"
+            ui.keep_valid(key, levels, levels[0])
+            reference[c] = cols[i % 3].selectbox(f"Reference level of {ui.column_label(c)}",
+                                                 levels, key=key)
+            i += 1
+        elif c in nums:
+            key = f"{K.RISK_UNIT}_{c}"
+            st.session_state.setdefault(key, DEFAULT_UNITS.get(c, 1.0))
+            unit = ns.schema.COLUMNS_BY_NAME[c].unit if c in ns.schema.COLUMNS_BY_NAME else ""
+            units[c] = cols[i % 3].number_input(
+                f"{ui.column_label(c)}: hazard ratio per … {unit or 'units'}", min_value=0.001,
+                step=1.0, format="%g", key=key)
+            i += 1
+ref_t = tuple(sorted(reference.items()))
+unit_t = tuple(sorted((k, float(v)) for k, v in units.items() if v != 1))
+trend_t = tuple(trend)
+
+try:
+    screen = _screen(data, endpoint.time, endpoint.event, tuple(covariates), ref_t, unit_t, trend_t)
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    st.stop()
+
+st.subheader("Univariable screen")
+uni_view = nc.risk_factor_table(screen, None).formatted()
+uni_view = uni_view[["Covariate", "Univariable HR (95 % CI)", "p (univariable)"]]
+st.dataframe(uni_view, hide_index=True, width="stretch")
+tests = screen.tests
+st.caption(
+    "Each covariate alone in a Cox model (Efron ties, Wald 95 % CIs); patients with a missing "
+    "value of that covariate are left out of its model. " + "; ".join(
+        f"{ui.column_label(t)}: n = {int(n)}, {int(e)} events"
+        for t, n, e in zip(tests["term"], tests["n"], tests["events"]) if pd.notna(n))
+)
+for msg in screen.warnings:
+    st.warning(msg, icon=":material/warning:")
+
+st.subheader("Multivariable model")
+row = st.columns([3, 1])
+selection = row[0].radio(
+    "Covariates in the multivariable model",
+    ["all", "screen"], horizontal=True, key=K.RISK_SELECTION,
+    format_func=lambda v: {"all": "All candidate covariates",
+                           "screen": "Only those with univariable p below a threshold"}[v],
+)
+threshold = row[1].selectbox("Threshold", THRESHOLDS, index=1, key=K.RISK_THRESHOLD,
+                             format_func=lambda p: f"p < {p:g}",
+                             disabled=selection != "screen")
+if selection == "screen":
+    chosen = screen.selected(threshold)
+    st.caption(
+        f"Selected by the univariable screen (likelihood-ratio p < {threshold:g}): "
+        + (", ".join(ui.column_label(c) for c in chosen) or "none")
+        + ". Data-driven selection makes the multivariable p-values optimistic; say so in a paper."
+    )
+else:
+    fitted = set(screen.tests["term"][screen.tests["p_value"].notna()])
+    chosen = [c for c in covariates if c in fitted]
+    dropped = [c for c in covariates if c not in fitted]
+    if dropped:
+        st.caption("Left out of the multivariable model because they could not be estimated alone "
+                   "(see the warnings above): " + ", ".join(map(ui.column_label, dropped)) + ".")
+if not chosen:
+    st.info("No covariate meets the selection: no multivariable model.")
+    st.stop()
+
+try:
+    model, zph, resid, trend_df = _model(
+        data, endpoint.time, endpoint.event, tuple(chosen),
+        tuple((k, v) for k, v in ref_t if k in chosen),
+        tuple((k, v) for k, v in unit_t if k in chosen), tuple(c for c in trend_t if c in chosen))
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    st.stop()
+
+m = st.columns(4)
+m[0].metric("Patients in the model", model.n)
+m[1].metric("Events", model.events)
+m[2].metric("Excluded (missing data)", model.n_excluded)
+m[3].metric("Concordance (C-index)", f"{model.concordance:.3f}")
+st.caption(
+    f"Likelihood-ratio test {model.lr_statistic:.2f} on {model.df} df, p {nc.format_p(model.lr_p_value)}; "
+    f"Wald test p {nc.format_p(model.wald_p_value)}; score (log-rank) test p "
+    f"{nc.format_p(model.score_p_value)}. {model.n_excluded} patient(s) with a missing value in "
+    "the endpoint or a model covariate were left out."
+)
+for msg in model.warnings:
+    st.warning(msg, icon=":material/warning:")
+
+combined = nc.risk_factor_table(screen, model)
+st.dataframe(combined.formatted(), hide_index=True, width="stretch")
+st.download_button(
+    "Download the table (CSV, unformatted numbers)",
+    combined.table.to_csv(index=False).encode("utf-8"),
+    file_name=f"cox_{endpoint.key}.csv", mime="text/csv", key="risk_factors_download",
+)
+
+st.subheader("Forest plot")
+st.plotly_chart(forest_figure(combined), config=PLOT_CONFIG, key="risk_factors_forest")
+
+st.subheader("Proportional-hazards check")
+verdict = nc.ph_verdict(zph)
+bad = (zph["p_value"] < 0.05).any()
+(st.warning if bad else st.success)(verdict, icon=":material/warning:" if bad else ":material/check:")
+zview = zph.assign(
+    Covariate=[("All covariates (global)" if t == "GLOBAL" else ui.column_label(t)) for t in zph["term"]],
+    **{"χ²": zph["statistic"].round(2), "df": zph["df"], "p": zph["p_value"].map(nc.format_p)},
+)[["Covariate", "χ²", "df", "p"]]
+st.dataframe(zview, hide_index=True)
+st.caption("Score test of each covariate's effect changing with time (R's cox.zph, Kaplan–Meier "
+           "time scale).")
+terms = [t.name for t in model.terms]
+ui.keep_valid(K.RISK_PH_TERM, terms, terms[0])
+term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)
+st.plotly_chart(
+    schoenfeld_figure(model, resid, trend_df, term, zph, label=ui.column_label(term)),
+    config=PLOT_CONFIG, key="risk_factors_schoenfeld",
+)
