@@ -249,7 +249,8 @@ def _supplied_rfs_event(data: pd.DataFrame, definition: str) -> pd.Series:
     if definition == "recurrence_only":
         return rec
     site = _col(data, "recurrence_site", "cat").astype(object)
-    hepatic = pd.Series([s in _HEPATIC_SITES for s in site], index=data.index, dtype="boolean")
+    hepatic = pd.Series([(not pd.isna(s)) and s in _HEPATIC_SITES for s in site], index=data.index,
+                        dtype="boolean")
     return (rec & hepatic).mask(rec & site.isna().to_numpy(), pd.NA)
 
 

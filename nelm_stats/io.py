@@ -138,14 +138,22 @@ def read_table(
     codes = _codes(missing_codes)
     if header_row is not None and (not isinstance(header_row, (int, np.integer)) or header_row < 1):
         raise InputError(f"header_row is the row number of the column names (1 or more); got {header_row!r}.")
-    if fmt == "csv":
-        result = _read_csv(content, filename, codes, header_row)
-    elif fmt in ("excel", "xls"):
-        result = _read_excel(content, filename, fmt, sheet, codes, header_row)
-    elif fmt in ("spss", "stata"):
-        result = _read_stat(content, filename, fmt)
-    else:
-        result = _read_parquet(content, filename)
+    try:
+        if fmt == "csv":
+            result = _read_csv(content, filename, codes, header_row)
+        elif fmt in ("excel", "xls"):
+            result = _read_excel(content, filename, fmt, sheet, codes, header_row)
+        elif fmt in ("spss", "stata"):
+            result = _read_stat(content, filename, fmt)
+        else:
+            result = _read_parquet(content, filename)
+    except (DataReadError, InputError):
+        raise
+    except Exception as err:  # noqa: BLE001 - an uploaded file is untrusted input: never a traceback
+        raise DataReadError(
+            f"'{filename}' could not be turned into a table ({_short(err)}). Check that it has one header "
+            "row and one row per patient, or save it again as .xlsx or CSV."
+        ) from err
     data = result.data
     if data.shape[1] == 0 or len(data) == 0:
         raise DataReadError(

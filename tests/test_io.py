@@ -233,3 +233,27 @@ def test_header_row_out_of_range():
 def test_quoted_fields_with_delimiters():
     r = read_table(b'id,note\nA,"yes, with comma"\nB,"no"\n', "x.csv")
     assert r.delimiter == "," and r.data["note"].tolist() == ["yes, with comma", "no"]
+
+
+@pytest.mark.parametrize("ext", ["csv", "tsv", "xlsx", "xls", "sav", "dta", "parquet"])
+def test_damaged_files_never_raise_anything_but_data_read_error(ext):
+    """Truncated and random-byte files: a DataReadError (one line) or a table, never another exception."""
+    from pathlib import Path
+
+    rng = np.random.default_rng(7)
+    corpus = Path(__file__).resolve().parent / "corpus"
+    source = {"csv": "european_semicolon.csv", "tsv": "registry_export.tsv", "xlsx": "two_sheets.xlsx",
+              "xls": "readxl_datasets.xls", "sav": "labelled.sav", "dta": "labelled.dta",
+              "parquet": "canonical.parquet"}[ext]
+    good = (corpus / source).read_bytes()
+    samples = [good[: len(good) // k] for k in (2, 3, 7)]
+    samples += [bytes(rng.integers(0, 256, size=n, dtype=np.uint8)) for n in (10, 500, 5000)]
+    flipped = bytearray(good)
+    for i in rng.integers(0, len(good), size=20):
+        flipped[i] ^= 0xFF
+    samples.append(bytes(flipped))
+    for content in samples:
+        try:
+            read_table(content, f"f.{ext}")
+        except ns.DataReadError as err:
+            assert "\n" not in str(err)
