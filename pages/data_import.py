@@ -125,7 +125,10 @@ st.subheader("2. Map your columns")
 saved = st.file_uploader("Re-use a saved mapping (optional, .json)", type=["json"], key=K.IMPORT_MAPPING_FILE)
 try:
     if saved is not None:
-        mapping = ns.remap(ns.load_mapping(saved.getvalue()), raw)
+        loaded = ns.load_mapping(saved.getvalue())
+        if loaded.target != "cohort":
+            raise ns.InputError("This mapping was saved for a lesion table, not for the patient table.")
+        mapping = ns.remap(loaded, raw)
         mapping = dataclasses.replace(mapping, missing_codes=missing_codes)
     else:
         mapping = ns.suggest_mapping(raw, missing_codes=missing_codes)
