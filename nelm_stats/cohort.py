@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import group_codes, require_columns, require_frame
+from ._checks import as_event, group_codes, require_columns, require_frame
 from .schema import label
 
 # What each analysis of the dashboard needs (canonical column names; all must be present).
@@ -57,6 +57,7 @@ class CohortSummary:
     follow_up: pd.DataFrame | None
     analyses: pd.DataFrame
     follow_up_all: pd.DataFrame | None = None  # the same for the whole cohort (group "all")
+    event_counts: dict | None = None  # column -> events in the whole cohort (columns present)
 
 
 def default_grouping(data: pd.DataFrame) -> str | None:
@@ -68,7 +69,11 @@ def default_grouping(data: pd.DataFrame) -> str | None:
 
 
 def _count(s: pd.Series) -> float:
-    return float(pd.Series(s).fillna(False).astype(bool).sum())
+    """Number of events (true / 1 / yes) among the non-missing values."""
+    s = pd.Series(s).dropna()
+    if len(s) == 0:
+        return 0.0
+    return float(as_event(s, "event").sum())
 
 
 def analysis_availability(data: pd.DataFrame) -> pd.DataFrame:
@@ -106,9 +111,11 @@ def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummar
             rows.append(("group", f"{label(group)} = {lab}", k, 100.0 * k / n))
         if n_missing_group:
             rows.append(("group", f"{label(group)} missing", n_missing_group, 100.0 * n_missing_group / n))
+    event_counts = {}
     for col, what in _EVENTS:
         if col in data.columns:
             k = int(_count(data[col]))
+            event_counts[col] = k
             rows.append(("event", what, k, 100.0 * k / n))
     table = pd.DataFrame(rows, columns=["item", "category", "n", "percent"])
 
@@ -144,6 +151,7 @@ def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummar
         follow_up=follow_up,
         analyses=analysis_availability(data),
         follow_up_all=follow_up_all,
+        event_counts=event_counts,
     )
 
 

@@ -48,13 +48,12 @@ except ns.AnalysisError as err:
     ui.show_error(err)
     st.stop()
 
-by = summary.groups.set_index("group")
 cols = st.columns(4)
 cols[0].metric("Patients", summary.n)
-if "rfs_event" in data.columns:
-    cols[1].metric("RFS events (recurrence or death)", int(by["rfs_events"].sum()))
-if "os_event" in data.columns:
-    cols[2].metric("Deaths (OS events)", int(by["os_events"].sum()))
+if "rfs_event" in summary.event_counts:
+    cols[1].metric("RFS events (recurrence or death)", summary.event_counts["rfs_event"])
+if "os_event" in summary.event_counts:
+    cols[2].metric("Deaths (OS events)", summary.event_counts["os_event"])
 if summary.follow_up_all is not None:
     med = float(summary.follow_up_all["median"].iloc[0])
     cols[3].metric(

@@ -266,3 +266,21 @@ def test_survival_table_view_joins_medians_and_rates(jp):
                                "1-year, % (95 % CI)", "3-year, % (95 % CI)", "5-year, % (95 % CI)"]
     assert list(t["Group"]) == list(rep.km.medians["group"])
     assert list(t["Events"]) == list(rep.km.medians["events"].astype(int))
+
+
+def test_cohort_summary_reads_yes_no_event_columns():
+    d = pd.DataFrame({"death": ["yes", "no", "no", None, "yes"], "recurrence": [1, 0, 1, 1, np.nan]})
+    s = ns.cohort_summary(d)
+    row = s.groups.iloc[0]
+    assert (row.deaths, row.recurrences) == (2, 3)
+    with pytest.raises(ns.InvalidValueError):
+        ns.cohort_summary(pd.DataFrame({"death": ["maybe", "no"]}))
+
+
+def test_cohort_summary_event_totals_include_patients_without_a_group(icg):
+    d = icg.assign(icg=icg["icg"].astype("boolean"))
+    d.loc[d.index[:5], "icg"] = pd.NA
+    s = ns.cohort_summary(d, "icg")
+    assert s.n_missing_group == 5
+    assert s.event_counts["os_event"] == int(icg["os_event"].sum())
+    assert s.groups["os_events"].sum() == int(icg["os_event"].iloc[5:].sum())
