@@ -64,7 +64,7 @@ def test_risk_factors_page_in_browser(app_url, page):
     page.locator('[data-testid="stSidebarNav"] a', has_text="Risk factors").first.click()
     wait_for_app(page)
     page.get_by_text("Univariable screen").first.wait_for(timeout=60_000)
-    assert page.locator('[data-testid="stSidebar"]').get_by_text("Dataset").count() >= 1
+    page.locator('[data-testid="stSidebar"]').get_by_text("Dataset").first.wait_for(timeout=30_000)
     page.get_by_text("Forest plot").first.wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
