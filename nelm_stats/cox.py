@@ -14,7 +14,8 @@ Layout (like R's coxph / coxph.fit / print.coxph):
 
 Choices (documented, matching R where R has a default):
 
-* Ties: Efron.  Newton-Raphson from beta = 0 with step halving; converged when the
+* Ties: Efron, after R's ``aeqSurv`` (timefix): times closer than sqrt(machine eps) are
+  tied (times computed from dates can differ in the last digits).  Newton-Raphson from beta = 0 with step halving; converged when the
   relative change of the log partial likelihood is <= 1e-9, at most 20 iterations
   (``coxph.control`` defaults).
 * Categorical covariates (pandas Categorical, text, bool): the first category of a
@@ -55,6 +56,7 @@ from ._checks import (
     require_frame,
 )
 from .errors import ConvergenceError, InputError, InsufficientDataError
+from .logrank import _aeq_times
 from .narrative import display_label
 from .schema import COLUMNS_BY_NAME
 from .schema import label as label_of
@@ -654,7 +656,7 @@ def cox_regression(
             "No patient has all of the needed values (time, event and every covariate); "
             f"{n_excluded} were left out for missing data."
         )
-    t = as_time(sub[time])
+    t = _aeq_times(as_time(sub[time]))  # coxph's timefix: near-equal times are tied
     d = as_event(sub[event])
     w = as_weights(sub[weights]) if weights else np.ones(len(sub))
     x, terms, names = _design(sub, covs, reference, units, trend_cols)

@@ -286,3 +286,14 @@ def test_risk_factor_table_combines_both_models():
     with pytest.raises(ns.InputError):
         risk_factor_table(univariable_screen(df, "time", "status", ["age"], units={"age": 10}),
                           cox_regression(df, "time", "status", ["age"]))
+
+
+def test_near_equal_times_are_tied_as_coxph_timefix():
+    """coxph's default timefix (aeqSurv): times differing by 1e-12 (relative) are ties, so the fit
+    equals R_CALLS['lung_numeric'] on the exact times."""
+    spec = REF["models"]["lung_numeric"]["spec"]
+    df = _frame(spec)
+    df["time"] = df["time"] * np.where(np.arange(len(df)) % 2 == 0, 1.0, 1 + 1e-12)
+    fit = cox_regression(df, "time", "status", _list(spec["covariates"]))
+    assert_estimate(fit.table["coef"], REF["models"]["lung_numeric"]["coef"])
+    assert_inference(fit.table["std_err"], REF["models"]["lung_numeric"]["se"])
