@@ -324,3 +324,8 @@ st.button(
     "Use this cohort", type="primary", key=K.IMPORT_USE, disabled=n_an == 0 or not name.strip(),
     on_click=_use_cohort, args=(name.strip(), final, lesions, prepared.flow),
 )
+if st.session_state.get(K.IMPORT_DONE) == name.strip() and name.strip() in ui.uploads():
+    st.success(f"“{name.strip()}” is in use. Open an analysis:", icon=":material/check_circle:")
+    links = st.columns(4)
+    for i, target in enumerate(ui.analysis_pages()):
+        links[i % 4].page_link(target)
