@@ -26,6 +26,7 @@ class Keys:
     IMPORT_FILE = "import_file"  # st.file_uploader: the patient table
     IMPORT_DEMO = "import_demo"  # (file name, bytes) of the demo export, when the user asks for it
     IMPORT_DEMO_BUTTON = "import_demo_button"
+    IMPORT_TEMPLATE_DOWNLOAD = "import_template_download"
     IMPORT_SHEET = "import_sheet"
     IMPORT_HEADER_ROW = "import_header_row"  # + "_<file>_<sheet>"
     IMPORT_MISSING = "import_missing"  # missing-value codes, comma-separated

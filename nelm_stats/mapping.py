@@ -488,3 +488,32 @@ def remap(mapping: ColumnMapping, data: pd.DataFrame) -> ColumnMapping:
     units = {c: u for c, u in mapping.time_units.items() if c in data.columns}
     units.update({c: u for c, u in suggested.time_units.items() if c not in mapping.roles})
     return replace(mapping, roles=roles, reasons=reasons, time_units=units)
+
+
+def data_dictionary(target: str = "cohort") -> pd.DataFrame:
+    """What the importer understands: [column, meaning, kind, values, unit, headers_recognised].
+
+    ``values`` lists the canonical categories (or "yes/no", "date"); ``headers_recognised`` a
+    few of the header spellings suggested automatically.
+    """
+    spec = _spec(target)
+    aliases = ALIASES if target == "cohort" else LESION_ALIASES
+    rows = []
+    for name, col in spec.items():
+        if col.kind == "bool":
+            values = "yes/no (also y/n, 1/0, true/false, ja/nein)"
+        elif col.kind == "date":
+            values = "date (ISO, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, Excel serial)"
+        elif col.categories:
+            values = ", ".join(col.categories)
+        elif col.kind == "number":
+            values = "number"
+        else:
+            values = "text"
+        rows.append((name, col.label, col.kind, values, col.unit, ", ".join(aliases.get(name, ())[:5])))
+    return pd.DataFrame(rows, columns=["column", "meaning", "kind", "values", "unit", "headers_recognised"])
+
+
+def template_csv(target: str = "cohort") -> bytes:
+    """An empty CSV with the canonical column names (a template to fill in)."""
+    return (",".join(_spec(target)) + "\n").encode("utf-8")

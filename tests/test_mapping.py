@@ -256,3 +256,17 @@ def test_supplied_time_units_from_header(header, unit, factor):
 def test_bad_time_unit_rejected():
     with pytest.raises(ns.InputError, match="days, months or years"):
         apply_mapping(pd.DataFrame({"t": [1.0]}), ColumnMapping({"t": "os_months"}, time_units={"t": "weeks"}))
+
+
+def test_data_dictionary_and_template():
+    from nelm_stats.mapping import data_dictionary, template_csv
+
+    dd = data_dictionary()
+    assert list(dd.columns) == ["column", "meaning", "kind", "values", "unit", "headers_recognised"]
+    assert dd["column"].tolist() == [c.name for c in ns.schema.COHORT_COLUMNS]
+    assert dd.set_index("column").loc["margin_status", "values"] == "R0, R1, R2"
+    import io
+
+    raw = pd.read_csv(io.BytesIO(template_csv()))  # header only
+    assert all(r == c for c, r in suggest_mapping(raw).roles.items())  # the template maps onto itself
+    assert data_dictionary("lesions")["column"].tolist()[:2] == ["patient_id", "lesion_id"]
