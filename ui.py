@@ -185,7 +185,19 @@ def dataset_label(option: str) -> str:
     return f"Upload: {name}"
 
 
+def _through_app() -> None:
+    """Make sure app.py (page setup, sidebar, navigation) runs before any page.
+
+    On the first request after the server starts, Streamlit's legacy ``pages/`` mode runs
+    a page opened by its own URL (e.g. /survival) without app.py, so without the sidebar;
+    app.py has then never registered its pages here.  Go through app.py instead.
+    """
+    if not _PAGES:
+        st.switch_page("app.py")
+
+
 def current_dataset() -> str:
+    _through_app()
     option = st.session_state.get(Keys.DATASET)
     if option not in dataset_options():
         option = f"sample:{ns_samples.DEFAULT_SAMPLE}"

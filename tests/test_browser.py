@@ -63,3 +63,44 @@ def test_landing_page_then_survival(app_url, page):
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
 
     page.screenshot(path=str(SCRATCH / "survival_grade.png"))
+
+
+def test_a_page_opened_by_its_url_on_a_fresh_server_still_has_the_sidebar(browser):
+    """Streamlit's legacy pages/ mode would run pages/survival.py without app.py on the first
+    request of a new server; ui sends such a request through app.py (sidebar, navigation)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import _free_port
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        page = context.new_page()
+        page.goto(url + "/survival")
+        wait_for_app(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Dataset").first.wait_for(timeout=30_000)
+        assert sidebar.get_by_text("Analyses").count() >= 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)
