@@ -62,6 +62,7 @@ from .mapping import (
     ColumnMapping,
     MappedCohort,
     apply_mapping,
+    data_dictionary,
     date_order_check,
     load_mapping,
     mapping_from_table,
