@@ -100,7 +100,8 @@ class PreparedCohort:
     """The analysed cohort and how it was obtained.
 
     ``data``: analysed patients (index = source rows) with derived endpoints;
-    ``flow``: [step, reason, n_excluded, n_remaining]; ``excluded``: [row, patient_id, reason];
+    ``flow``: [step, reason, n_excluded, n_remaining] (``flow.attrs["endpoint_definition"]``: the
+    endpoint definitions in words); ``excluded``: [row, patient_id, reason];
     ``audit``: the derivation audit of the analysed patients; ``actions``: {problem: action}.
     """
 
@@ -375,6 +376,7 @@ def prepare_cohort(
                          for i, reason in sorted(excluded.items(), key=lambda kv: numbers.row[kv[0]])],
                         columns=EXCLUDED_COLUMNS)
     flow = patient_flow(len(data), excl)
+    flow.attrs["endpoint_definition"] = deriv.definition  # travels with the flow into reports
     return PreparedCohort(final, flow, excl, deriv.audit.loc[keep], deriv.definition, chosen)
 
 

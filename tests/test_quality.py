@@ -162,3 +162,8 @@ def test_text_index_numbered_by_position():
     assert (3, "impossible_value") in kinds(rep) and (4, "duplicate_id") in kinds(rep)
     p = prepare_cohort(c, exclude_rows=[2])
     assert list(p.data.index) == ["y"] and p.excluded["row"].tolist() == [2, 4]
+
+
+def test_flow_carries_the_endpoint_definition():
+    p = prepare_cohort(base(2), rfs_definition="recurrence_only")
+    assert p.flow.attrs["endpoint_definition"] == p.definition and "censored at death" in p.definition
