@@ -51,7 +51,7 @@ def simulate(n: int, seed: int = 1) -> pd.DataFrame:
 COVS = ["grade", "age", "ki67", "sex", "synchronous"]  # 6 coefficients (grade has 2)
 
 
-def timed(label: str, fn, repeat: int = 3):
+def timed(label: str, fn, repeat: int = 5):
     best, out = np.inf, None
     for _ in range(repeat):
         t = time.perf_counter()
@@ -67,7 +67,7 @@ d <- read.csv(commandArgs(TRUE)[1])
 d$grade <- factor(d$grade, levels = c("G1", "G2", "G3"))
 d$synchronous <- d$synchronous == "True"
 best <- function(expr) { e <- substitute(expr); f <- parent.frame()
-  min(replicate(3, system.time(eval(e, f))[["elapsed"]])) }
+  min(replicate(5, system.time(eval(e, f))[["elapsed"]])) }
 f <- coxph(Surv(time, event) ~ grade + age + ki67 + sex + synchronous, data = d)
 t1 <- best(coxph(Surv(time, event) ~ grade + age + ki67 + sex + synchronous, data = d))
 t4 <- best(cox.zph(f))

@@ -253,6 +253,23 @@ def _design(
 # --------------------------------------------------------------------------------------
 # Sorted arrays and the Efron partial likelihood
 # --------------------------------------------------------------------------------------
+# Products over all patients avoid BLAS: OpenBLAS threads tall-skinny products, which on a
+# busy machine is several times slower than numpy's own single-threaded loops.
+def _rowdot(x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x @ b for a tall x (n x p)."""
+    return np.einsum("ij,j->i", x, b)
+
+
+def _colsum(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """w @ x for a tall x (n x p)."""
+    return np.einsum("i,ij->j", w, x)
+
+
+def _xtqx(x: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """x' diag(q) x for a tall x (n x p)."""
+    return np.einsum("ij,ik->jk", x * q[:, None], x)
+
+
 class _CoxArrays:
     """Rows sorted by stratum, time (ascending) and deaths first within tied times.
 
@@ -348,7 +365,7 @@ class _Pieces:
 
 def _pieces(A: _CoxArrays, x: np.ndarray, beta: np.ndarray) -> _Pieces:
     # survival's coxsafe(): the centred linear predictor is kept within [-200, 22]
-    eta = np.clip(x @ beta, -200.0, 22.0)
+    eta = np.clip(_rowdot(x, beta), -200.0, 22.0)
     r = np.exp(eta)
     wr = A.w * r
     R0 = A.group_risk_sums(wr)
@@ -365,11 +382,11 @@ def _pieces(A: _CoxArrays, x: np.ndarray, beta: np.ndarray) -> _Pieces:
     den = R0[A.dg] - A.f * D0[A.dgi]
     haz = A.mw / den
     wd = A.w[A.didx]
-    loglik = float(wd @ eta[A.didx] - A.mw @ np.log(den))
+    loglik = float(np.sum(wd * eta[A.didx]) - np.sum(A.mw * np.log(den)))
     ngd = len(A.dgroups)
     H = np.bincount(A.dgi, weights=haz, minlength=ngd)
     HF = np.bincount(A.dgi, weights=haz * A.f, minlength=ngd)
-    u = wd @ xd - H @ S1 + HF @ D1
+    u = _colsum(xd, wd) - H @ S1 + HF @ D1
     return _Pieces(eta, r, den, haz, S1, D1, loglik, u, A)
 
 
@@ -386,7 +403,7 @@ def _information(A: _CoxArrays, x: np.ndarray, P: _Pieces, g: np.ndarray | None 
     e = A.to_groups(P.haz * A.f * gp)
     C = A.cumsum_groups(c)
     q = A.w * P.r * (C[A.gid] - A.status * e[A.gid])
-    info = (x * q[:, None]).T @ x
+    info = _xtqx(x, q)
     ngd = len(A.dgroups)
     w2 = A.mw * gp / P.den ** 2
     al = np.bincount(A.dgi, weights=w2, minlength=ngd)
@@ -528,49 +545,62 @@ def _collapse(v: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
     return np.column_stack([np.bincount(codes, weights=v[:, j], minlength=k) for j in range(v.shape[1])])
 
 
-def _concordance(time, status, eta, w, strata) -> float:
+def _concordance(time, status, eta, w, strata, presorted: bool = False) -> float:
     """Harrell's C as coxph reports it: (concordant + tied.x / 2) / (concordant + discordant + tied.x).
 
     Comparable pairs: within a stratum, an event before the other's time (an event tied
     with a censored time counts as earlier); pairs weighted by w_i * w_j.  Counts use a
-    weighted wavelet matrix over the ranks of the risk score (O(n log n), vectorised).
+    (weighted) wavelet matrix over the ranks of the risk score: O(n log n), vectorised.
+    ``presorted``: rows already in the Cox order (stratum, time ascending, deaths first),
+    which reversed is the order needed here.
     """
     n = len(time)
-    o = np.lexsort((status, -time, strata))  # stratum, time descending, censored first
+    if presorted:
+        o = np.arange(n - 1, -1, -1)
+    else:
+        o = np.lexsort((status, -time, strata))  # stratum, time descending, censored first
     t, s, st, ww = time[o], status[o], strata[o], w[o]
-    _, v = np.unique(eta[o], return_inverse=True)
-    v = v.astype(np.int64, copy=False)
-    m = int(v.max()) + 1 if n else 1
-    L = max(1, m.bit_length())
+    uniq, v = np.unique(eta[o], return_inverse=True)
+    m = len(uniq)
+    idt = np.int32 if n < 2**31 - 1 else np.int64
+    v = v.astype(idt, copy=False)
+    L = max(1, int(m).bit_length())
     # stratum start and event-block start (same stratum, time, status) per row
     news = np.r_[True, st[1:] != st[:-1]]
-    lo0 = np.flatnonzero(news)[np.cumsum(news) - 1]
+    lo0 = np.flatnonzero(news)[np.cumsum(news) - 1].astype(idt)
     newb = np.r_[True, (st[1:] != st[:-1]) | (t[1:] != t[:-1]) | (s[1:] != s[:-1])]
-    bstart = np.flatnonzero(newb)[np.cumsum(newb) - 1]
+    bstart = np.flatnonzero(newb)[np.cumsum(newb) - 1].astype(idt)
     ev = np.flatnonzero(s == 1)
     if len(ev) == 0:
         return float("nan")
-    # build the wavelet matrix
-    C0 = np.zeros((L, n + 1), dtype=np.int64)
-    WZ = np.zeros((L, n + 1))
-    Z = np.zeros(L, dtype=np.int64)
+    unweighted = bool(np.all(ww == 1.0))
+    # build the wavelet matrix: per level, prefix counts (and weights) of 0-bits
+    C0 = np.zeros((L, n + 1), dtype=idt)
+    WZ = None if unweighted else np.zeros((L, n + 1))
+    Z = np.zeros(L, dtype=idt)
     cv, cw = v, ww
     for lev in range(L):
         bit = ((cv >> (L - 1 - lev)) & 1).astype(np.uint8)
         zero = bit == 0
         np.cumsum(zero, out=C0[lev, 1:])
-        np.cumsum(cw * zero, out=WZ[lev, 1:])
+        if WZ is not None:
+            np.cumsum(cw * zero, out=WZ[lev, 1:])
         Z[lev] = C0[lev, -1]
         idx = np.argsort(bit, kind="stable")  # zeros first, order kept (radix sort)
-        cv, cw = cv[idx], cw[idx]
+        cv = cv[idx]
+        if WZ is not None:
+            cw = cw[idx]
 
     def less(lo, hi, rr):
         res = np.zeros(len(lo))
         for lev in range(L):
             b = ((rr >> (L - 1 - lev)) & 1) == 1
-            c0, wz = C0[lev], WZ[lev]
+            c0 = C0[lev]
             c0lo, c0hi = c0[lo], c0[hi]
-            res += b * (wz[hi] - wz[lo])
+            if WZ is None:
+                res += b * (c0hi - c0lo)
+            else:
+                res += b * (WZ[lev][hi] - WZ[lev][lo])
             lo = np.where(b, Z[lev] + lo - c0lo, c0lo)
             hi = np.where(b, Z[lev] + hi - c0hi, c0hi)
         return res
@@ -580,16 +610,18 @@ def _concordance(time, status, eta, w, strata) -> float:
     total = cumw[hi] - cumw[lo]
     ve = v[ev]
     below = less(lo, hi, ve)
-    # weight in [lo, hi) with the same risk score: sorted (score, position) keys
-    key = v * (n + 1) + np.arange(n)
-    ko = np.argsort(key, kind="stable")
-    ks = key[ko]
-    kw = np.r_[0.0, np.cumsum(ww[ko])]
-    base = ve * (n + 1)
-    tied = kw[np.searchsorted(ks, base + hi)] - kw[np.searchsorted(ks, base + lo)]
+    if m == n:  # all risk scores distinct: no tied pairs
+        tied = np.zeros(len(ev))
+    else:  # weight in [lo, hi) with the same risk score: sorted (score, position) keys
+        key = v.astype(np.int64) * (n + 1) + np.arange(n)
+        ko = np.argsort(key, kind="stable")
+        ks = key[ko]
+        kw = np.r_[0.0, np.cumsum(ww[ko])]
+        base = ve.astype(np.int64) * (n + 1)
+        tied = kw[np.searchsorted(ks, base + hi)] - kw[np.searchsorted(ks, base + lo)]
     disc = total - below - tied
     we = ww[ev]
-    conc_w, disc_w, tied_w = we @ below, we @ disc, we @ tied
+    conc_w, disc_w, tied_w = np.sum(we * below), np.sum(we * disc), np.sum(we * tied)
     denom = conc_w + disc_w + tied_w
     return float((conc_w + tied_w / 2) / denom) if denom > 0 else float("nan")
 
@@ -689,7 +721,7 @@ def cox_regression(
     A = _CoxArrays(t, d, w, sc)
     xs = x[A.order]
     # centre as coxph: weighted means, except columns holding only -1/0/1 (nocenter)
-    center = (w @ x) / w.sum()
+    center = _colsum(x, w) / w.sum()
     center[np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)] = 0.0
     xc = xs - center
     fit = _newton(A, xc, names, terms)
@@ -707,7 +739,7 @@ def cox_regression(
         res = _score_residuals(A, xc, fit.pieces) * A.w[:, None]
         codes = cl[A.order] if cl is not None else np.arange(n)
         k = n_clusters if cl is not None else n
-        U = _collapse(res @ naive_var, codes, k)
+        U = _collapse(np.einsum("ij,jk->ik", res, naive_var), codes, k)
         var = U.T @ U
         P0 = _pieces(A, xc, np.zeros(p))
         R0 = _collapse(_score_residuals(A, xc, P0) * A.w[:, None], codes, k)
@@ -745,8 +777,8 @@ def cox_regression(
             ))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     table = table.astype({"term": object, "level": object, "reference": object})
-    eta = xs @ beta
-    conc = _concordance(A.time, A.status.astype(int), eta, A.w, A.strata)
+    eta = _rowdot(xs, beta)
+    conc = _concordance(A.time, A.status.astype(int), eta, A.w, A.strata, presorted=True)
     fitdata = _CoxFitData(xs, A.time, A.status, A.w, A.strata, eta, A.order, fit.info)
     return CoxResult(
         table=table, n=n, events=events, n_excluded=n_excluded, concordance=conc,
@@ -835,7 +867,7 @@ def _zph_parts(model: CoxResult) -> _ZphParts:
     wd = A.w[A.didx]
     xd = x[A.didx]
     p = x.shape[1]
-    u2 = (wd * gsub) @ xd - (P.haz * gsub) @ P.a
+    u2 = _colsum(xd, wd * gsub) - _colsum(P.a, P.haz * gsub)
     I11 = _information(A, x, P)
     I12 = _information(A, x, P, gsub, 1)
     I22 = _information(A, x, P, gsub, 2)
