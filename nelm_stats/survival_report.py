@@ -377,3 +377,16 @@ def competing_report(
         warnings=tuple(warnings),
         narrative=narrative,
     )
+
+
+def has_times(data: pd.DataFrame, time: str) -> bool:
+    """Whether ``data`` has the column ``time`` with at least one follow-up time."""
+    return time in data.columns and bool(data[time].notna().any())
+
+
+def longest_follow_up(data: pd.DataFrame, time: str, time_unit: str = "months") -> float:
+    """The longest follow-up time in ``time`` (months in the data) in ``time_unit``; NaN if none."""
+    div = _check_unit(time_unit)
+    if not has_times(data, time):
+        return float("nan")
+    return float(pd.to_numeric(data[time], errors="coerce").max()) / div

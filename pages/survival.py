@@ -9,6 +9,7 @@ import nelm_stats as ns
 import ui
 from nelm_stats import narrative as nv
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
+from nelm_stats.survival_report import has_times, longest_follow_up
 
 K = ui.Keys
 ENDPOINT_LABELS = {
@@ -59,18 +60,17 @@ group = row1[1].selectbox(
 unit = row1[2].radio("Time unit", ["months", "years"], horizontal=True, key=K.SURVIVAL_UNIT)
 
 time_col = "rfs_months" if endpoint == "competing" else ui.ENDPOINTS[endpoint].time
-if time_col not in data.columns or data[time_col].isna().all():
+if not has_times(data, time_col):
     ui.show_error(ns.MissingColumnError(
         f"This cohort has no follow-up times in '{time_col}', so "
         f"{ENDPOINT_LABELS[endpoint].lower()} cannot be analysed. Map a follow-up time "
         "(or the dates of surgery, recurrence, death and last follow-up) when importing."
     ))
     st.stop()
-per_unit = 12.0 if unit == "years" else 1.0
 horizon = row1[3].number_input(
     f"Horizon ({unit})",
     min_value=0.1 if unit == "years" else 1.0,
-    value=default_horizon(float(data[time_col].max()) / per_unit, unit),
+    value=default_horizon(longest_follow_up(data, time_col, unit), unit),
     step=1.0 if unit == "years" else 6.0,
     format="%g",
     key=f"{K.SURVIVAL_HORIZON}_{unit}",
@@ -116,7 +116,7 @@ try:
     else:
         ep = ui.ENDPOINTS[endpoint]
         os_ep = ui.ENDPOINTS["os"]  # papers report follow-up from overall survival
-        has_os = {os_ep.time, os_ep.event} <= set(data.columns) and data[os_ep.time].notna().any()
+        has_os = os_ep.event in data.columns and has_times(data, os_ep.time)
         report = ui.survival_report(data, ep.time, ep.event, group, cut, unit, float(horizon),
                                     landmark, ep.label, ep.event_label,
                                     (os_ep.time, os_ep.event) if has_os else None)

@@ -284,3 +284,11 @@ def test_cohort_summary_event_totals_include_patients_without_a_group(icg):
     assert s.n_missing_group == 5
     assert s.event_counts["os_event"] == int(icg["os_event"].sum())
     assert s.groups["os_events"].sum() == int(icg["os_event"].iloc[5:].sum())
+
+
+def test_longest_follow_up_and_has_times(icg):
+    from nelm_stats.survival_report import has_times, longest_follow_up
+
+    assert longest_follow_up(icg, "os_months", "years") * 12 == pytest.approx(icg["os_months"].max())
+    assert has_times(icg, "os_months") and not has_times(icg.assign(os_months=np.nan), "os_months")
+    assert not has_times(icg, "pfs_months") and np.isnan(longest_follow_up(icg, "pfs_months"))
