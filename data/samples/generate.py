@@ -43,7 +43,7 @@ SEEDS = {
     "icg_lpsh": 880,
     "mimic": 15,
     "jp_multicenter": 548,
-    "mayo_cystic": 1356,
+    "mayo_cystic": 3142,
     "aggressive_resection": 1,
 }
 
@@ -768,7 +768,7 @@ def make_aggressive_resection(seed: int):
         "cystic": [False] * n,
         "surgery_date": surgery,
         "approach": np.where(operated, "open", None).astype(object),
-        "major_hepatectomy": np.where(resected, major, None if False else np.where(operated, False, None)),
+        "major_hepatectomy": np.where(resected, major, np.where(operated, False, None)),
         "parenchyma_sparing": np.where(resected, ~major, np.where(operated, False, None)),
         "cytoreduction_90": np.where(resected, curative | (rng.random(n) < 0.5), np.where(operated, False, None)),
         "icg": np.where(operated, False, None),
