@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._checks import require_frame
 from .errors import InputError, MissingColumnError
 from .schema import DAYS_PER_MONTH, DAYS_PER_YEAR
 
@@ -155,8 +156,7 @@ def derive_endpoints(
     Events flagged without their date use no date (missing time); a flag that is missing
     while the date is present counts the event (the date says it happened).
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("derive_endpoints needs a table (pandas DataFrame).")
+    require_frame(data)
     _check(rfs_definition, unit, source)
     sources = endpoint_sources(data, source)
     out = data.copy()

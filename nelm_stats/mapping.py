@@ -20,17 +20,15 @@ import pandas as pd
 from . import schema
 from .schema import DAYS_PER_MONTH, DAYS_PER_YEAR
 from .dates import detect_date_order, looks_like_dates
+from ._checks import require_frame
 from .errors import InputError
 from .io import DEFAULT_MISSING_CODES
 from .normalise import (
     NormalisedCohort,
-    number_value,
-    bool_value,
-    clavien_value,
-    grade_value,
-    margin_value,
     category_value,
+    clavien_value,
     normalise_values,
+    number_value,
 )
 from .privacy import flag_identifiers
 
@@ -396,8 +394,7 @@ def apply_mapping(data: pd.DataFrame, mapping: ColumnMapping) -> MappedCohort:
     columns of ``data`` the mapping does not know are kept under a tidy name.
     Raises AmbiguousDateOrderError if dates need ``mapping.date_order``.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("apply_mapping needs a table (pandas DataFrame).")
+    require_frame(data)
     check_mapping(mapping, data)
     spec = _spec(mapping.target)
     rename: dict[str, str] = {}

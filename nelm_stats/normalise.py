@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import schema
 from .dates import parse_dates
+from ._checks import require_frame
 from .errors import InputError
 from .io import DEFAULT_MISSING_CODES
 
@@ -330,8 +331,7 @@ def normalise_values(
     with the schema's categories, numbers float, dates datetime64. Raises
     AmbiguousDateOrderError when a date column needs ``date_order``.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("normalise_values needs a table (pandas DataFrame).")
+    require_frame(data)
     spec = schema.COLUMNS_BY_NAME if target == "cohort" else schema.LESION_COLUMNS_BY_NAME
     out = data.copy()
     previews, unrecs, dates_bad = [], [], []

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .derive import Derivation, derive_endpoints, endpoint_sources
+from ._checks import require_frame
 from .errors import InputError, InsufficientDataError
 
 
@@ -156,8 +157,7 @@ def find_problems(
 
     ``unparsed_dates`` ([column, row, value, reason], from apply_mapping) adds unreadable dates.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("find_problems needs a table (pandas DataFrame).")
+    require_frame(data)
     ids = _ids(data)
     rows: list[tuple] = []
     numbers = _Rows(data.index)
@@ -289,8 +289,7 @@ def prepare_cohort(
     Each excluded patient is counted once, under the first reason met in the order of
     :data:`PROBLEM_KINDS`.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("prepare_cohort needs a table (pandas DataFrame).")
+    require_frame(data)
     if len(data) == 0:
         raise InsufficientDataError("The file has no patients.")
     report = find_problems(data, rfs_definition=rfs_definition, source=source, unparsed_dates=unparsed_dates)
