@@ -180,6 +180,11 @@ def ordered_scores(series: pd.Series) -> pd.Series:
     return series.map(lookup).astype(float).rename(series.name)
 
 
+def is_categorical(s: pd.Series) -> bool:
+    """Whether cox_regression treats a column as categorical (Categorical, text or bool)."""
+    return _is_categorical(s)
+
+
 def _is_categorical(s: pd.Series) -> bool:
     return (
         isinstance(s.dtype, pd.CategoricalDtype)

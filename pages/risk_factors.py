@@ -41,8 +41,10 @@ def _model(data: pd.DataFrame, time: str, event: str, covariates: tuple, referen
 def _candidates(data: pd.DataFrame, endpoint) -> tuple[list[str], list[str]]:
     """(categorical, numeric) columns usable as covariates (no outcomes, ids or dates)."""
     skip = set(ui.OUTCOME_COLUMNS) | {endpoint.time, endpoint.event, "patient_id"}
-    cats = [c for c in ui.categorical_columns(data) if c not in skip]
-    nums = [c for c in ns.numeric_columns(data) if c not in skip and c not in cats]
+    usable = [c for c in data.columns if c not in skip
+              and (c in ui.categorical_columns(data[[c]]) or c in ns.numeric_columns(data[[c]]))]
+    cats = [c for c in usable if nc.is_categorical(data[c])]
+    nums = [c for c in usable if c not in cats]
     return cats, nums
 
 
