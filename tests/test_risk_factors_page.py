@@ -4,8 +4,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+import ui
 
 import nelm_stats as ns
 from tests.conftest import ROOT, wait_for_app
@@ -13,9 +17,11 @@ from tests.conftest import ROOT, wait_for_app
 SCRATCH = Path(tempfile.gettempdir()) / "nelm_screenshots"
 
 
-def _run(name: str, endpoint: str = "rfs") -> AppTest:
+def _run(name: str, endpoint: str = "rfs", uploads: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["dataset"] = f"sample:{name}"
+    if uploads is not None:
+        at.session_state[ui.Keys.UPLOADS] = uploads
+    at.session_state["dataset"] = name if ":" in name else f"sample:{name}"
     at.session_state["endpoint"] = endpoint
     at.run()
     at.switch_page("pages/risk_factors.py")
@@ -73,3 +79,30 @@ def test_risk_factors_page_in_browser(app_url, page):
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SCRATCH / "risk_factors.png"), full_page=True)
+
+
+def _upload(n=80, seed=2):
+    rng = np.random.default_rng(seed)
+    site = rng.choice(["pancreas", "small_bowel"], n)
+    t = rng.exponential(np.where(site == "pancreas", 30, 60))
+    c = rng.uniform(6, 90, n)
+    data = pd.DataFrame({
+        "patient_id": [f"P{i}" for i in range(n)],
+        "age": rng.normal(62, 9, n).round(),
+        "primary_site": site,
+        "bilobar": rng.random(n) < 0.3,
+        "os_months": np.minimum(t, c), "os_event": t <= c,
+    })
+    data.loc[[3, 9], "age"] = np.nan
+    return {"mine": ui.UploadedCohort("mine", data)}
+
+
+def test_page_on_an_upload():
+    """An upload with OS only and missing ages: the model runs and counts the excluded patients."""
+    at = _run("upload:mine", "os", _upload())
+    assert not at.exception and not at.error
+    excluded = [m for m in at.metric if m.label == "Excluded (missing data)"][0]
+    assert excluded.value == "2"
+    at = _run("upload:mine", "rfs", _upload())  # no RFS columns: a message, not a traceback
+    assert not at.exception
+    assert any("cannot be analysed" in e.value for e in at.error)
