@@ -29,6 +29,12 @@ def fmt_p(p: float) -> str:
     return f"p = {p:.2f}"
 
 
+def amount(t: float, time_unit: str) -> str:
+    """'1 year', '3 years', '18 months'."""
+    unit = time_unit[:-1] if float(t) == 1 and time_unit.endswith("s") else time_unit
+    return f"{t:g} {unit}"
+
+
 def fmt_num(x: float, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "not reached"
@@ -119,7 +125,7 @@ def describe_survival(
     intro = f"Of {n} patients"
     if landmark is not None:
         intro += (
-            f" still event-free and followed at the landmark of {landmark:g} {time_unit} "
+            f" still event-free and followed at the landmark of {amount(landmark, time_unit)} "
             "(times below are counted from the landmark)"
         )
     if n_excluded:
@@ -144,7 +150,7 @@ def describe_survival(
             + ("" if r.group == "all" else f" for {group_phrase(group_name, r.group)}")
             for r in rates.itertuples(index=False)
         ]
-        parts.append(f"At {t:g} {time_unit}, the estimated {endpoint.lower()} was " + ", ".join(vals) + ".")
+        parts.append(f"At {amount(t, time_unit)}, the estimated {endpoint.lower()} was " + ", ".join(vals) + ".")
 
     if test is not None:
         k = len(medians)
@@ -209,7 +215,7 @@ def describe_competing(
             for r in at.itertuples(index=False)
         ]
         parts.append(
-            f"The cumulative incidence of recurrence at {t:g} {time_unit} was " + ", ".join(vals)
+            f"The cumulative incidence of recurrence at {amount(t, time_unit)} was " + ", ".join(vals)
             + "; unlike 1 − Kaplan–Meier, this does not overstate the risk of recurrence when "
             "patients die first."
         )
@@ -238,9 +244,11 @@ def _rng(lo, hi, digits: int = 1, pct: bool = False) -> str:
 
 
 def _time_label(t: float, time_unit: str) -> str:
-    if time_unit == "months" and t % 12 == 0:
-        return f"{t / 12:g}-year"
-    return f"{t:g} {time_unit}"
+    """'1-year', '3-year' for whole years (in months or years), else '18 months'."""
+    years = t / 12 if time_unit == "months" else t
+    if float(years).is_integer() and years > 0:
+        return f"{years:g}-year"
+    return amount(t, time_unit)
 
 
 def medians_view(medians: pd.DataFrame, time_unit: str) -> pd.DataFrame:

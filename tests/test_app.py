@@ -172,7 +172,8 @@ def test_survival_page_shows_tests_tables_and_reading():
     at.checkbox(key=ui.Keys.SURVIVAL_LANDMARK_ON).check().run()
     _ok(at)
     assert "landmark" in " ".join(m.value for m in at.markdown)
-    assert ["Group", "1 years", "3 years", "5 years"] in _tables(at)
+    assert ["Group", "1-year", "3-year", "5-year"] in _tables(at)
+    assert "landmark of 1 year " in " ".join(m.value for m in at.markdown)
 
 
 def test_survival_endpoint_follows_and_sets_the_sidebar():
