@@ -342,3 +342,16 @@ def survival_table_view(medians: pd.DataFrame, at: pd.DataFrame, time_unit: str)
     rates = rates_view(at, time_unit)
     rates = rates.rename(columns={c: f"{c}, % (95 % CI)" for c in rates.columns if c != "Group"})
     return medians_view(medians, time_unit).merge(rates, on="Group", how="left")
+
+
+def describe_flow(flow: pd.DataFrame) -> str:
+    """One sentence from a patient-flow table [step, reason, n_excluded, n_remaining]
+    (nelm_stats.quality.patient_flow): uploaded -> left out (why) -> analysed."""
+    uploaded = int(flow.loc[flow["step"] == "uploaded", "n_remaining"].iloc[0])
+    analysed = int(flow.loc[flow["step"] == "analysed", "n_remaining"].iloc[0])
+    out = flow[flow["step"] == "excluded"]
+    text = f"{uploaded} row{'s' if uploaded != 1 else ''} uploaded"
+    if len(out):
+        why = ", ".join(f"{int(k)} {r}" for r, k in zip(out["reason"], out["n_excluded"]))
+        text += f"; {int(out['n_excluded'].sum())} left out ({why})"
+    return text + f"; {analysed} patient{'s' if analysed != 1 else ''} analysed."

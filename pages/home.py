@@ -3,6 +3,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats import narrative as nv
 from nelm_stats.cohort import analyses_view, groups_view
 
 st.title("NELM Outcomes Explorer")
@@ -62,6 +63,10 @@ if summary.follow_up_all is not None:
         help="Reverse Kaplan–Meier on overall survival (how papers report follow-up).",
     )
 
+if kind == "upload":
+    flow = ui.uploads()[name].flow
+    if flow is not None:
+        st.caption("Patient flow: " + nv.describe_flow(flow))
 lesions = ui.current_lesions()
 if lesions is not None:
     st.caption(

@@ -210,10 +210,14 @@ def _made_up_cohort(n: int = 60, seed: int = 7) -> pd.DataFrame:
 
 def test_home_and_survival_on_an_upload():
     data = _made_up_cohort()
-    uploads = {"my_series": ui.UploadedCohort(name="my_series", data=data)}
+    from nelm_stats.quality import patient_flow
+
+    flow = patient_flow(61, pd.DataFrame({"reason": ["excluded by the user"]}))
+    uploads = {"my_series": ui.UploadedCohort(name="my_series", data=data, flow=flow)}
     at = _app("upload:my_series", uploads)
     _ok(at)
     assert _metric(at, "Patients") == "60"
+    assert any("61 rows uploaded; 1 left out" in c.value for c in at.caption)
     assert not any("Synthetic demo data" in i.value for i in at.info)
     at.switch_page("pages/survival.py").run()
     _ok(at)

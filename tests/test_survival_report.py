@@ -292,3 +292,12 @@ def test_longest_follow_up_and_has_times(icg):
     assert longest_follow_up(icg, "os_months", "years") * 12 == pytest.approx(icg["os_months"].max())
     assert has_times(icg, "os_months") and not has_times(icg.assign(os_months=np.nan), "os_months")
     assert not has_times(icg, "pfs_months") and np.isnan(longest_follow_up(icg, "pfs_months"))
+
+
+def test_describe_flow_reads_the_patient_flow():
+    from nelm_stats.quality import patient_flow
+
+    excluded = pd.DataFrame({"reason": ["excluded by the user", "excluded by the user"]})
+    flow = patient_flow(64, excluded)
+    assert nv.describe_flow(flow) == "64 rows uploaded; 2 left out (2 excluded by the user); 62 patients analysed."
+    assert nv.describe_flow(patient_flow(5, excluded.iloc[:0])) == "5 rows uploaded; 5 patients analysed."
