@@ -20,7 +20,7 @@ from .style import FONT, base_layout, colour
 _MARKERS = ("square", "circle")
 
 
-def _rows(terms, table, labels):
+def _rows(terms, labels):
     """Display rows (top to bottom): (label, term, level or None for headers/reference)."""
     rows = []
     for term in terms:
@@ -52,13 +52,10 @@ def forest_figure(result: CoxResult | RiskFactorTable, labels: Mapping[str, str]
                     terms.setdefault(t.name, t)
         ordered = [terms[n] for n in dict.fromkeys(tab["term"]) if n in terms]
     else:
-        tab = result.table.rename(columns={"hazard_ratio": "hr", "ci_lower": "lo", "ci_upper": "hi",
-                                           "p_value": "p"})
-        tab = tab.rename(columns={"hr": "hazard_ratio", "lo": "ci_lower", "hi": "ci_upper",
-                                  "p": "p_value"})
+        tab = result.table
         series = [("Hazard ratio", "")]
         ordered = list(result.terms)
-    rows = _rows(ordered, tab, labels)
+    rows = _rows(ordered, labels)
     n = len(rows)
     y = np.arange(n)[::-1].astype(float)  # first row on top
     fig = go.Figure()
