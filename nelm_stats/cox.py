@@ -55,7 +55,7 @@ from ._checks import (
     require_columns,
     require_frame,
 )
-from .errors import ConvergenceError, InputError, InsufficientDataError
+from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 from .logrank import _aeq_times
 from .narrative import display_label
 from .schema import COLUMNS_BY_NAME
@@ -696,6 +696,13 @@ def cox_regression(
     t = _aeq_times(as_time(sub[time]))  # coxph's timefix: near-equal times are tied
     d = as_event(sub[event])
     w = as_weights(sub[weights]) if weights else np.ones(len(sub))
+    if weights and np.any(w <= 0):
+        i = int(np.flatnonzero(w <= 0)[0])
+        raise InvalidValueError(
+            f"The weight column '{weights}' must be positive for every patient in a Cox model "
+            f"(as in R's coxph); found {w[i]:g} (row {sub.index[i]!r}). Leave patients with zero "
+            "weight out of the data."
+        )
     x, terms, names = _design(sub, covs, reference, units, trend_cols)
     if strata_cols:
         key = sub[strata_cols].astype(str).agg("\x1f".join, axis=1) if len(strata_cols) > 1 else sub[strata_cols[0]]

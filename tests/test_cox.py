@@ -297,3 +297,11 @@ def test_near_equal_times_are_tied_as_coxph_timefix():
     fit = cox_regression(df, "time", "status", _list(spec["covariates"]))
     assert_estimate(fit.table["coef"], REF["models"]["lung_numeric"]["coef"])
     assert_inference(fit.table["std_err"], REF["models"]["lung_numeric"]["se"])
+
+
+def test_weights_must_be_positive():
+    """R's coxph stops with "Invalid weights, must be >0"; so do we, in words."""
+    df = _toy().assign(w=1.0)
+    df.loc[4, "w"] = 0.0
+    with pytest.raises(ns.InvalidValueError, match="positive"):
+        cox_regression(df, "time", "event", ["age"], weights="w")
