@@ -305,3 +305,19 @@ def test_weights_must_be_positive():
     df.loc[4, "w"] = 0.0
     with pytest.raises(ns.InvalidValueError, match="positive"):
         cox_regression(df, "time", "event", ["age"], weights="w")
+
+
+def test_display_views_and_ph_verdict():
+    from nelm_stats.cox import format_cox_table, format_p, ph_verdict
+
+    fit = _fit("lung_factor")
+    view = format_cox_table(fit)
+    assert list(view.columns) == ["Covariate", "HR (95 % CI)", "p"]
+    assert (view["HR (95 % CI)"] == "1 (reference)").sum() == 2  # sex and ph_ecog
+    hr = fit.table["hazard_ratio"].iloc[0]
+    assert view["HR (95 % CI)"].iloc[0].startswith(f"{hr:.2f} (")
+    assert format_p(0.0004) == "<0.001" and format_p(0.0456) == "0.046"
+    z = proportional_hazards_test(fit)
+    assert ph_verdict(z).startswith("No evidence")  # R: GLOBAL p = 0.17, no term < 0.05
+    bad = z.assign(p_value=[0.5, 0.01, 0.5, 0.03])
+    assert "sex (p = 0.010)" in ph_verdict(bad)
