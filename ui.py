@@ -31,6 +31,7 @@ class Keys:
     IMPORT_HEADER_ROW = "import_header_row"  # + "_<file>_<sheet>"
     IMPORT_MISSING = "import_missing"  # missing-value codes, comma-separated
     IMPORT_DROP = "import_drop_identifiers"
+    IMPORT_AGE_FROM_BIRTH = "import_age_from_birth"
     IMPORT_MAPPING_FILE = "import_mapping_file"  # a saved mapping (JSON)
     IMPORT_MAPPING_EDITOR = "import_mapping_editor"  # + "_<file>"
     IMPORT_MAPPING_DOWNLOAD = "import_mapping_download"

@@ -73,6 +73,6 @@ from .mapping import (
 )
 from .derive import RFS_DEFINITIONS, Derivation, derive_endpoints, describe_endpoints
 from .quality import PreparedCohort, QualityReport, find_problems, patient_flow, prepare_cohort
-from .privacy import drop_columns, drop_raw_dates, flag_identifiers
+from .privacy import age_from_birth_date, drop_columns, drop_raw_dates, flag_identifiers
 from .groups import NumericCut, cut_numeric, numeric_columns
 from .survival_report import CompetingReport, SurvivalReport, competing_event_type, competing_report, survival_report

@@ -115,3 +115,25 @@ def drop_raw_dates(data: pd.DataFrame) -> pd.DataFrame:
         raise InputError("drop_raw_dates needs a table (pandas DataFrame).")
     cols = [c for c in data.columns if pd.api.types.is_datetime64_any_dtype(data[c])]
     return data.drop(columns=cols)
+
+
+def age_from_birth_date(data: pd.DataFrame, birth_column: str, at_column: str, *,
+                        date_order: str | None = None) -> pd.Series:
+    """Age in whole years at the date in ``at_column`` (e.g. surgery), from a birth-date column.
+
+    Lets the user keep age and drop the birth date (a direct identifier). Dates are read
+    with :func:`nelm_stats.dates.parse_dates` (AmbiguousDateOrderError if the day/month order
+    must be chosen). Missing where either date is missing or the birth date is later.
+    """
+    from ._checks import require_columns, require_frame
+    from .dates import parse_dates
+
+    require_frame(data)
+    require_columns(data, [birth_column, at_column])
+    born = parse_dates(data[birth_column], order=date_order).values
+    at = parse_dates(data[at_column], order=date_order).values
+    years = at.dt.year - born.dt.year
+    before_birthday = (at.dt.month < born.dt.month) | ((at.dt.month == born.dt.month) & (at.dt.day < born.dt.day))
+    age = (years - before_birthday.astype("Int64")).astype("Float64")
+    age = age.where(age >= 0)
+    return age.astype(float).rename("age")

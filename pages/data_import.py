@@ -123,6 +123,20 @@ if len(flags):
         "never need them.", icon=":material/lock:"
     )
     st.dataframe(flags, hide_index=True, key="import_flags_table")
+    births = [c for c, r in zip(flags["column"], flags["reason"]) if "birth date" in r]
+    surgery = [c for c, r in ns.suggest_mapping(raw).roles.items() if r == "surgery_date"]
+    has_age = "age" in ns.suggest_mapping(raw).roles.values()
+    if births and surgery and not has_age:
+        if st.checkbox(f"Compute age at surgery from “{births[0]}” (then the birth date can go)", value=True,
+                       key=K.IMPORT_AGE_FROM_BIRTH):
+            try:
+                age = ns.privacy.age_from_birth_date(raw, births[0], surgery[0])
+                raw = raw.assign(**{"Age at surgery": age})
+            except ns.AmbiguousDateOrderError:
+                st.warning("Age cannot be computed here: the dates could be read day-first or month-first. "
+                           "Add an age column to your file instead.", icon=":material/calendar_month:")
+            except ns.AnalysisError as err:
+                ui.show_error(err)
     to_drop = st.multiselect("Drop these columns now", list(raw.columns), default=list(flags["column"]),
                              key=K.IMPORT_DROP)
     raw = ns.drop_columns(raw, to_drop)

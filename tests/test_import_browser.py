@@ -150,3 +150,17 @@ def test_mapping_json_download_and_reuse(app_url, page, tmp_path):
     assert _metric(page, "Analysed") == "12"
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+def test_birth_date_dropped_after_age_is_computed(app_url, page):
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(CORPUS / "birth_dates.csv"))
+    wait_for_app(page)
+    page.get_by_text("look like they identify patients").first.wait_for(timeout=30_000)
+    page.get_by_text("Compute age at surgery from").first.wait_for(timeout=30_000)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert _metric(page, "Analysed") == "12"
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SCRATCH / "import_birth_dates.png"), full_page=True)

@@ -44,3 +44,12 @@ def test_drop_helpers_do_not_mutate():
     assert list(drop_columns(df, ["n", "zzz"]).columns) == ["a", "d"]
     assert list(drop_raw_dates(df).columns) == ["a", "n"]
     assert list(df.columns) == ["a", "d", "n"]
+
+
+def test_age_from_birth_date():
+    from nelm_stats.privacy import age_from_birth_date
+
+    df = pd.DataFrame({"DOB": ["1960-05-10", "10.05.1960", None, "2030-01-01"],
+                       "OP": ["2020-05-09", "2020-05-10", "2020-01-01", "2020-01-01"]})
+    age = age_from_birth_date(df, "DOB", "OP")
+    assert age.iloc[:2].tolist() == [59.0, 60.0] and age.iloc[2:].isna().all()

@@ -172,6 +172,15 @@ def identifiers(b: pd.DataFrame) -> None:
     (HERE / "identifier_columns.csv").write_text(out.to_csv(index=False), encoding="utf-8")
 
 
+def birth_dates(b: pd.DataFrame) -> None:
+    """A birth-date column and no age: the page offers age at surgery before the birth date is dropped."""
+    out = pd.DataFrame({
+        "Patient ID": b.id, "Date of birth": [f"19{40 + i}-0{1 + i % 9}-15" for i in range(12)],
+        "Surgery date": b.surgery, "Death": b.death, "Date of death": b.death_date, "Last follow-up": b.fu_date,
+    })
+    (HERE / "birth_dates.csv").write_text(out.to_csv(index=False), encoding="utf-8")
+
+
 def ambiguous(b: pd.DataFrame) -> None:
     """US export: mm/dd/yyyy where every day is <= 12, so the order cannot be read from the values."""
     dates = ["2017-01-09", "2016-05-03", "2018-08-10", "2018-02-11", "2019-10-07", "2018-12-04",
@@ -234,7 +243,7 @@ def main() -> None:
     b = base()
     np.random.seed(0)
     for make in (european_semicolon, latin1, excel_serial, two_sheets, mixed_yes_no, duplicated_ids,
-                 impossible, identifiers, ambiguous, registry_tsv, stata_spss, parquet):
+                 impossible, identifiers, birth_dates, ambiguous, registry_tsv, stata_spss, parquet):
         make(b)
     (HERE / "not_a_table.csv").write_bytes(bytes(range(256)) * 4)
     print("corpus written to", HERE)
