@@ -27,7 +27,7 @@ class Keys:
     IMPORT_DEMO = "import_demo"  # (file name, bytes) of the demo export, when the user asks for it
     IMPORT_DEMO_BUTTON = "import_demo_button"
     IMPORT_TEMPLATE_DOWNLOAD = "import_template_download"
-    IMPORT_SHEET = "import_sheet"
+    IMPORT_SHEET = "import_sheet"  # + "_<file>"
     IMPORT_HEADER_ROW = "import_header_row"  # + "_<file>_<sheet>"
     IMPORT_MISSING = "import_missing"  # missing-value codes, comma-separated
     IMPORT_DROP = "import_drop_identifiers"
@@ -35,13 +35,13 @@ class Keys:
     IMPORT_MAPPING_FILE = "import_mapping_file"  # a saved mapping (JSON)
     IMPORT_MAPPING_EDITOR = "import_mapping_editor"  # + "_<file>"
     IMPORT_MAPPING_DOWNLOAD = "import_mapping_download"
-    IMPORT_DATE_ORDER = "import_date_order"
+    IMPORT_DATE_ORDER = "import_date_order"  # + "_<file>"
     IMPORT_RFS_DEFINITION = "import_rfs_definition"
     IMPORT_UNIT = "import_unit"
     IMPORT_SOURCE = "import_source"
     IMPORT_ACTION = "import_action"  # + "_<problem kind>"
-    IMPORT_EXCLUDE_ROWS = "import_exclude_rows"
-    IMPORT_LESION_SHEET = "import_lesion_sheet"
+    IMPORT_EXCLUDE_ROWS = "import_exclude_rows"  # + "_<file>"
+    IMPORT_LESION_SHEET = "import_lesion_sheet"  # + "_<file>"
     IMPORT_LESION_FILE = "import_lesion_file"
     IMPORT_DROP_DATES = "import_drop_dates"
     IMPORT_NAME = "import_name"

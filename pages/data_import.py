@@ -93,7 +93,7 @@ except ns.AnalysisError as err:
 sheet = None
 if len(sheets) > 1:
     c1, c0, c2 = st.columns([2, 1, 3])
-    sheet = c1.selectbox("Sheet with one row per patient", sheets, key=K.IMPORT_SHEET)
+    sheet = c1.selectbox("Sheet with one row per patient", sheets, key=f"{K.IMPORT_SHEET}_{file_id}")
 else:
     c0, c2 = st.columns([1, 4])
 missing_text = c2.text_input(
@@ -179,7 +179,7 @@ if check.ambiguous:
     saved_order = mapping.date_order if mapping.date_order in options else None
     order = st.radio(
         check.question(), options, format_func=ns.dates.ORDER_LABELS.get,
-        index=options.index(saved_order) if saved_order else None, key=K.IMPORT_DATE_ORDER,
+        index=options.index(saved_order) if saved_order else None, key=f"{K.IMPORT_DATE_ORDER}_{file_id}",
     )
     if order is None:
         st.info("Choose the date order to go on: it changes every date such as 03/04/2020.",
@@ -256,7 +256,7 @@ if len(report.problems):
 else:
     st.caption("No problems found.")
 all_rows = [int(i) + 2 for i in mapped.data.index]
-exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=K.IMPORT_EXCLUDE_ROWS)
+exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}")
 
 try:
     prepared = ns.prepare_cohort(mapped.data, actions=actions, rfs_definition=rfs_definition, unit=unit,
@@ -276,7 +276,7 @@ if lesion_sheets:
     likely = [s for s in lesion_sheets if any(w in s.lower() for w in ("lesion", "läsion", "nodul", "metast"))]
     lesion_sheet = lc1.selectbox("Lesion sheet of this workbook", [None] + lesion_sheets,
                                  index=1 + lesion_sheets.index(likely[0]) if likely else 0,
-                                 format_func=lambda s: "(none)" if s is None else s, key=K.IMPORT_LESION_SHEET)
+                                 format_func=lambda s: "(none)" if s is None else s, key=f"{K.IMPORT_LESION_SHEET}_{file_id}")
 else:
     lc2 = st.container()
 lesion_file = lc2.file_uploader(("…or a" if lesion_sheets else "A") + " separate lesion file (one row per resected "

@@ -66,7 +66,8 @@ def test_problem_choice_changes_the_flow():
     at = _app()
     _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
     # exclude two rows by hand: the flow shows it
-    at.multiselect(key=ui.Keys.IMPORT_EXCLUDE_ROWS).set_value([2, 3]).run()
+    key = next(m.key for m in at.multiselect if m.key.startswith(ui.Keys.IMPORT_EXCLUDE_ROWS))
+    at.multiselect(key=key).set_value([2, 3]).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Excluded"] == "2"
