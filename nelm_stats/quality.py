@@ -394,3 +394,21 @@ def patient_flow(n_uploaded: int, excluded: pd.DataFrame) -> pd.DataFrame:
             rows.append(("excluded", reason, k, remaining))
     rows.append(("analysed", "patients in the analysed cohort", 0, remaining))
     return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+
+
+def row_numbers(data: pd.DataFrame) -> list[int]:
+    """The spreadsheet row of each row of ``data`` (header = row 1), as problems report them."""
+    require_frame(data)
+    numbers = _Rows(data.index)
+    return [numbers.row[i] for i in data.index]
+
+
+def restrict_lesions(lesions: pd.DataFrame, cohort: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Lesions of the patients in ``cohort`` (matched on patient_id), and how many were left out."""
+    require_frame(lesions)
+    require_frame(cohort)
+    if "patient_id" not in lesions.columns or "patient_id" not in cohort.columns:
+        return lesions, 0
+    keep = lesions["patient_id"].astype("string").isin(set(cohort["patient_id"].astype("string").dropna()))
+    keep = keep.fillna(False).to_numpy(dtype=bool)
+    return lesions.loc[keep].reset_index(drop=True), int((~keep).sum())

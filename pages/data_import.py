@@ -255,7 +255,7 @@ if len(report.problems):
     st.dataframe(report.problems, hide_index=True, key="import_problems_table")
 else:
     st.caption("No problems found.")
-all_rows = [int(i) + 2 for i in mapped.data.index]
+all_rows = ns_quality.row_numbers(mapped.data)
 exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}")
 
 try:
@@ -307,13 +307,9 @@ try:
         lmapped = ns.apply_mapping(lesion_read.data, lmap)
         if len(lmapped.unrecognised):
             st.dataframe(lmapped.unrecognised, hide_index=True, key="import_lesion_unrecognised_table")
-        lesions = lmapped.data
-        if "patient_id" in lesions.columns and "patient_id" in prepared.data.columns:
-            keep = lesions["patient_id"].isin(set(prepared.data["patient_id"]))
-            if (~keep).any():
-                st.caption(f"{int((~keep).sum())} lesions belong to patients not in the analysed cohort "
-                           "and are left out.")
-            lesions = lesions.loc[keep].reset_index(drop=True)
+        lesions, n_out = ns_quality.restrict_lesions(lmapped.data, prepared.data)
+        if n_out:
+            st.caption(f"{n_out} lesions belong to patients not in the analysed cohort and are left out.")
         st.caption(f"{len(lesions)} lesions.")
 except ns.AnalysisError as err:
     ui.show_error(err)

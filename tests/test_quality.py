@@ -167,3 +167,13 @@ def test_text_index_numbered_by_position():
 def test_flow_carries_the_endpoint_definition():
     p = prepare_cohort(base(2), rfs_definition="recurrence_only")
     assert p.flow.attrs["endpoint_definition"] == p.definition and "censored at death" in p.definition
+
+
+def test_row_numbers_and_restrict_lesions():
+    from nelm_stats.quality import restrict_lesions, row_numbers
+
+    c = base(3)
+    assert row_numbers(c) == [2, 3, 4]
+    les = pd.DataFrame({"patient_id": ["p0", "p0", "p9", None], "lesion_id": ["a", "b", "c", "d"]})
+    kept, n_out = restrict_lesions(les, c.iloc[:2])
+    assert kept["lesion_id"].tolist() == ["a", "b"] and n_out == 2
