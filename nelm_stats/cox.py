@@ -56,7 +56,7 @@ from ._checks import (
     require_frame,
 )
 from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
-from .logrank import _aeq_times
+from ._times import aeq_times
 from .narrative import display_label
 from .schema import COLUMNS_BY_NAME
 from .schema import label as label_of
@@ -693,7 +693,7 @@ def cox_regression(
             "No patient has all of the needed values (time, event and every covariate); "
             f"{n_excluded} were left out for missing data."
         )
-    t = _aeq_times(as_time(sub[time]))  # coxph's timefix: near-equal times are tied
+    t = aeq_times(as_time(sub[time]))  # coxph's timefix: near-equal times are tied
     d = as_event(sub[event])
     w = as_weights(sub[weights]) if weights else np.ones(len(sub))
     if weights and np.any(w <= 0):

@@ -53,11 +53,10 @@ from ._checks import (
     require_columns,
     require_frame,
 )
+from ._times import aeq_sorted
 from .errors import InputError, InsufficientDataError
 
 __all__ = ["LogrankResult", "logrank_test", "pairwise_logrank", "p_adjust"]
-
-_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
 
 
 @dataclass(frozen=True)
@@ -88,33 +87,6 @@ class LogrankResult:
 
 # --------------------------------------------------------------------------------------
 # validate
-
-
-def _aeq_sorted(ts: np.ndarray) -> np.ndarray:
-    """R's ``aeqSurv`` on sorted times: distinct times closer than sqrt(eps) (absolute, or
-    relative to the mean of the distinct times) are replaced by the first of their run."""
-    if ts.size < 2:
-        return ts
-    new = np.concatenate(([True], ts[1:] != ts[:-1]))
-    y = ts[new]
-    if y.size < 2:
-        return ts
-    dy = np.diff(y)
-    scale = np.mean(np.abs(y))
-    tied = (dy <= _TOLERANCE) | ((dy / scale) <= _TOLERANCE if scale > 0 else False)
-    if not np.any(tied):
-        return ts
-    start = np.concatenate(([True], ~tied))
-    cuts = y[start]
-    return cuts[(np.cumsum(start) - 1)[np.cumsum(new) - 1]]
-
-
-def _aeq_times(t: np.ndarray) -> np.ndarray:
-    """R's ``aeqSurv`` on times in any order."""
-    order = np.argsort(t)
-    out = np.empty_like(t, dtype=float)
-    out[order] = _aeq_sorted(t[order])
-    return out
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -185,7 +157,7 @@ def _survdiff_fit(t, e, g, k, s, rho, *, aeq=True, presorted=False):
     order = np.arange(t.size) if presorted else np.argsort(t)
     t = t[order]
     if aeq:
-        t = _aeq_sorted(t)
+        t = aeq_sorted(t)
     if s.min() != s.max():
         by_stratum = np.argsort(s[order], kind="stable")
         order, t = order[by_stratum], t[by_stratum]

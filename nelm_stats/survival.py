@@ -59,6 +59,8 @@ from ._checks import (
     require_columns,
     require_frame,
 )
+from ._times import TOLERANCE as _TOL  # R: .Machine$double.eps^0.5
+from ._times import aeq_sorted
 from .errors import InputError, InsufficientDataError
 
 __all__ = [
@@ -75,7 +77,6 @@ __all__ = [
 
 CONF_TYPES = ("log", "log-log", "plain")
 _WCOL = "\x00weights"
-_TOL = float(np.sqrt(np.finfo(float).eps))  # R: .Machine$double.eps^0.5
 
 CURVE_COLUMNS = ["group", "time", "n_risk", "n_event", "n_censor", "survival", "std_err",
                  "ci_lower", "ci_upper"]
@@ -167,25 +168,6 @@ class LandmarkResult:
 
 # ======================================================================================
 # validate
-
-
-def _aeq_sorted(ts: np.ndarray) -> np.ndarray:
-    """R's ``aeqSurv`` on sorted times: collapse times closer than sqrt(eps) (absolute, or
-    relative to the mean of the distinct times) onto the smaller one."""
-    if ts.size < 2:
-        return ts
-    y = ts[np.concatenate(([True], ts[1:] != ts[:-1]))]
-    if y.size < 2:
-        return ts
-    dy = np.diff(y)
-    scale = np.mean(np.abs(y))
-    tied = dy <= _TOL
-    if scale > 0:
-        tied |= (dy / scale) <= _TOL
-    if not tied.any():
-        return ts
-    cuts = y[np.concatenate(([True], ~tied))]
-    return cuts[np.searchsorted(cuts, ts, side="right") - 1]
 
 
 def _group_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -318,7 +300,7 @@ def _km_fit(t, d, w, codes, k, robust: bool):
     the curve (sorted by group code, then time), and the per-group record counts."""
     # sort by time, then (stable) by group; aeqSurv on the sorted times
     order = np.argsort(t)  # order within equal times is irrelevant (counts are summed)
-    ts = _aeq_sorted(t[order])
+    ts = aeq_sorted(t[order])
     if k > 1:
         small = codes.astype(np.int16) if k < 32000 else codes
         by_group = np.argsort(small[order], kind="stable")  # radix sort for small ints
