@@ -42,7 +42,7 @@ OUT_DIR = Path(__file__).resolve().parent
 SEEDS = {
     "icg_lpsh": 880,
     "mimic": 15,
-    "jp_multicenter": 548,
+    "jp_multicenter": 2724,
     "mayo_cystic": 3142,
     "aggressive_resection": 1,
 }
