@@ -139,11 +139,25 @@ def group_order(series: pd.Series) -> list:
 
 
 def group_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes 0..k-1 per row (in the column's order) and the labels ``str(value)``."""
-    levels = group_order(series)
+    """Integer codes 0..k-1 per row (in the column's order) and the labels ``str(value)``.
+
+    Missing values get code -1 (callers pass complete cases).  The column is hashed once
+    (``pd.factorize``, or a Categorical's own codes); ordering and labelling then work on
+    its distinct values only, which is much faster than looking up every row of a long
+    text column.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cat = series.cat.codes.to_numpy()
+        categories = series.cat.categories
+        used = np.flatnonzero(np.bincount(cat[cat >= 0], minlength=len(categories)))
+        remap = np.full(len(categories) + 1, -1)  # remap[-1] = -1: missing stays missing
+        remap[used] = np.arange(used.size)
+        return remap[cat], [str(categories[i]) for i in used]
+    f, uniques = pd.factorize(series, sort=False)  # -1 for missing values
+    levels = group_order(pd.Series(uniques, dtype=series.dtype))
     lookup = {v: i for i, v in enumerate(levels)}
-    codes = series.map(lookup).to_numpy()
-    return codes.astype(int), [str(v) for v in levels]
+    distinct_codes = pd.Series(uniques, dtype=series.dtype).map(lookup).to_numpy().astype(int)
+    return np.append(distinct_codes, -1)[f], [str(v) for v in levels]
 
 
 def check_choice(value, name: str, choices: Sequence) -> None:

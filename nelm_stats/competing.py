@@ -48,11 +48,11 @@ from ._checks import (
     as_time,
     check_conf_level,
     complete_cases,
+    group_codes,
     require_columns,
     require_frame,
 )
 from .errors import InputError, InsufficientDataError, InvalidValueError
-from .logrank import _codes
 
 __all__ = ["CumulativeIncidence", "GrayTest", "cumulative_incidence"]
 
@@ -163,13 +163,13 @@ def _prepare(data, time, event_type, group, strata, cause):
     if group is None:
         g, labels = np.zeros(len(sub), dtype=int), ["all"]
     else:
-        g, labels = _codes(sub[group])
+        g, labels = group_codes(sub[group])
     if strata is None:
         s = np.zeros(len(sub), dtype=int)
     else:
         if group is None:
             raise InputError("strata only applies to Gray's test, which needs a group.")
-        s, _ = _codes(sub[strata])
+        s, _ = group_codes(sub[strata])
     return t, m, g, labels, s, n_excluded
 
 

@@ -89,15 +89,6 @@ class LogrankResult:
 # validate
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """``group_codes`` (column's order, labels str(value)), computed on the distinct values
-    only: hashing the column once is much faster than mapping every row of a text column."""
-    f, _uniques = pd.factorize(series, sort=False)
-    _u, first = np.unique(f, return_index=True)
-    sub_codes, labels = group_codes(series.iloc[first])
-    return np.asarray(sub_codes)[f], labels
-
-
 def _check_rho(rho) -> float:
     try:
         r = float(rho)
@@ -126,7 +117,7 @@ def _prepare(data, time, event, group, strata=None):
         )
     t = as_time(sub[time])
     e = as_event(sub[event])
-    g, labels = _codes(sub[group])
+    g, labels = group_codes(sub[group])
     if len(labels) < 2:
         raise InsufficientDataError(
             f"The grouping column '{group}' has only one group"
@@ -136,7 +127,7 @@ def _prepare(data, time, event, group, strata=None):
     if strata is None:
         s = np.zeros(len(sub), dtype=int)
     else:
-        s, _ = _codes(sub[strata])
+        s, _ = group_codes(sub[strata])
     if e.sum() == 0:
         raise InsufficientDataError(
             f"No patient had an event in '{event}': survival cannot be compared without events."

@@ -55,7 +55,6 @@ from ._checks import (
     check_conf_level,
     complete_cases,
     group_codes,
-    group_order,
     require_columns,
     require_frame,
 )
@@ -170,16 +169,6 @@ class LandmarkResult:
 # validate
 
 
-def _group_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """As ``_checks.group_codes`` (same levels and labels), with a hash lookup that stays
-    fast for a million text values."""
-    levels = group_order(series)
-    codes = pd.Index(levels).get_indexer(series)
-    if (codes < 0).any():  # values the index lookup cannot match (e.g. mixed types)
-        return group_codes(series)
-    return codes.astype(np.intp), [str(v) for v in levels]
-
-
 def _weights_series(data: pd.DataFrame, weights) -> tuple[pd.Series | None, str | None]:
     """Weights given as a column name, a Series aligned on data's index, or an array."""
     if weights is None:
@@ -230,7 +219,7 @@ def _prepare(data, time, event, group=None, weights=None):
         codes = np.zeros(len(frame), dtype=np.intp)
         labels = ["all"]
     else:
-        codes, labels = _group_codes(frame[group])
+        codes, labels = group_codes(frame[group])
     return t, d, w, codes, labels, n_excluded
 
 
