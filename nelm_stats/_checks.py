@@ -55,6 +55,19 @@ def complete_cases(data: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataF
     return data.loc[mask], n_excluded
 
 
+def require_complete(data: pd.DataFrame, columns: Sequence[str],
+                     message: str | None = None) -> tuple[pd.DataFrame, int]:
+    """``complete_cases``, with an InsufficientDataError (``message``, or one naming the
+    columns) when no row is complete."""
+    sub, n_excluded = complete_cases(data, columns)
+    if len(sub) == 0:
+        raise InsufficientDataError(
+            message or "No patient has complete values for "
+            + ", ".join(f"'{c}'" for c in columns) + "."
+        )
+    return sub, n_excluded
+
+
 def as_numeric(series: pd.Series, what: str, *, allow_negative: bool = True) -> np.ndarray:
     """Convert a column to float, with a clear error when it is not numeric."""
     if pd.api.types.is_bool_dtype(series):
@@ -166,11 +179,16 @@ def check_choice(value, name: str, choices: Sequence) -> None:
         raise InputError(f"{name} must be one of {opts}; got {value!r}.")
 
 
-def check_conf_level(conf_level) -> float:
+def as_number(value, message: str) -> float:
+    """``float(value)``, or an InputError with ``message`` (what the number should be)."""
     try:
-        c = float(conf_level)
+        return float(value)
     except (TypeError, ValueError):
-        raise InputError(f"conf_level must be a number between 0 and 1; got {conf_level!r}.")
+        raise InputError(message) from None
+
+
+def check_conf_level(conf_level) -> float:
+    c = as_number(conf_level, f"conf_level must be a number between 0 and 1; got {conf_level!r}.")
     if not 0 < c < 1:
         raise InputError(f"conf_level must be between 0 and 1 (e.g. 0.95); got {conf_level!r}.")
     return c

@@ -47,9 +47,9 @@ from ._checks import (
     as_numeric,
     as_time,
     check_conf_level,
-    complete_cases,
     group_codes,
     require_columns,
+    require_complete,
     require_frame,
 )
 from .errors import InputError, InsufficientDataError, InvalidValueError
@@ -146,11 +146,7 @@ def _check_cause(cause) -> int:
 def _prepare(data, time, event_type, group, strata, cause):
     data = require_frame(data)
     used = require_columns(data, [time, event_type, group, strata])
-    sub, n_excluded = complete_cases(data, used)
-    if len(sub) == 0:
-        raise InsufficientDataError(
-            "No patient has complete values for " + ", ".join(f"'{c}'" for c in used) + "."
-        )
+    sub, n_excluded = require_complete(data, used)
     t = as_time(sub[time])
     m = _as_event_type(sub[event_type])
     if not np.any(m == cause):

@@ -45,12 +45,13 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import (
+    as_number,
     as_event,
     as_time,
     check_choice,
-    complete_cases,
     group_codes,
     require_columns,
+    require_complete,
     require_frame,
 )
 from ._times import aeq_sorted
@@ -90,10 +91,7 @@ class LogrankResult:
 
 
 def _check_rho(rho) -> float:
-    try:
-        r = float(rho)
-    except (TypeError, ValueError):
-        raise InputError(f"rho must be a number (0 = log-rank, 1 = Peto–Peto); got {rho!r}.")
+    r = as_number(rho, f"rho must be a number (0 = log-rank, 1 = Peto–Peto); got {rho!r}.")
     if not np.isfinite(r) or r < 0:
         raise InputError(f"rho must be zero or positive (0 = log-rank, 1 = Peto–Peto); got {rho!r}.")
     return r
@@ -110,11 +108,7 @@ def _prepare(data, time, event, group, strata=None):
     used = require_columns(data, [time, event, group, strata])
     if strata is not None and strata == group:
         raise InputError("The stratifying column cannot be the grouping column itself.")
-    sub, n_excluded = complete_cases(data, used)
-    if len(sub) == 0:
-        raise InsufficientDataError(
-            "No patient has complete values for " + ", ".join(f"'{c}'" for c in used) + "."
-        )
+    sub, n_excluded = require_complete(data, used)
     t = as_time(sub[time])
     e = as_event(sub[event])
     g, labels = group_codes(sub[group])

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice, complete_cases, group_order, require_columns, require_frame
+from ._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
 from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 
 __all__ = [
@@ -681,10 +681,8 @@ def propensity_match(
     if ratio_i != ratio or ratio_i < 1:
         raise InputError(f"ratio must be a whole number of controls per treated patient (1, 2, ...); got {ratio!r}.")
     if caliper is not None:
-        try:
-            caliper = float(caliper)
-        except (TypeError, ValueError):
-            raise InputError(f"caliper must be a number of standard deviations (e.g. 0.2) or None; got {caliper!r}.")
+        caliper = as_number(
+            caliper, f"caliper must be a number of standard deviations (e.g. 0.2) or None; got {caliper!r}.")
         if not caliper > 0:
             raise InputError(f"caliper must be positive (e.g. 0.2 SD) or None for no caliper; got {caliper!r}.")
     if isinstance(exact, str):
@@ -847,10 +845,7 @@ def iptw(
     """
     check_choice(estimand, "estimand", ("ATE", "ATT"))
     if trim is not None:
-        try:
-            trim = float(trim)
-        except (TypeError, ValueError):
-            raise InputError(f"trim must be a percentile between 0.5 and 1 (e.g. 0.99) or None; got {trim!r}.")
+        trim = as_number(trim, f"trim must be a percentile between 0.5 and 1 (e.g. 0.99) or None; got {trim!r}.")
         if not 0.5 < trim < 1:
             raise InputError(f"trim must be a percentile between 0.5 and 1 (e.g. 0.99 = the 99th); got {trim!r}.")
     prep = _prepare(data, treatment, covariates, treated=treated)

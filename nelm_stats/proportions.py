@@ -25,8 +25,15 @@ import pandas as pd
 from scipy import stats
 
 from . import _htests as H
-from ._checks import check_choice, complete_cases, group_codes, require_columns, require_frame
-from .errors import InputError, InsufficientDataError, InvalidValueError
+from ._checks import (
+    as_number,
+    check_choice,
+    group_codes,
+    require_columns,
+    require_complete,
+    require_frame,
+)
+from .errors import InputError, InvalidValueError
 from .schema import CLAVIEN_DINDO
 
 RATE_COLUMNS = ["group", "n", "events", "rate", "ci_lower", "ci_upper"]
@@ -60,6 +67,16 @@ def _groups(data: pd.DataFrame, group: str | None) -> tuple[np.ndarray, list[str
     if group is None:
         return np.zeros(len(data), dtype=int), ["all"]
     return group_codes(data[group])
+
+
+def _prepare(data, outcome: str, group: str | None, test: str, ci_method: str, empty: str):
+    """Validate an outcome-by-group comparison; the complete rows and how many were left out
+    (InsufficientDataError ``empty`` when none is complete)."""
+    require_frame(data)
+    require_columns(data, [outcome, group])
+    check_choice(test, "test", ("auto", "fisher", "chi-square"))
+    check_choice(ci_method, "ci_method", ("wilson", "exact"))
+    return require_complete(data, [c for c in (outcome, group) if c is not None], empty)
 
 
 # ----------------------------------------------------------------------------- compare_rates
@@ -105,13 +122,8 @@ def compare_rates(
     the first; NaN otherwise.  Rows with a missing outcome or group are counted in
     ``n_excluded``.
     """
-    require_frame(data)
-    require_columns(data, [outcome, group])
-    check_choice(test, "test", ("auto", "fisher", "chi-square"))
-    check_choice(ci_method, "ci_method", ("wilson", "exact"))
-    used, n_excluded = complete_cases(data, [c for c in (outcome, group) if c is not None])
-    if len(used) == 0:
-        raise InsufficientDataError(f"No patient has both '{outcome}' and '{group}' recorded.")
+    used, n_excluded = _prepare(data, outcome, group, test, ci_method,
+                                f"No patient has both '{outcome}' and '{group}' recorded.")
     y = _as_event(used[outcome], event)
     codes, labels = _groups(used, group)
     return _compare_rates_fit(y, codes, labels, test, ci_method, conf_level, outcome, group, n_excluded)
@@ -175,13 +187,7 @@ def compare_distribution(
     (fisher.test) when an expected count is below 5, else chi-square (chisq.test);
     levels no patient has are left out of the test.
     """
-    require_frame(data)
-    require_columns(data, [outcome, group])
-    check_choice(test, "test", ("auto", "fisher", "chi-square"))
-    check_choice(ci_method, "ci_method", ("wilson", "exact"))
-    used, n_excluded = complete_cases(data, [c for c in (outcome, group) if c is not None])
-    if len(used) == 0:
-        raise InsufficientDataError(f"No patient has '{outcome}' recorded.")
+    used, n_excluded = _prepare(data, outcome, group, test, ci_method, f"No patient has '{outcome}' recorded.")
     s = used[outcome]
     if isinstance(s.dtype, pd.CategoricalDtype):
         levels = [str(c) for c in s.cat.categories]
@@ -217,10 +223,7 @@ def margin_r1(data: pd.DataFrame, column: str = "margin_mm", *, threshold: float
     """
     require_frame(data)
     require_columns(data, [column])
-    try:
-        threshold = float(threshold)
-    except (TypeError, ValueError):
-        raise InputError(f"The margin threshold must be a number of millimetres; got {threshold!r}.")
+    threshold = as_number(threshold, f"The margin threshold must be a number of millimetres; got {threshold!r}.")
     if threshold <= 0:
         raise InputError("The margin threshold must be above 0 mm (e.g. 1 mm).")
     mm = pd.to_numeric(data[column], errors="coerce")
@@ -354,9 +357,8 @@ def paired_change(
     require_frame(data)
     require_columns(data, [before, after])
     check_choice(ci_method, "ci_method", ("wilson", "exact"))
-    used, n_excluded = complete_cases(data, [before, after])
-    if len(used) == 0:
-        raise InsufficientDataError(f"No row has both '{before}' and '{after}' recorded.")
+    used, n_excluded = require_complete(data, [before, after],
+                                        f"No row has both '{before}' and '{after}' recorded.")
     b = _as_event(used[before], event)
     a = _as_event(used[after], event)
     counts = {(x, y): int(np.sum((b == x) & (a == y))) for x in (1, 0) for y in (1, 0)}
@@ -449,10 +451,8 @@ def clustered_rates(
     require_columns(data, [outcome, group, cluster])
     check_choice(corstr, "corstr", ("independence", "exchangeable"))
     cols = [c for c in (outcome, group, cluster) if c is not None]
-    used, n_excluded = complete_cases(data, cols)
-    if len(used) == 0:
-        what = f"'{outcome}'" + (f" and '{group}'" if group else "")
-        raise InsufficientDataError(f"No lesion has {what} recorded.")
+    what = f"'{outcome}'" + (f" and '{group}'" if group else "")
+    used, n_excluded = require_complete(data, cols, f"No lesion has {what} recorded.")
     y = _as_event(used[outcome], event).astype(float)
     codes, labels = _groups(used, group)
     cl = _cluster_index(used[cluster])
@@ -508,9 +508,8 @@ def margin_distribution(
     """Distribution of the margin distance by group; R1 below ``threshold`` mm (quantiles as R type 7)."""
     margin_r1(data, column, threshold=threshold)  # validates the column and the threshold
     require_columns(data, [group])
-    used, n_excluded = complete_cases(data, [c for c in (column, group) if c is not None])
-    if len(used) == 0:
-        raise InsufficientDataError(f"No patient has the margin distance '{column}' recorded.")
+    used, n_excluded = require_complete(data, [c for c in (column, group) if c is not None],
+                                        f"No patient has the margin distance '{column}' recorded.")
     codes, labels = _groups(used, group)
     mm = used[column].to_numpy(dtype=float)
     rows = []

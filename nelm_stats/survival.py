@@ -48,6 +48,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import (
+    as_number,
     as_event,
     as_time,
     as_weights,
@@ -236,11 +237,7 @@ def _check_times(times) -> np.ndarray:
 
 
 def _check_tau(tau) -> float:
-    try:
-        tau = float(tau)
-    except (TypeError, ValueError):
-        raise InputError(f"tau (the time horizon of the restricted mean) must be a number; "
-                         f"got {tau!r}.")
+    tau = as_number(tau, f"tau (the time horizon of the restricted mean) must be a number; got {tau!r}.")
     if not np.isfinite(tau) or tau <= 0:
         raise InputError(f"tau (the time horizon of the restricted mean) must be a positive "
                          f"number; got {tau!r}.")
@@ -609,10 +606,7 @@ def landmark(data, time, event, *, at) -> LandmarkResult:
     """
     data = require_frame(data)
     require_columns(data, [time, event])
-    try:
-        at = float(at)
-    except (TypeError, ValueError):
-        raise InputError(f"The landmark time must be a number; got {at!r}.")
+    at = as_number(at, f"The landmark time must be a number; got {at!r}.")
     if not np.isfinite(at) or at < 0:
         raise InputError(f"The landmark time must be zero or positive; got {at!r}.")
     complete, n_missing = complete_cases(data, [time, event])
