@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .schema import coerce_cohort, coerce_lesions
+from .schema import COLUMNS_BY_NAME, LESION_COLUMNS_BY_NAME, MARGINS, coerce_cohort, coerce_lesions
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -59,7 +59,7 @@ def _check(name: str) -> None:
 def load_sample(name: str) -> pd.DataFrame:
     """One sample cohort, one row per patient, with canonical dtypes."""
     _check(name)
-    return coerce_cohort(pd.read_csv(SAMPLES_DIR / SAMPLES[name][0]))
+    return _coerce_extras(coerce_cohort(pd.read_csv(SAMPLES_DIR / SAMPLES[name][0])), COLUMNS_BY_NAME)
 
 
 def load_sample_lesions(name: str) -> pd.DataFrame | None:
@@ -68,4 +68,21 @@ def load_sample_lesions(name: str) -> pd.DataFrame | None:
     lesion_file = SAMPLES[name][1]
     if lesion_file is None:
         return None
-    return coerce_lesions(pd.read_csv(SAMPLES_DIR / lesion_file))
+    return _coerce_extras(coerce_lesions(pd.read_csv(SAMPLES_DIR / lesion_file)), LESION_COLUMNS_BY_NAME)
+
+
+def _coerce_extras(df: pd.DataFrame, canonical: dict) -> pd.DataFrame:
+    """Dtypes for a sample's paper-specific extra columns (documented in data/samples/README.md):
+    ``*_date`` -> dates, ``margin_status_*`` -> ordered R0 < R1 < R2, True/False text -> boolean."""
+    for name in df.columns:
+        if name in canonical:
+            continue
+        s = df[name]
+        if name.endswith("_date"):
+            df[name] = pd.to_datetime(s, format="ISO8601")
+        elif name.startswith("margin_status"):
+            df[name] = pd.Categorical(s.astype(object).where(s.notna(), None), categories=list(MARGINS), ordered=True)
+        elif not pd.api.types.is_numeric_dtype(s) and s.notna().any():
+            if set(s.dropna().astype(str)) <= {"True", "False"}:
+                df[name] = s.map({"True": True, "False": False, True: True, False: False}).astype("boolean")
+    return df

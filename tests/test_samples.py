@@ -293,3 +293,14 @@ def test_aggressive_resection_figures():
     assert near(pct(d["recurrence"].dropna().astype(bool)), 50.0, 100 * PP)
     assert (d.loc[d["resected"], "major_hepatectomy"].astype(bool)).sum() == 11
     assert d.loc[~d["resected"], "margin_status"].isna().all()
+
+
+def test_extra_columns_get_usable_dtypes():
+    """Paper-specific extra columns load as dates, ordered margins and booleans, not text."""
+    mayo = ns.load_sample("mayo_cystic")
+    assert pd.api.types.is_datetime64_any_dtype(mayo["hepatic_progression_date"])
+    assert pd.api.types.is_bool_dtype(mayo["hepatic_pfs_event"])
+    lesions = ns.load_sample_lesions("mimic")
+    assert list(lesions["margin_status_before_reresection"].cat.categories) == ["R0", "R1", "R2"]
+    assert lesions["margin_status_before_reresection"].cat.ordered
+    assert pd.api.types.is_bool_dtype(ns.load_sample("aggressive_resection")["curative"])
