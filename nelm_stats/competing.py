@@ -56,6 +56,8 @@ from .errors import InputError, InsufficientDataError, InvalidValueError
 
 __all__ = ["CumulativeIncidence", "GrayTest", "cumulative_incidence"]
 
+_MAX_EXP = float(np.log(np.finfo(float).max))  # exp() of more overflows
+
 _CURVE_COLUMNS = ["group", "time", "estimate", "variance", "ci_lower", "ci_upper"]
 
 
@@ -301,11 +303,13 @@ def _gray(t, m, g, s, ng, cause):
 def _loglog_ci(est, var, z):
     lo = np.full(est.shape, np.nan)
     hi = np.full(est.shape, np.nan)
-    inner = (est > 0) & (est < 1)
-    with np.errstate(all="ignore"):  # F near 0 with a wide interval: exp overflows, bound -> 0
-        k = z * np.sqrt(var) / (est * np.log(est))
-        lo[inner] = (est ** np.exp(-k))[inner]
-        hi[inner] = (est ** np.exp(k))[inner]
+    inner = (est > 0) & (est < 1) & (var >= 0)  # elsewhere log(-log F) or sqrt(var) is undefined
+    f = est[inner]
+    k = z * np.sqrt(var[inner]) / (f * np.log(f))  # k <= 0
+    # F near 0 or 1 with a wide interval: exp(-k) would overflow (F ** inf = 0).  Capped at
+    # exp(_MAX_EXP) ~ 1.8e308, F ** that is already 0, so the bound is the same, warning-free.
+    lo[inner] = f ** np.exp(np.minimum(-k, _MAX_EXP))
+    hi[inner] = f ** np.exp(k)
     zero = est == 0
     lo[zero] = hi[zero] = 0.0
     one = (est >= 1) & (var == 0)

@@ -215,3 +215,23 @@ def test_event_at_time_zero_and_group_without_cause():
     b = res.curve[res.curve["group"] == "b"]
     assert list(b["time"]) == [0, 5] and list(b["estimate"]) == [0, 0]
     assert res.gray_test is not None
+
+
+@pytest.mark.filterwarnings("error")
+def test_loglog_ci_where_exp_used_to_overflow():
+    """All but the first patient have the event: F climbs to 1 - 1e-16 with variance > 0, so
+    k = z sd / (F log F) is about -1e15 and exp(-k) overflowed (hidden by np.errstate).  Now no
+    warning at all, and the bounds are those of the formula F ^ exp(+-k): 0 and 1 at the end."""
+    n = 7
+    data = pd.DataFrame({"t": np.arange(1.0, n + 1), "e": [0] + [1] * (n - 1)})
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # numpy errors raise too
+        curve = ns.cumulative_incidence(data, "t", "e").curve
+    last = curve.iloc[-1]
+    assert 1 - 1e-12 < last["estimate"] < 1 and last["variance"] > 0
+    assert last["ci_lower"] == 0.0 and last["ci_upper"] == 1.0
+    inner = curve[(curve["estimate"] > 0) & (curve["estimate"] < 1)].iloc[:-1]
+    f, sd = inner["estimate"].to_numpy(), np.sqrt(inner["variance"].to_numpy())
+    k = 1.959963984540054 * sd / (f * np.log(f))
+    np.testing.assert_allclose(inner["ci_lower"], f ** np.exp(-k), rtol=1e-12)
+    np.testing.assert_allclose(inner["ci_upper"], f ** np.exp(k), rtol=1e-12)
+    assert len(inner) == n - 2
