@@ -48,6 +48,7 @@ class Keys:
     IMPORT_USE = "import_use"
     IMPORT_DONE = "import_done"  # name of the cohort just imported
     RESULTS = "results_cache"  # per-session cache of results computed on an upload
+    IMPORT_STEPS = "import_steps"  # per-session memo of the import pipeline's steps (session_step)
     # Overview page
     HOME_GROUP = "home_group"
     HOME_DATASET = "home_dataset"  # the dataset HOME_GROUP was chosen for
@@ -322,6 +323,26 @@ def session_cached(func):
     wrapper.__wrapped__ = func
     wrapper.__doc__ = func.__doc__
     return wrapper
+
+
+def session_step(step: str, key: tuple, compute, *, keep: int = 4):
+    """Memoise one step of a pipeline on an upload in this session only; ``compute()`` on a miss.
+
+    ``key`` holds plain values only (the uploaded bytes' hash, the choices the step depends
+    on, the keys of the steps it builds on), so changing a later choice never redoes an
+    earlier step.  Results live in st.session_state (never st.cache_data/st.cache_resource,
+    which other sessions share, never on disk); each step keeps its ``keep`` latest results,
+    so switching a choice back and forth is instant.  An exception is not memoised.
+    """
+    memo = st.session_state.setdefault(Keys.IMPORT_STEPS, {}).setdefault(step, {})
+    if key in memo:
+        memo[key] = memo.pop(key)  # most recently used last
+        return memo[key]
+    value = compute()
+    while len(memo) >= keep:
+        memo.pop(next(iter(memo)))
+    memo[key] = value
+    return value
 
 
 @session_cached

@@ -4,6 +4,10 @@ Thin: every step is a public function of nelm_stats (read_table, flag_identifier
 suggest_mapping/apply_mapping, date_order_check, find_problems, prepare_cohort); this page
 reads widgets and renders.  The file is read from memory and the cohort lives in this
 session's st.session_state only (ui.add_upload): nothing is written to disk or shared.
+
+Every step is memoised in this session (ui.session_step), keyed on the file's hash and the
+plain-valued choices the step depends on (plus the keys of the steps before it), so a
+change to a later choice (endpoint definition, unit, an action) does not redo earlier steps.
 """
 from __future__ import annotations
 
@@ -83,11 +87,13 @@ elif st.session_state.get(K.IMPORT_DEMO):
 else:
     st.button("Try it with a demo registry export", key=K.IMPORT_DEMO_BUTTON, on_click=_demo)
     st.stop()
-file_id = hashlib.sha1(content).hexdigest()[:10]
+file_hash = hashlib.sha1(content).hexdigest()
+file_id = file_hash[:10]
+step = ui.session_step
 
 # ---- read
 try:
-    sheets = ns.list_sheets(content, file_name)
+    sheets = step("sheets", (file_hash, file_name), lambda: ns.list_sheets(content, file_name))
 except ns.AnalysisError as err:
     _stop_with(err)
 sheet = None
@@ -103,20 +109,25 @@ missing_text = c2.text_input(
 )
 missing_codes = tuple([""] + [c.strip() for c in missing_text.split(",") if c.strip()])
 try:
-    read = ns.read_table(content, file_name, sheet=sheet, missing_codes=missing_codes)
+    read_key = (file_hash, file_name, sheet, missing_codes, None)
+    read = step("read", read_key, lambda: ns.read_table(content, file_name, sheet=sheet,
+                                                        missing_codes=missing_codes))
     if read.format in ("csv", "excel", "xls"):
         header_row = c0.number_input("Column names on row", min_value=1, max_value=100, value=read.header_row,
                                      key=f"{K.IMPORT_HEADER_ROW}_{file_id}_{sheet}")
         if header_row != read.header_row:
-            read = ns.read_table(content, file_name, sheet=sheet, missing_codes=missing_codes,
-                                 header_row=int(header_row))
+            read_key = (file_hash, file_name, sheet, missing_codes, int(header_row))
+            read = step("read", read_key, lambda: ns.read_table(content, file_name, sheet=sheet,
+                                                                missing_codes=missing_codes,
+                                                                header_row=int(header_row)))
 except ns.AnalysisError as err:
     _stop_with(err)
 raw = read.data
+raw_key = read_key
 st.caption(f"Read {file_name}: {read.describe()}.")
 
 # ---- privacy: identifiers first
-flags = ns.flag_identifiers(raw)
+flags = step("flags", read_key, lambda: ns.flag_identifiers(raw))
 if len(flags):
     st.warning(
         "Some columns look like they identify patients. Drop them before going on: the analyses "
@@ -124,40 +135,48 @@ if len(flags):
     )
     st.dataframe(flags, hide_index=True, key="import_flags_table")
     births = [c for c, r in zip(flags["column"], flags["reason"]) if "birth date" in r]
-    surgery = [c for c, r in ns.suggest_mapping(raw).roles.items() if r == "surgery_date"]
-    has_age = "age" in ns.suggest_mapping(raw).roles.values()
+    raw_roles = step("suggest_raw", read_key, lambda: ns.suggest_mapping(raw)).roles
+    surgery = [c for c, r in raw_roles.items() if r == "surgery_date"]
+    has_age = "age" in raw_roles.values()
     if births and surgery and not has_age:
         if st.checkbox(f"Compute age at surgery from “{births[0]}” (then the birth date can go)", value=True,
                        key=K.IMPORT_AGE_FROM_BIRTH):
             try:
-                age = ns.privacy.age_from_birth_date(raw, births[0], surgery[0])
+                age = step("age", (read_key, births[0], surgery[0]),
+                           lambda: ns.privacy.age_from_birth_date(raw, births[0], surgery[0]))
                 raw = raw.assign(**{"Age at surgery": age})
+                raw_key = (raw_key, "age", births[0], surgery[0])
             except ns.AmbiguousDateOrderError:
                 st.warning("Age cannot be computed here: the dates could be read day-first or month-first. "
                            "Add an age column to your file instead.", icon=":material/calendar_month:")
             except ns.AnalysisError as err:
                 ui.show_error(err)
-    to_drop = st.multiselect("Drop these columns now", list(raw.columns), default=list(flags["column"]),
+    raw_columns = list(raw.columns)
+    to_drop = st.multiselect("Drop these columns now", raw_columns, default=list(flags["column"]),
                              key=K.IMPORT_DROP)
     raw = ns.drop_columns(raw, to_drop)
+    raw_key = (raw_key, "drop", tuple(c for c in to_drop if c in raw_columns))
 
 # ---- mapping
 st.subheader("2. Map your columns")
 saved = st.file_uploader("Re-use a saved mapping (optional, .json)", type=["json"], key=K.IMPORT_MAPPING_FILE)
 try:
     if saved is not None:
-        loaded = ns.load_mapping(saved.getvalue())
+        saved_bytes = saved.getvalue()
+        loaded = ns.load_mapping(saved_bytes)
         if loaded.target != "cohort":
             raise ns.InputError("This mapping was saved for a lesion table, not for the patient table.")
-        mapping = ns.remap(loaded, raw)
-        mapping = dataclasses.replace(mapping, missing_codes=missing_codes)
+        suggest_key = (raw_key, missing_codes, hashlib.sha1(saved_bytes).hexdigest())
+        mapping = step("suggest", suggest_key, lambda: dataclasses.replace(ns.remap(loaded, raw),
+                                                                           missing_codes=missing_codes))
     else:
-        mapping = ns.suggest_mapping(raw, missing_codes=missing_codes)
+        suggest_key = (raw_key, missing_codes, None)
+        mapping = step("suggest", suggest_key, lambda: ns.suggest_mapping(raw, missing_codes=missing_codes))
 except ns.AnalysisError as err:
     _stop_with(err)
 st.caption("Check the suggested role of each column and change it where needed: a schema column, "
            "“keep” (an extra column, e.g. a covariate of your own) or “drop”.")
-table = ns.mapping_table(raw, mapping)
+table = step("mapping_table", suggest_key, lambda: ns.mapping_table(raw, mapping))
 edited = st.data_editor(
     table,
     column_config={
@@ -173,7 +192,7 @@ edited = st.data_editor(
 mapping = ns.mapping_from_table(edited, mapping)
 
 # ---- dates
-check = ns.date_order_check(raw, mapping)
+check = step("date_order", (raw_key, ns.save_mapping(mapping)), lambda: ns.date_order_check(raw, mapping))
 if check.ambiguous:
     options = list(ns.dates.ORDERS)
     saved_order = mapping.date_order if mapping.date_order in options else None
@@ -189,12 +208,14 @@ if check.ambiguous:
 elif check.suggested:
     st.caption(f"Dates are {ns.dates.ORDER_LABELS[check.suggested]}: some days are above 12.")
 
+mapping_json = ns.save_mapping(mapping)  # every choice apply_mapping depends on, as plain text
 st.download_button(
-    "Download this mapping (JSON)", ns.save_mapping(mapping).encode("utf-8"),
+    "Download this mapping (JSON)", mapping_json.encode("utf-8"),
     file_name="nelm_mapping.json", mime="application/json", key=K.IMPORT_MAPPING_DOWNLOAD,
 )
+mapped_key = (raw_key, mapping_json)
 try:
-    mapped = ns.apply_mapping(raw, mapping)
+    mapped = step("apply", mapped_key, lambda: ns.apply_mapping(raw, mapping))
 except ns.AnalysisError as err:
     _stop_with(err)
 
@@ -238,8 +259,9 @@ if sources == {"rfs": "none", "os": "none"}:
 # ---- problems
 st.subheader("5. Problems")
 try:
-    report = ns.find_problems(mapped.data, rfs_definition=rfs_definition, source=source,
-                              unparsed_dates=mapped.unparsed_dates)
+    report = step("problems", (mapped_key, rfs_definition, source),
+                  lambda: ns.find_problems(mapped.data, rfs_definition=rfs_definition, source=source,
+                                           unparsed_dates=mapped.unparsed_dates))
 except ns.AnalysisError as err:
     _stop_with(err)
 actions: dict[str, str] = {}
@@ -255,13 +277,16 @@ if len(report.problems):
     st.dataframe(report.problems, hide_index=True, key="import_problems_table")
 else:
     st.caption("No problems found.")
-all_rows = ns_quality.row_numbers(mapped.data)
+all_rows = step("row_numbers", mapped_key, lambda: ns_quality.row_numbers(mapped.data))
 exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}")
 
 try:
-    prepared = ns.prepare_cohort(mapped.data, actions=actions, rfs_definition=rfs_definition, unit=unit,
-                                 source=source, unparsed_dates=mapped.unparsed_dates,
-                                 exclude_rows=exclude_rows)
+    prepared_key = (mapped_key, tuple(sorted(actions.items())), rfs_definition, unit, source,
+                    tuple(exclude_rows))
+    prepared = step("prepare", prepared_key,
+                    lambda: ns.prepare_cohort(mapped.data, actions=actions, rfs_definition=rfs_definition,
+                                              unit=unit, source=source, unparsed_dates=mapped.unparsed_dates,
+                                              exclude_rows=exclude_rows))
 except ns.AnalysisError as err:
     _stop_with(err)
 
@@ -283,16 +308,24 @@ lesion_file = lc2.file_uploader(("…or a" if lesion_sheets else "A") + " separa
                                 "lesion)", type=FILE_TYPES,
                                 key=K.IMPORT_LESION_FILE)
 try:
-    lesion_read = None
+    lesion_read = lesion_key = None
     if lesion_file is not None:
-        lesion_read = ns.read_table(lesion_file.getvalue(), lesion_file.name, missing_codes=missing_codes)
+        lesion_bytes = lesion_file.getvalue()
+        lesion_key = ("file", hashlib.sha1(lesion_bytes).hexdigest(), lesion_file.name, missing_codes)
+        lesion_read = step("lesion_read", lesion_key,
+                           lambda: ns.read_table(lesion_bytes, lesion_file.name, missing_codes=missing_codes))
     elif lesion_sheet is not None:
-        lesion_read = ns.read_table(content, file_name, sheet=lesion_sheet, missing_codes=missing_codes)
+        lesion_key = ("sheet", file_hash, file_name, lesion_sheet, missing_codes)
+        lesion_read = step("lesion_read", lesion_key,
+                           lambda: ns.read_table(content, file_name, sheet=lesion_sheet, missing_codes=missing_codes))
     if lesion_read is not None:
-        lmap = ns.suggest_mapping(lesion_read.data, target="lesions", missing_codes=missing_codes)
-        lesion_id = hashlib.sha1(lesion_read.data.to_csv().encode()).hexdigest()[:10]
+        lmap = step("lesion_suggest", lesion_key,
+                    lambda: ns.suggest_mapping(lesion_read.data, target="lesions", missing_codes=missing_codes))
+        ltable = step("lesion_mapping_table", lesion_key, lambda: ns.mapping_table(lesion_read.data, lmap))
+        lesion_id = step("lesion_id", lesion_key,
+                         lambda: hashlib.sha1(lesion_read.data.to_csv().encode()).hexdigest()[:10])
         ledited = st.data_editor(
-            ns.mapping_table(lesion_read.data, lmap),
+            ltable,
             column_config={
                 "source_column": st.column_config.TextColumn("Your column", disabled=True),
                 "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("lesions"),
@@ -304,10 +337,12 @@ try:
             key=f"{K.IMPORT_MAPPING_EDITOR}_lesions_{lesion_id}",
         )
         lmap = dataclasses.replace(ns.mapping_from_table(ledited, lmap), date_order=mapping.date_order)
-        lmapped = ns.apply_mapping(lesion_read.data, lmap)
+        lmapped_key = (lesion_key, ns.save_mapping(lmap))
+        lmapped = step("lesion_apply", lmapped_key, lambda: ns.apply_mapping(lesion_read.data, lmap))
         if len(lmapped.unrecognised):
             st.dataframe(lmapped.unrecognised, hide_index=True, key="import_lesion_unrecognised_table")
-        lesions, n_out = ns_quality.restrict_lesions(lmapped.data, prepared.data)
+        lesions, n_out = step("lesion_restrict", (lmapped_key, prepared_key),
+                              lambda: ns_quality.restrict_lesions(lmapped.data, prepared.data))
         if n_out:
             st.caption(f"{n_out} lesions belong to patients not in the analysed cohort and are left out.")
         st.caption(f"{len(lesions)} lesions.")
