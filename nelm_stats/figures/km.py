@@ -31,11 +31,29 @@ def risk_table_times(horizon: float, time_unit: str = "months", max_ticks: int =
     return [float(i * step) for i in range(n + 1)]
 
 
-def _step_xy(t: np.ndarray, y: np.ndarray, y0: float) -> tuple[np.ndarray, np.ndarray]:
-    """Explicit step ('hv') coordinates starting at (0, y0): for filled bands."""
-    x = np.concatenate([[0.0], np.repeat(t, 2)])
-    yy = np.concatenate([[y0, y0], np.repeat(y, 2)[:-1]])
-    return x, yy
+def _band_xy(t: np.ndarray, lo: np.ndarray, hi: np.ndarray, y0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Closed step polygons (x, y) of a confidence band, drawn only where both limits are
+    defined (a missing limit leaves a gap, as R's plot.survfit leaves its CI lines out);
+    the band starts at (0, y0).  Polygons are separated by NaN; plotly fills each one."""
+    tt = np.concatenate([[0.0], t])
+    ll = np.concatenate([[y0], lo])
+    hh = np.concatenate([[y0], hi])
+    ok = np.isfinite(ll) & np.isfinite(hh)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))
+    xs, ys = [], []
+    for a, b in zip(edges[::2], edges[1::2] - 1):  # runs a..b of defined limits
+        end = tt[b + 1] if b + 1 < tt.size else tt[b]  # the last step lasts until the gap
+        x = np.concatenate([[tt[a]], np.repeat(tt[a + 1:b + 1], 2), [end]])
+        if end == tt[b] and b + 1 == tt.size:
+            x = x[:-1]
+        n = x.size
+        yh = np.repeat(hh[a:b + 1], 2)[:n]
+        yl = np.repeat(ll[a:b + 1], 2)[:n]
+        xs += [x, x[::-1], [np.nan]]
+        ys += [yh, yl[::-1], [np.nan]]
+    if not xs:
+        return np.array([]), np.array([])
+    return np.concatenate(xs)[:-1], np.concatenate(ys)[:-1]
 
 
 def _names(groups: list[str], group_name: str | None) -> list[str]:
@@ -159,14 +177,18 @@ def km_figure(
         s = c["survival"].to_numpy(dtype=float)
         col, dsh = colour(i), dash(i)
         if ci:
-            lo = c["ci_lower"].fillna(0.0).to_numpy(dtype=float)
-            hi = c["ci_upper"].fillna(pd.Series(s, index=c.index)).to_numpy(dtype=float)
-            xl, yl = _step_xy(t, lo, 1.0)
-            xh, yh = _step_xy(t, hi, 1.0)
+            # Where S = 1 (no event yet) the interval is the point itself: variance 0, the
+            # log and plain CIs are [1, 1]; R's log-log CI is missing there, and drawing it
+            # as 0 would drop the band to the axis before the first event.  Any other
+            # missing limit (e.g. at S = 0) leaves a gap in the band, as R's plot.survfit.
+            at_one = s == 1.0
+            lo = np.where(at_one, 1.0, c["ci_lower"].to_numpy(dtype=float, na_value=np.nan))
+            hi = np.where(at_one, 1.0, c["ci_upper"].to_numpy(dtype=float, na_value=np.nan))
+            bx, by = _band_xy(t, lo, hi, 1.0)
             fig.add_trace(
                 go.Scatter(
-                    x=np.concatenate([xh, xl[::-1]]),
-                    y=np.concatenate([yh, yl[::-1]]),
+                    x=bx,
+                    y=by,
                     fill="toself", fillcolor=col, opacity=0.15, line=dict(width=0),
                     hoverinfo="skip", showlegend=False, legendgroup=g,
                 ),
@@ -260,13 +282,13 @@ def cif_figure(
             if groups == ["all"]:
                 label = what
             if ci and res is cif:
-                lo = c["ci_lower"].fillna(0.0).to_numpy(dtype=float)
-                hi = c["ci_upper"].fillna(1.0).to_numpy(dtype=float)
-                xl, yl = _step_xy(t, lo, 0.0)
-                xh, yh = _step_xy(t, hi, 0.0)
+                # a missing limit (F = 1 with variance > 0) leaves a gap, not a drop to 0
+                lo = c["ci_lower"].to_numpy(dtype=float, na_value=np.nan)
+                hi = c["ci_upper"].to_numpy(dtype=float, na_value=np.nan)
+                bx, by = _band_xy(t, lo, hi, 0.0)
                 fig.add_trace(
                     go.Scatter(
-                        x=np.concatenate([xh, xl[::-1]]), y=np.concatenate([yh, yl[::-1]]),
+                        x=bx, y=by,
                         fill="toself", fillcolor=col, opacity=0.15, line=dict(width=0),
                         hoverinfo="skip", showlegend=False,
                     ),
