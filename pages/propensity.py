@@ -128,7 +128,7 @@ def _sanitize(key, options, default):
 
 def _warnings(msgs):
     for msg in msgs:
-        st.warning(msg, icon="⚠️")
+        st.warning(msg, icon=":material/warning:")
 
 
 def _balance_table(result, key):
