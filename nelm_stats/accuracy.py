@@ -179,12 +179,18 @@ def _roc_parts(x: np.ndarray, d: np.ndarray, direction: str):
         direction = "<" if np.median(controls) <= np.median(cases) else ">"
     if direction == ">":
         cases, controls = -cases, -controls
-    # psi(case, control): 1 if case > control, 0.5 if equal (placement values, DeLong)
-    diff = cases[:, None] - controls[None, :]
-    psi = (diff > 0) + 0.5 * (diff == 0)
-    v10 = psi.mean(axis=1)  # per case
-    v01 = psi.mean(axis=0)  # per control
-    return direction, float(psi.mean()), v10, v01
+    # psi(case, control): 1 if case > control, 0.5 if equal; DeLong's placement values are
+    # its row and column means, counted by binary search in the sorted scores (O(n log n),
+    # no m x n matrix).  The counts are whole and half numbers, so the sums are exact.
+    m, n = cases.size, controls.size
+    sc, sk = np.sort(cases), np.sort(controls)
+    below = np.searchsorted(sk, cases, side="left")  # controls below each case
+    tied = np.searchsorted(sk, cases, side="right") - below
+    row = below + 0.5 * tied  # sum over controls of psi, per case
+    above = m - np.searchsorted(sc, controls, side="right")  # cases above each control
+    tied = np.searchsorted(sc, controls, side="right") - np.searchsorted(sc, controls, side="left")
+    col = above + 0.5 * tied  # sum over cases of psi, per control
+    return direction, float(row.sum() / (m * n)), row / n, col / m
 
 
 def roc_analysis(
