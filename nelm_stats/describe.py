@@ -342,10 +342,24 @@ def _multi_smd(values, sds_or_none, continuous):
     return max(finite) if finite else np.nan
 
 
+def _level_codes(s: pd.Series, binary: bool, levels: list[str]) -> np.ndarray:
+    """Per row, the position in ``levels`` of the value's text (``str(value)``; binary:
+    ``str(bool(value))``), -1 when missing or not a level.  The text is made once per distinct
+    value (``pd.factorize``), not per row; object columns (possibly mixed types) row by row."""
+    def text(x):
+        return None if not pd.notna(x) else str(bool(x)) if binary else str(x)
+
+    lookup = {lev: j for j, lev in enumerate(levels)}
+    if s.dtype == object:
+        return np.array([lookup.get(text(x), -1) for x in s.to_numpy(dtype=object)], dtype=int)
+    f, uniques = pd.factorize(s, sort=False)  # -1 for missing values
+    distinct = pd.Series(uniques, dtype=s.dtype).astype(object).to_numpy(dtype=object)
+    return np.array([lookup.get(text(x), -1) for x in distinct] + [-1], dtype=int)[f]
+
+
 def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes, test):
     ok = s.notna().to_numpy()
     if kind == "binary":
-        vals = s.astype(object).map(lambda v: str(bool(v)) if pd.notna(v) else None)
         levels = ["True"]
         all_levels = ["True", "False"]
     else:
@@ -353,15 +367,14 @@ def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes
             all_levels = [str(c) for c in s.cat.categories]
         else:
             _, all_levels = group_codes(s)
-        vals = s.astype(object).map(lambda v: str(v) if pd.notna(v) else None)
         levels = all_levels
-    v = vals.to_numpy(dtype=object)
+    vi = _level_codes(s, kind == "binary", all_levels)  # levels are the first of all_levels
     rows = []
     for g, m in masks:
         mm = m & ok
         tot = w[mm].sum()
-        for lev in levels:
-            hit = mm & (v == lev)
+        for j, lev in enumerate(levels):
+            hit = mm & (vi == j)
             rows.append(dict(variable=var, label=lab, kind=kind, level=lev, group=g, n=int(hit.sum()),
                              n_weighted=float(w[hit].sum()), percent=100 * w[hit].sum() / tot if tot > 0 else np.nan,
                              mean=np.nan, sd=np.nan, median=np.nan, q1=np.nan, q3=np.nan,
@@ -372,23 +385,23 @@ def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes
         if weighted:
             res = H.TestResult("no test (weighted)", np.nan, np.nan, np.nan)
         else:
-            counts = np.array([[np.sum(ok & (codes == i) & (v == lev)) for lev in all_levels] for i in range(k)])
+            L = len(all_levels)
+            sel = ok & (vi >= 0) & (codes >= 0)
+            counts = np.bincount(codes[sel] * L + vi[sel], minlength=k * L).reshape(k, L)
             res = H.contingency_test(counts, test)
     out = out.assign(test=res.name, statistic=res.statistic, p_value=res.p_value, smd=np.nan)
     if k >= 2:
-        rv = ref[var].astype(object).map(
-            (lambda x: str(bool(x)) if pd.notna(x) else None) if kind == "binary" else
-            (lambda x: str(x) if pd.notna(x) else None)).to_numpy(dtype=object)
-        rok = pd.notna(rv)
+        rvi = _level_codes(ref[var], kind == "binary", all_levels)
+        rok = ref[var].notna().to_numpy()
         smds = {}
-        for lev in levels:
+        for j, lev in enumerate(levels):
             props = []
             refp = []
             for i in range(k):
                 mi = ok & (codes == i)
-                props.append(w[mi & (v == lev)].sum() / w[mi].sum() if w[mi].sum() > 0 else np.nan)
+                props.append(w[mi & (vi == j)].sum() / w[mi].sum() if w[mi].sum() > 0 else np.nan)
                 ri = rok & (ref_codes == i)
-                refp.append(np.mean(rv[ri] == lev) if ri.any() else np.nan)
+                refp.append(np.mean(rvi[ri] == j) if ri.any() else np.nan)
             smds[lev] = _multi_smd(props, refp, continuous=False)
         out["smd"] = out["level"].map(smds).astype(float)
     return out
