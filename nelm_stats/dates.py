@@ -228,18 +228,43 @@ def parse_dates(series: pd.Series, *, order: str | None = None) -> DateParse:
             order = "dmy"
         elif m and not d:
             order = "mdy"
-    out, bad, formats = [], [], []
-    for idx, v in series.items():
-        ts, how = parse_date_value(v, order)
-        if ts is None and how != "missing":
-            bad.append((_row(idx), str(v), how))
-        if ts is not None and how not in formats:
-            formats.append(how)
-        out.append(ts if ts is not None else pd.NaT)
-    values = pd.Series(pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(), index=series.index)
-    values = values.astype("datetime64[ns]")
+    distinct = distinct_values(series)
+    if distinct is None:  # mixed kinds of values: one at a time
+        codes, uniques = np.arange(len(series)), list(series)
+    else:
+        codes, uniques = distinct
+    # each distinct value is parsed once (in order of first appearance, so the first ambiguous
+    # date met is the first in the column, and formats keep their order of appearance)
+    parsed = [parse_date_value(v, order) for v in uniques]
+    formats = tuple(dict.fromkeys(how for ts, how in parsed if ts is not None))
+    stamps = pd.to_datetime(pd.Series([pd.NaT if ts is None else ts for ts, _ in parsed] + [pd.NaT],
+                                      dtype=object)).astype("datetime64[ns]").to_numpy()
+    values = pd.Series(stamps[codes], index=series.index).astype("datetime64[ns]")  # code -1: missing
+    failed = np.array([ts is None and how != "missing" for ts, how in parsed] + [False], dtype=bool)
+    bad = [(_row(series.index[i]), str(uniques[codes[i]]), parsed[codes[i]][1])
+           for i in np.flatnonzero(failed[codes])]
     unparsed = pd.DataFrame(bad, columns=["row", "value", "reason"]) if bad else _empty_unparsed()
-    return DateParse(values, unparsed, tuple(formats))
+    return DateParse(values, unparsed, formats)
+
+
+def distinct_values(series: pd.Series) -> tuple[np.ndarray, list] | None:
+    """(codes, distinct values) of a column, so that a rule runs once per distinct value.
+
+    ``codes[i]`` is the position of row i's value in the list (in order of first
+    appearance), -1 where it is missing (None, NA, NaN).  None when the column mixes kinds
+    of values (e.g. 1 and True, or text and numbers in one object column), which a
+    per-value rule must see one by one.
+    """
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind not in ("string", "floating", "integer", "boolean", "empty"):
+        return None
+    if series.dtype == object:
+        na = series.isna().to_numpy()
+        if na.any() and not all(v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                                for v in series.to_numpy()[na]):
+            return None  # e.g. NaT among text: not a plain missing value
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.intp), pd.Index(uniques).tolist()
 
 
 def _row(idx) -> int | None:

@@ -168,7 +168,7 @@ def derive_endpoints(
     rec = _flag(data, "recurrence", rec_date)
     death = _flag(data, "death", death_date)
     site = _col(data, "recurrence_site", "cat")
-    notes = [[] for _ in range(n)]
+    notes = _Notes(n)
 
     # OS
     if sources["os"] == "dates":
@@ -233,7 +233,7 @@ def derive_endpoints(
         "os_event": os_event.to_numpy(),
         "os_time": (os_days / scale).to_numpy(),
         "unit": unit,
-        "note": ["; ".join(dict.fromkeys(x)) for x in notes],
+        "note": notes.joined(),
     }, index=data.index)
     audit = audit[AUDIT_COLUMNS]
     return Derivation(out, audit, sources, describe_endpoints(rfs_definition, unit, sources),
@@ -249,16 +249,15 @@ def _supplied_rfs_event(data: pd.DataFrame, definition: str) -> pd.Series:
     if definition == "recurrence_only":
         return rec
     site = _col(data, "recurrence_site", "cat").astype(object)
-    hepatic = pd.Series([(not pd.isna(s)) and s in _HEPATIC_SITES for s in site], index=data.index,
-                        dtype="boolean")
+    hepatic = pd.Series(site.isin(_HEPATIC_SITES).to_numpy(dtype=bool), index=data.index, dtype="boolean")
     return (rec & hepatic).mask(rec & site.isna().to_numpy(), pd.NA)
 
 
 def _rows(index):
     """Spreadsheet rows: label i -> i + 2 for read_table's integer labels, else by position."""
     if pd.api.types.is_integer_dtype(index) and index.is_unique:
-        return pd.array([int(i) + 2 for i in index], dtype="Int64")
-    return pd.array(range(2, len(index) + 2), dtype="Int64")
+        return pd.array(np.asarray(index, dtype=np.int64) + 2, dtype="Int64")
+    return pd.array(np.arange(2, len(index) + 2, dtype=np.int64), dtype="Int64")
 
 
 def _flag(data, name, date) -> pd.Series:
@@ -270,95 +269,123 @@ def _flag(data, name, date) -> pd.Series:
     return flag.mask(flag.isna() & date.notna(), True)
 
 
+class _Notes:
+    """Per-patient notes of the derivation, added a whole column at a time (boolean masks).
+
+    Each patient's notes keep the order in which they were first added, without repeats,
+    joined with "; " (as the audit table shows them).
+    """
+
+    def __init__(self, n: int):
+        self.n = n
+        self.entries: list[tuple[np.ndarray, str]] = []
+
+    def add(self, mask, text: str) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.entries.append((mask.copy(), text))
+
+    def any_startswith(self, prefixes: tuple[str, ...]) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for mask, text in self.entries:
+            if text.startswith(prefixes):
+                out |= mask
+        return out
+
+    def joined(self) -> list[str]:
+        out = np.full(self.n, "", dtype=object)
+        seen: dict[str, np.ndarray] = {}
+        for mask, text in self.entries:
+            before = seen.get(text)
+            new = mask if before is None else mask & ~before
+            if new.any():
+                first = new & (out == "")
+                out[first] = text
+                later = new & ~first
+                out[later] = out[later] + ("; " + text)
+            seen[text] = mask if before is None else (before | mask)
+        return out.tolist()
+
+
 def _note_missing(notes, series, text):
-    for i, v in enumerate(series.isna().to_numpy()):
-        if v:
-            notes[i].append(text)
+    notes.add(series.isna().to_numpy(), text)
+
+
+def _states(flag: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(is True, is False, is missing) of a boolean column, as numpy masks."""
+    missing = flag.isna().to_numpy()
+    true = flag.fillna(False).to_numpy(dtype=bool) & ~missing
+    return true, ~true & ~missing, missing
+
+
+def _ns(dates: pd.Series) -> np.ndarray:
+    return dates.astype("datetime64[ns]").to_numpy()
+
+
+_NAT = np.datetime64("NaT", "ns")
 
 
 def _os(death, death_date, fu, notes):
-    d = death.to_numpy(dtype=object, na_value=None)
-    end = []
-    for i in range(len(d)):
-        if d[i] is True:
-            if pd.isna(death_date.iloc[i]):
-                notes[i].append("death without a date")
-                end.append(pd.NaT)
-            else:
-                end.append(death_date.iloc[i])
-        elif d[i] is False:
-            if pd.isna(fu.iloc[i]):
-                notes[i].append("no last follow-up date")
-            end.append(fu.iloc[i])
-        else:
-            notes[i].append("death not recorded")
-            end.append(pd.NaT)
-    end = pd.Series(pd.to_datetime(pd.Series(end, dtype=object)).to_numpy(), index=death.index)
+    d_true, d_false, d_none = _states(death)
+    dd, f = _ns(death_date), _ns(fu)
+    notes.add(d_true & np.isnat(dd), "death without a date")
+    notes.add(d_false & np.isnat(f), "no last follow-up date")
+    notes.add(d_none, "death not recorded")
+    end_values = np.where(d_true, dd, np.where(d_false, f, _NAT))
+    end = pd.Series(end_values, index=death.index, dtype="datetime64[ns]")
     event = death.copy()
-    event[end.isna().to_numpy()] = pd.NA
-    return end.astype("datetime64[ns]"), event
+    event[np.isnat(end_values)] = pd.NA
+    return end, event
 
 
 def _rfs(definition, rec, rec_date, site, death, death_date, fu, notes):
-    r = rec.to_numpy(dtype=object, na_value=None)
-    d = death.to_numpy(dtype=object, na_value=None)
-    sites = site.astype(object).where(site.notna(), None).to_numpy()
-    ends, events = [], []
-    for i in range(len(r)):
-        rd, dd, f = rec_date.iloc[i], death_date.iloc[i], fu.iloc[i]
-        end, event = pd.NaT, pd.NA
-        if r[i] is None:
-            notes[i].append("recurrence not recorded")
-        elif r[i] is True and pd.isna(rd):
-            notes[i].append("recurrence without a date")
-        elif d[i] is True and pd.isna(dd) and definition == "recurrence_or_death" and r[i] is False:
-            notes[i].append("death without a date")
-        else:
-            # censoring date: death (if died) else last follow-up
-            if d[i] is True and not pd.isna(dd):
-                censor = dd
-            elif d[i] is None and definition != "recurrence_or_death" and r[i] is False:
-                censor = pd.NaT
-                notes[i].append("death not recorded")
-            else:
-                censor = f
-            if definition == "recurrence_or_death":
-                candidates = []
-                if r[i] is True:
-                    candidates.append(rd)
-                if d[i] is True:
-                    candidates.append(dd)
-                elif d[i] is None and r[i] is False:
-                    notes[i].append("death not recorded")
-                    candidates = None
-                if candidates is not None:
-                    candidates = [c for c in candidates if not pd.isna(c)]
-                if candidates is None:
-                    pass
-                elif candidates:
-                    end, event = min(candidates), True
-                else:
-                    end, event = f, False
-            elif definition == "recurrence_only":
-                if r[i] is True:
-                    end, event = rd, True
-                else:
-                    end, event = censor, False
-            else:  # hepatic_progression
-                if r[i] is True:
-                    if sites[i] is None:
-                        notes[i].append("recurrence without a site")
-                    elif sites[i] in _HEPATIC_SITES:
-                        end, event = rd, True
-                    else:
-                        end, event = censor, False
-                else:
-                    end, event = censor, False
-            if pd.isna(end):
-                event = pd.NA
-                if not any(x.startswith(("no last", "death not", "recurrence without")) for x in notes[i]):
-                    notes[i].append("no last follow-up date")
-        ends.append(end)
-        events.append(event)
-    end = pd.Series(pd.to_datetime(pd.Series(ends, dtype=object)).to_numpy(), index=rec.index)
-    return end.astype("datetime64[ns]"), pd.Series(events, index=rec.index, dtype="boolean")
+    """RFS end date and event per patient (vectorised; see RFS_DEFINITIONS for the rules)."""
+    r_true, r_false, r_none = _states(rec)
+    d_true, d_false, d_none = _states(death)
+    rd, dd, f = _ns(rec_date), _ns(death_date), _ns(fu)
+    rd_na, dd_na = np.isnat(rd), np.isnat(dd)
+    site_na = site.isna().to_numpy()
+    hepatic = site.astype(object).isin(_HEPATIC_SITES).to_numpy(dtype=bool) & ~site_na
+    any_death = definition == "recurrence_or_death"
+
+    a = r_none
+    b = ~a & r_true & rd_na
+    c = ~a & ~b & d_true & dd_na & r_false & any_death
+    go = ~a & ~b & ~c  # the end date can be looked for
+    notes.add(a, "recurrence not recorded")
+    notes.add(b, "recurrence without a date")
+    notes.add(c, "death without a date")
+
+    # censoring date: death (if died) else last follow-up
+    by_death = d_true & ~dd_na
+    no_censor = ~by_death & d_none & (not any_death) & r_false
+    notes.add(go & no_censor, "death not recorded")
+    censor = np.where(by_death, dd, np.where(no_censor, _NAT, f))
+
+    end = np.full(len(rd), _NAT)
+    event = np.zeros(len(rd), dtype=bool)
+    if any_death:
+        undecided = d_none & r_false  # alive or dead is not known: no end date
+        notes.add(go & undecided, "death not recorded")
+        both = r_true & d_true & ~dd_na
+        first = np.where(both & (dd < rd), dd, rd)
+        has_event = r_true | (d_true & ~dd_na)
+        end_rd = np.where(r_true, first, dd)
+        end = np.where(go & ~undecided & has_event, end_rd, np.where(go & ~undecided, f, end))
+        event = has_event
+    elif definition == "recurrence_only":
+        end = np.where(go, np.where(r_true, rd, censor), end)
+        event = r_true
+    else:  # hepatic_progression
+        notes.add(go & r_true & site_na, "recurrence without a site")
+        at_liver = r_true & hepatic
+        value = np.where(at_liver, rd, np.where(r_true & site_na, _NAT, censor))
+        end = np.where(go, value, end)
+        event = at_liver
+    no_end = np.isnat(end)
+    needs_note = go & no_end & ~notes.any_startswith(("no last", "death not", "recurrence without"))
+    notes.add(needs_note, "no last follow-up date")
+    events = pd.array(event, dtype="boolean")
+    events[no_end] = pd.NA
+    return (pd.Series(end, index=rec.index, dtype="datetime64[ns]"),
+            pd.Series(events, index=rec.index, dtype="boolean"))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .dates import parse_dates
+from .dates import distinct_values, parse_dates
 from ._checks import require_frame
 from .errors import InputError
 from .io import DEFAULT_MISSING_CODES
@@ -250,6 +250,9 @@ def normalise_column(series: pd.Series, column: str, *, missing_codes=DEFAULT_MI
     if col is None or rule is None:
         raise InputError(f"'{column}' is not a canonical column with a value rule.")
     codes = _codes(missing_codes)
+    distinct = distinct_values(series)
+    if distinct is not None:
+        return _normalise_distinct(series, rule, codes, *distinct)
     out = []
     seen: dict[tuple[str, object], int] = {}
     bad: dict[str, list[int]] = {}
@@ -281,6 +284,43 @@ def normalise_column(series: pd.Series, column: str, *, missing_codes=DEFAULT_MI
     return ColumnRule(values, preview, unrec)
 
 
+def _normalise_distinct(series: pd.Series, rule, codes: frozenset[str], value_codes: np.ndarray,
+                        uniques: list) -> ColumnRule:
+    """:func:`normalise_column` with the rule run once per distinct value (same result)."""
+    counts = np.bincount(value_codes[value_codes >= 0], minlength=len(uniques))
+    results = [rule(v) for v in uniques]
+    seen: dict[tuple[str, object], int] = {}
+    bad: dict[str, list[int]] = {}
+    bad_codes: dict[str, list[int]] = {}
+    for j, (v, value) in enumerate(zip(uniques, results)):
+        if value is None and _key(v) not in codes:
+            bad_codes.setdefault(str(v), []).append(j)
+            continue
+        key = (str(v), value)
+        seen[key] = seen.get(key, 0) + int(counts[j])
+    labels = series.index
+    for text, js in bad_codes.items():
+        positions = np.flatnonzero(np.isin(value_codes, js))
+        bad[text] = [int(labels[i]) + 2 if isinstance(labels[i], (int, np.integer)) else labels[i]
+                     for i in positions]
+    canonical = np.empty(len(uniques) + 1, dtype=object)  # last: missing
+    canonical[:] = [*results, None]
+    values = pd.Series(canonical[value_codes], index=series.index, dtype=object)
+    return _column_rule(values, seen, bad)
+
+
+def _column_rule(values: pd.Series, seen: dict, bad: dict) -> ColumnRule:
+    preview = pd.DataFrame(
+        [(orig, "(missing)" if val is None else str(val), n) for (orig, val), n in seen.items()],
+        columns=["original", "value", "n"],
+    )
+    unrec = pd.DataFrame(
+        [(v, len(rows), _rows_text(rows)) for v, rows in bad.items()],
+        columns=["value", "n", "rows"],
+    )
+    return ColumnRule(values, preview, unrec)
+
+
 def _rows_text(rows: list) -> str:
     shown = ", ".join(str(r) for r in rows[:20])
     return shown + (f" … (+{len(rows) - 20})" if len(rows) > 20 else "")
@@ -297,6 +337,19 @@ def _typed(values: pd.Series, col: schema.Column) -> pd.Series:
     if col.kind == "id":
         return values.astype("string")
     return values
+
+
+def _without_missing_codes(s: pd.Series, codes: frozenset[str]) -> pd.Series:
+    """Object copy of a text column with missing-value codes (and None/NA) set to None."""
+    values = s.astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # only text (and missing): decide once per distinct text
+        distinct = pd.unique(values[values.notna()])
+        coded = [v for v in distinct if _key(v) in codes]
+        drop = values.isin(coded).to_numpy() | np.array([v is None or v is pd.NA for v in values.to_numpy()],
+                                                         dtype=bool)
+        return values.where(~drop, None)
+    return values.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, str) and _key(v) in codes) else v)
 
 
 def normalise_extra(series: pd.Series, *, missing_codes=DEFAULT_MISSING_CODES) -> pd.Series:
@@ -345,8 +398,7 @@ def normalise_values(
         if col.kind == "date":
             cleaned = s
             if not pd.api.types.is_datetime64_any_dtype(s) and not pd.api.types.is_numeric_dtype(s):
-                cleaned = s.astype(object).map(
-                    lambda v: None if v is None or v is pd.NA or (isinstance(v, str) and _key(v) in codes) else v)
+                cleaned = _without_missing_codes(s, codes)
             parsed = parse_dates(cleaned, order=date_order)
             out[name] = parsed.values
             if len(parsed.unparsed):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -74,14 +75,21 @@ def _value_reason(series: pd.Series) -> str | None:
     values = values[values != ""]
     if len(values) == 0:
         return None
-    share = lambda rx: values.map(lambda v: bool(rx.search(v))).mean()  # noqa: E731
+    # each distinct value is looked at once, weighted by how often it occurs
+    counts = values.value_counts(sort=False)
+    distinct, weight, n = counts.index.tolist(), counts.to_numpy(), len(values)
+
+    def share(rx) -> float:
+        test = rx if callable(rx) else (lambda v: rx.search(v))
+        return float(weight[np.fromiter((bool(test(v)) for v in distinct), bool, len(distinct))].sum() / n)
+
     if share(_EMAIL) > 0.3:
         return "values look like e-mail addresses"
     if share(_STREET) > 0.3:
         return "values look like street addresses"
     if share(_NAME) > 0.5 and values.nunique() > 0.8 * len(values):
         return "values look like people's names"
-    if share(_PHONE) > 0.5 and values.map(lambda v: sum(ch.isdigit() for ch in v) >= 9).mean() > 0.5:
+    if share(_PHONE) > 0.5 and share(lambda v: sum(ch.isdigit() for ch in v) >= 9) > 0.5:
         return "values look like phone numbers"
     if share(_LONG_DIGITS) > 0.8 and values.nunique() == len(values):
         return "values look like hospital record numbers (7+ digit numbers, one per row)"
