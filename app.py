@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 
-st.set_page_config(page_title="NELM Outcomes Explorer", page_icon="🩺", layout="wide")
+st.set_page_config(page_title="NELM Outcomes Explorer", page_icon=":material/stethoscope:", layout="wide")
 
 # One line per page; each page file is thin (widgets -> nelm_stats -> render).
 PAGES = {
