@@ -217,8 +217,43 @@ def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None) -> p
     return data.loc[~empty_rows]
 
 
+def _text_kind(v: str, codes: frozenset[str], decimal: str | None) -> str | None:
+    """"missing", "number" or "text" for a trimmed, non-empty cell text (None for empty)."""
+    if v == "":
+        return None
+    if v.lower() in codes:
+        return "missing"
+    if _NUMBER_DOT.match(v) and not (decimal == "," and "." in v):
+        return "number"
+    if decimal == "," and _NUMBER_COMMA.match(v):
+        return "number"
+    return "text"
+
+
 def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
     values = s.astype(object).where(s.notna(), None)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        return _text_or_number_distinct(values, codes, decimal)
+    return _text_or_number_cells(values, codes, decimal)
+
+
+def _text_or_number_distinct(values: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
+    """:func:`_text_or_number` for a column of text cells only: each distinct text is looked at once."""
+    value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    trimmed = [u.strip() for u in pd.Index(uniques).tolist()]
+    kinds = {_text_kind(v, codes, decimal) for v in trimmed} - {None, "missing"}
+    if kinds == {"number"}:
+        numbers = np.array(
+            [np.nan if v == "" or v.lower() in codes
+             else (float(v.replace(",", ".")) if decimal == "," else float(v)) for v in trimmed] + [np.nan],
+            dtype=float)
+        return pd.Series(numbers[value_codes], index=values.index, dtype=float)
+    texts = np.empty(len(trimmed) + 1, dtype=object)
+    texts[:] = [None if v == "" else v for v in trimmed] + [None]
+    return pd.Series(texts[value_codes], index=values.index, dtype="string")
+
+
+def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
     cleaned = []
     kinds = set()
     for v in values:
@@ -260,11 +295,11 @@ def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str | None) ->
                 out.append(float(v.replace(",", ".")) if decimal == "," else float(v))
             else:
                 out.append(float(v))
-        return pd.Series(out, index=s.index, dtype=float)
+        return pd.Series(out, index=values.index, dtype=float)
     if kinds == {"date"}:
-        return pd.to_datetime(pd.Series(cleaned, index=s.index, dtype=object))
+        return pd.to_datetime(pd.Series(cleaned, index=values.index, dtype=object))
     if kinds == {"bool"}:
-        return pd.Series(cleaned, index=s.index, dtype="boolean")
+        return pd.Series(cleaned, index=values.index, dtype="boolean")
     # mixed or text: keep as text (numbers and dates written as they look in the sheet)
     out = []
     for v in cleaned:
@@ -276,7 +311,7 @@ def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str | None) ->
             out.append(str(int(v)))
         else:
             out.append(str(v))
-    return pd.Series(out, index=s.index, dtype="string")
+    return pd.Series(out, index=values.index, dtype="string")
 
 
 def _decode(content: bytes, filename: str) -> tuple[str, str]:

@@ -162,13 +162,26 @@ def find_problems(
     rows: list[tuple] = []
     numbers = _Rows(data.index)
 
+    if data.index.is_unique:  # label lookups through dicts (a pandas lookup per problem row is slow)
+        id_of = dict(zip(data.index, ids.array))
+
+        def get_id(idx):
+            return id_of.get(idx, pd.NA)
+    else:
+        def get_id(idx):
+            return ids.get(idx, pd.NA)
+
     def add(idx, problem, column, value, detail):
-        rows.append((numbers.row[idx], ids.get(idx, pd.NA), problem, column, _fmt(value), detail))
+        rows.append((numbers.row[idx], get_id(idx), problem, column, _fmt(value), detail))
+
+    def at(series: pd.Series, mask: np.ndarray):
+        """(label, value) of the rows in ``mask`` (values as the Series gives them, e.g. Timestamps)."""
+        return zip(data.index[mask], series.iloc[np.flatnonzero(mask)])
 
     if "patient_id" in data.columns:
         dup = ids.notna() & ids.duplicated(keep=False)
-        for idx in data.index[dup.to_numpy()]:
-            add(idx, "duplicate_id", "patient_id", ids[idx], "id appears on several rows")
+        for idx, value in at(ids, dup.to_numpy()):
+            add(idx, "duplicate_id", "patient_id", value, "id appears on several rows")
         for idx in data.index[ids.isna().to_numpy()]:
             add(idx, "missing_key_field", "patient_id", None, "no patient id")
     if unparsed_dates is not None and len(unparsed_dates):
@@ -186,17 +199,17 @@ def find_problems(
             if col in data.columns:
                 d = pd.to_datetime(data[col])
                 bad = (d < surgery).fillna(False).to_numpy()
-                for idx in data.index[bad]:
-                    add(idx, kind, col, d[idx], f"{_fmt(d[idx])} is before surgery on {_fmt(surgery[idx])}")
+                for (idx, dv), (_, sv) in zip(at(d, bad), at(surgery, bad)):
+                    add(idx, kind, col, dv, f"{_fmt(dv)} is before surgery on {_fmt(sv)}")
     if "last_follow_up_date" in data.columns:
         fu = pd.to_datetime(data["last_follow_up_date"])
         for col in ("recurrence_date", "death_date"):
             if col in data.columns:
                 d = pd.to_datetime(data[col])
                 bad = (d > fu).fillna(False).to_numpy()
-                for idx in data.index[bad]:
-                    add(idx, "event_after_follow_up", col, d[idx],
-                        f"{_fmt(d[idx])} is after the last follow-up on {_fmt(fu[idx])}")
+                for (idx, dv), (_, fv) in zip(at(d, bad), at(fu, bad)):
+                    add(idx, "event_after_follow_up", col, dv,
+                        f"{_fmt(dv)} is after the last follow-up on {_fmt(fv)}")
     for flag, col in (("recurrence", "recurrence_date"), ("death", "death_date")):
         if flag in data.columns and (col in data.columns or "surgery_date" in data.columns):
             f = data[flag].astype("boolean").fillna(False).to_numpy()
@@ -212,12 +225,12 @@ def find_problems(
             if col in ("rfs_months", "os_months"):
                 continue
             bad = ((x < lo) | (x > hi)).fillna(False).to_numpy()
-            for idx in data.index[bad]:
-                add(idx, "impossible_value", col, x[idx], f"outside {lo:g}–{hi:g}")
+            for idx, value in at(x, bad):
+                add(idx, "impossible_value", col, value, f"outside {lo:g}–{hi:g}")
             if col == "lesion_count":
                 frac = ((x % 1) != 0).fillna(False).to_numpy() & ~bad
-                for idx in data.index[frac]:
-                    add(idx, "impossible_value", col, x[idx], "not a whole number")
+                for idx, value in at(x, frac):
+                    add(idx, "impossible_value", col, value, "not a whole number")
 
     # times: derived (from dates) or supplied
     deriv = derive_endpoints(data, rfs_definition=rfs_definition, source=source)
@@ -225,21 +238,22 @@ def find_problems(
         if sources[ep] == "none":
             continue
         t = deriv.audit[f"{ep}_time"]
-        for idx in data.index[(t < 0).fillna(False).to_numpy()]:
+        for idx, value in at(t, (t < 0).fillna(False).to_numpy()):
             if sources[ep] == "supplied":
-                add(idx, "negative_time", f"{ep}_months", t[idx], "time below zero")
+                add(idx, "negative_time", f"{ep}_months", value, "time below zero")
         for idx in data.index[(t == 0).fillna(False).to_numpy()]:
             add(idx, "zero_time", f"{ep}_months", 0.0, "event or censoring on the day of surgery")
     active = [ep for ep in ("rfs", "os") if sources[ep] != "none"]
     if active:
         miss = {ep: deriv.audit[f"{ep}_time"].isna().to_numpy() for ep in active}
         all_missing = np.logical_and.reduce([miss[ep] for ep in active])
+        notes = deriv.audit["note"]
         for ep in active:
-            for idx in data.index[miss[ep]]:
-                note = deriv.audit.at[idx, "note"] or f"no {ep.upper()} time or event"
+            for (idx, note), none_left in zip(at(notes, miss[ep]), all_missing[miss[ep]]):
+                note = note or f"no {ep.upper()} time or event"
                 if "without a date" in note and sources[ep] == "dates":
                     continue  # already listed as event_without_date
-                kind = "missing_key_field" if all_missing[data.index.get_loc(idx)] else "missing_endpoint"
+                kind = "missing_key_field" if none_left else "missing_endpoint"
                 add(idx, kind, f"{ep}_months", None, f"{ep.upper()}: {note}")
 
     problems = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
