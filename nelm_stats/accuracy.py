@@ -100,9 +100,10 @@ def diagnostic_accuracy(
     binom.test / epiR::epi.tests(method="exact")) and epiR's log-method LR CIs.
     With ``cluster`` (e.g. "patient_id" for a lesion table): cluster-robust CIs
     (see the module notes).  ``positive``: value(s) of ``truth`` meaning disease, when
-    it is not yes/no.  Counts and n_excluded: :func:`confusion_matrix`.
+    it is not yes/no.  ``.attrs["n_excluded"]``: rows left out for missing values; counts:
+    :func:`confusion_matrix`.
     """
-    t, d, cl, _ = _prepare(data, test, truth, cluster, positive)
+    t, d, cl, n_excluded = _prepare(data, test, truth, cluster, positive)
     if d.sum() == 0 or d.sum() == len(d):
         raise InsufficientDataError(
             f"'{truth}' is the same for every row: accuracy needs both positive and negative cases."
@@ -152,7 +153,9 @@ def diagnostic_accuracy(
                              float(np.exp(np.log(lr) + z * np.sqrt(v)))))
             else:
                 rows.append((name, float(lr) if np.isfinite(lr) else np.nan, np.nan, np.nan))
-    return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
+    out = pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
+    out.attrs["n_excluded"] = int(n_excluded)  # rows left out for missing values (DESIGN.md)
+    return out
 
 
 # ----------------------------------------------------------------------------- ROC

@@ -297,11 +297,12 @@ def pairwise_logrank(data, time, event, group, *, adjust="holm", rho=0) -> pd.Da
     then ``p.adjust(p, method = adjust)`` with adjust "holm" (default), "bonferroni", "BH" or
     "none".  Returns [group_a, group_b, statistic, p_value, p_adjusted]; a pair in which
     fewer than two groups were at risk at an event time has NaN statistic and p-value (not
-    counted in the adjustment, as p.adjust's NA).
+    counted in the adjustment, as p.adjust's NA).  ``.attrs["n_excluded"]``: rows left out for
+    missing values.
     """
     check_choice(adjust, "adjust", _ADJUST)
     rho = _check_rho(rho)
-    t, e, g, labels, _s, _n_excluded = _prepare(data, time, event, group)
+    t, e, g, labels, _s, n_excluded = _prepare(data, time, event, group)
     order = np.argsort(t)  # sort once; every pair's rows are then sorted too
     t, e, g = t[order], e[order], g[order]
     k = len(labels)
@@ -324,4 +325,5 @@ def pairwise_logrank(data, time, event, group, *, adjust="holm", rho=0) -> pd.Da
             rows.append((labels[a], labels[b], chi, p))
     out = pd.DataFrame(rows, columns=["group_a", "group_b", "statistic", "p_value"])
     out["p_adjusted"] = p_adjust(out["p_value"].to_numpy(), adjust)
+    out.attrs["n_excluded"] = int(n_excluded)  # rows left out for missing values (DESIGN.md)
     return out
