@@ -857,6 +857,9 @@ class _ZphParts:
 
 
 def _zph_parts(model: CoxResult) -> _ZphParts:
+    if not isinstance(model, CoxResult):
+        raise InputError("The proportional-hazards test needs a fitted Cox model "
+                         f"(the result of cox_regression); got {type(model).__name__}.")
     if model._fit is None:
         raise InputError("This Cox result does not keep the data needed for the test.")
     F = model._fit

@@ -283,6 +283,23 @@ INVALID = {
     "match-ratio": lambda d: ns.propensity_match(d, "arm", ["age"], ratio=0),
     "iptw-estimand": lambda d: ns.iptw(d, "arm", ["age"], estimand="magic"),
     "table_one-weights": lambda d: ns.table_one(d, "arm", ["age"], weights="no_such_column"),
+    "km-group": lambda d: ns.kaplan_meier(d, "time", "status", "no_such_column"),
+    "km-weights": lambda d: ns.kaplan_meier(d, "time", "status", weights="no_such_column"),
+    "km-conf_level": lambda d: ns.kaplan_meier(d, "time", "status", conf_level=1.5),
+    "km-negative-weights": lambda d: ns.kaplan_meier(d.assign(w=-d["w"]), "time", "status",
+                                                     weights="w"),
+    "km-event-not-0-1": lambda d: ns.kaplan_meier(d.assign(status=3 * d["status"]), "time", "status"),
+    "logrank-rho": lambda d: ns.logrank_test(d, "time", "status", "arm", rho="peto"),
+    "logrank-strata": lambda d: ns.logrank_test(d, "time", "status", "arm", strata="no_such_column"),
+    "cif-negative-code": lambda d: ns.cumulative_incidence(d.assign(etype=d["etype"] - 1), "time",
+                                                           "etype"),
+    "cox-cluster": lambda d: ns.cox_regression(d, "time", "status", ["age"], cluster="no_such_column"),
+    "ph-not-a-model": lambda d: ns.proportional_hazards_test(d),
+    "roc-direction": lambda d: ns.roc_analysis(d, "score", "truth", direction="sideways"),
+    "match-exact": lambda d: ns.propensity_match(d, "arm", ["age"], exact=["no_such_column"]),
+    "match-three-groups": lambda d: ns.propensity_match(d, "grade", ["age"]),
+    "iptw-trim": lambda d: ns.iptw(d, "arm", ["age"], trim=3),
+    "not-a-dataframe": lambda d: ns.kaplan_meier(d.to_dict(), "time", "status"),
 }
 
 
