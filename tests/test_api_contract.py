@@ -142,9 +142,13 @@ def make_cohort() -> pd.DataFrame:
     return d
 
 
-@pytest.fixture
-def cohort():
-    return make_cohort()
+@pytest.fixture(params=["text-index", "shuffled-int-index"])
+def cohort(request):
+    """The cohort with string labels, and with a shuffled integer index (labels != positions)."""
+    d = make_cohort()
+    if request.param == "shuffled-int-index":
+        d.index = pd.Index(np.random.default_rng(5).permutation(len(d)), name="patient")
+    return d
 
 
 def with_missing(d: pd.DataFrame) -> pd.DataFrame:
@@ -605,3 +609,28 @@ def test_table_one(cohort):
                   ns.table_one(cohort, None, ["age", "sex", "grade"]),
                   ns.table_one(cohort, "grade", ["age"])):
         assert other.table.columns.tolist() == base.table.columns.tolist()
+
+
+def test_group_labels_text_column_sorted(cohort):
+    """A plain text column (pandas' str dtype) keeps sorted order, as R's factor()."""
+    assert ns.compare_rates(cohort, "outcome", "sex").table["group"].tolist() == ["female", "male"]
+    assert ns.logrank_test(cohort, "time", "status", "sex").table["group"].tolist() \
+        == ["female", "male"]
+
+
+@pytest.mark.parametrize("name", ns.sample_names())
+def test_sample_cohorts_keep_category_order(name):
+    """On every sample cohort: grade (ordered Categorical) keeps its categories' order."""
+    data = ns.load_sample(name)
+    if not {"grade", "os_months", "os_event"} <= set(data.columns):
+        pytest.skip(f"{name} has no grade / OS")
+    used = data.dropna(subset=["grade", "os_months", "os_event"])
+    if used["grade"].nunique() < 2:
+        pytest.skip(f"{name} records fewer than two grades")
+    expected = [str(c) for c in data["grade"].cat.categories if (used["grade"] == c).any()]
+    km = ns.kaplan_meier(data, "os_months", "os_event", "grade")
+    assert km.medians["group"].tolist() == expected
+    assert km.n_excluded == len(data) - len(used)
+    before = data.copy(deep=True)
+    ns.logrank_test(data, "os_months", "os_event", "grade")
+    pd.testing.assert_frame_equal(data, before)
