@@ -91,6 +91,22 @@ def _slash_parts(value) -> tuple[int, int] | None:
 
 def slash_evidence(series: pd.Series) -> tuple[int, int, int]:
     """(slash dates, dates only valid day-first, dates only valid month-first) in a column."""
+    distinct = distinct_values(series)
+    if distinct is not None:  # each distinct value once, weighted by how often it occurs
+        codes, uniques = distinct
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        n = dmy_only = mdy_only = 0
+        for v, k in zip(uniques, counts.tolist()):
+            p = _slash_parts(v)
+            if p is None:
+                continue
+            n += k
+            a, b = p
+            if a > 12 and b <= 12:
+                dmy_only += k
+            elif b > 12 and a <= 12:
+                mdy_only += k
+        return n, dmy_only, mdy_only
     n = dmy_only = mdy_only = 0
     for v in series.dropna():
         p = _slash_parts(v)

@@ -210,7 +210,7 @@ def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None) -> p
         s = data[c]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             data[c] = _text_or_number(s, codes, decimal)
-    empty_cols = [c for c in data.columns if data[c].isna().all() and c.startswith("column ")]
+    empty_cols = [c for c in data.columns if c.startswith("column ") and data[c].isna().all()]
     data = data.drop(columns=empty_cols)
     # drop empty rows but keep the labels: index i is spreadsheet row i + 2
     empty_rows = data.isna().all(axis=1)
@@ -231,10 +231,10 @@ def _text_kind(v: str, codes: frozenset[str], decimal: str | None) -> str | None
 
 
 def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
-    values = s.astype(object).where(s.notna(), None)
-    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+    values = s.astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text cells (and missing) only
         return _text_or_number_distinct(values, codes, decimal)
-    return _text_or_number_cells(values, codes, decimal)
+    return _text_or_number_cells(values.where(s.notna(), None), codes, decimal)
 
 
 def _text_or_number_distinct(values: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
@@ -377,7 +377,7 @@ def _split_header(rows: list[list], header_row: int | None, filename: str) -> tu
     if not rows:
         raise DataReadError("The file is empty. Export the table again and upload the new file.")
     width = max(len(r) for r in rows)
-    rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    rows = [r if len(r) == width and isinstance(r, list) else list(r) + [""] * (width - len(r)) for r in rows]
 
     def filled(r):
         return sum(1 for v in r if not (v is None or (isinstance(v, str) and v.strip() == "")
