@@ -272,16 +272,7 @@ def normalise_column(series: pd.Series, column: str, *, missing_codes=DEFAULT_MI
         key = (str(v), value)
         seen[key] = seen.get(key, 0) + 1
         out.append(value)
-    preview = pd.DataFrame(
-        [(orig, "(missing)" if val is None else str(val), n) for (orig, val), n in seen.items()],
-        columns=["original", "value", "n"],
-    )
-    unrec = pd.DataFrame(
-        [(v, len(rows), _rows_text(rows)) for v, rows in bad.items()],
-        columns=["value", "n", "rows"],
-    )
-    values = pd.Series(out, index=series.index, dtype=object)
-    return ColumnRule(values, preview, unrec)
+    return _column_rule(pd.Series(out, index=series.index, dtype=object), seen, bad)
 
 
 def _normalise_distinct(series: pd.Series, rule, codes: frozenset[str], value_codes: np.ndarray,
@@ -298,11 +289,15 @@ def _normalise_distinct(series: pd.Series, rule, codes: frozenset[str], value_co
             continue
         key = (str(v), value)
         seen[key] = seen.get(key, 0) + int(counts[j])
-    labels = series.index
-    for text, js in bad_codes.items():
-        positions = np.flatnonzero(np.isin(value_codes, js))
-        bad[text] = [int(labels[i]) + 2 if isinstance(labels[i], (int, np.integer)) else labels[i]
-                     for i in positions]
+    if bad_codes:
+        text_of = {j: text for text, js in bad_codes.items() for j in js}
+        bad = {text: [] for text in bad_codes}  # in order of first appearance
+        is_bad = np.zeros(len(uniques) + 1, dtype=bool)
+        is_bad[list(text_of)] = True
+        labels = series.index
+        for i in np.flatnonzero(is_bad[value_codes]):  # row order
+            label = labels[i]
+            bad[text_of[value_codes[i]]].append(int(label) + 2 if isinstance(label, (int, np.integer)) else label)
     canonical = np.empty(len(uniques) + 1, dtype=object)  # last: missing
     canonical[:] = [*results, None]
     values = pd.Series(canonical[value_codes], index=series.index, dtype=object)

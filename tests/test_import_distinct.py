@@ -1,0 +1,101 @@
+"""The import's once-per-distinct-value paths give exactly what the one-value-at-a-time paths give.
+
+Reading text cells, value rules, date parsing and slash-date evidence look at each distinct
+value once (nelm_stats.dates.distinct_values); forcing the per-value path (distinct_values
+returning None, as it does for mixed columns) must not change any result.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nelm_stats import dates as ns_dates
+from nelm_stats import io as ns_io
+from nelm_stats import normalise as ns_normalise
+from nelm_stats import privacy as ns_privacy
+
+RNG = np.random.default_rng(11)
+POOLS = {
+    "dates": ["2019-03-14", "14.03.2019", "14/03/2019", "03/04/2019", "04/04/2019", "31.02.2020", "2020-13-01",
+              "", "NA", "unknown", "43500", "43500.5", "1.1.19", "12/31/99", "5 Jan 2020", "garbage",
+              " 2018-01-02 ", "2021-02-29", "-", "99999", "13/13/2020"],
+    "bool": ["yes", "no", "ja", "nein", "1", "0", "Y", "n", "maybe", "", "NA", "dead", "alive", " Yes ", "x"],
+    "margin": ["R0", "R1", "r2", "R1 (<1mm)", "clear", "0", "positive", "Rx", "", "R 1", "3", "NA"],
+    "clavien": ["0", "I", "II", "IIIa", "3b", "IV", "IVa", "V", "none", "III", "grade IIIb", "", "6"],
+    "number": ["12", "12,5", "15 %", "<1", "abc", "", "1e3", "-3", "150", "NA", "0", "200,0", " 7 "],
+    "sex": ["f", "m", "w", "Female", "MALE", "x", "", "unknown"],
+}
+
+
+def _column(pool: str, n: int = 400, missing: float = 0.1) -> pd.Series:
+    values = [POOLS[pool][i] for i in RNG.integers(0, len(POOLS[pool]), n)]
+    values = [None if RNG.random() < missing else v for v in values]
+    return pd.Series(values, index=pd.RangeIndex(n) + 3, dtype="string")
+
+
+def _per_value(monkeypatch):
+    monkeypatch.setattr(ns_dates, "distinct_values", lambda series: None)
+    monkeypatch.setattr(ns_normalise, "distinct_values", lambda series: None)
+
+
+@pytest.mark.parametrize("pool,column", [("bool", "recurrence"), ("bool", "death"), ("margin", "margin_status"),
+                                         ("clavien", "clavien_dindo"), ("number", "ki67"), ("sex", "sex"),
+                                         ("number", "patient_id")])
+def test_value_rules(monkeypatch, pool, column):
+    series = _column(pool)
+    fast = ns_normalise.normalise_column(series, column)
+    _per_value(monkeypatch)
+    slow = ns_normalise.normalise_column(series, column)
+    pd.testing.assert_series_equal(fast.values, slow.values)
+    pd.testing.assert_frame_equal(fast.preview, slow.preview)
+    pd.testing.assert_frame_equal(fast.unrecognised, slow.unrecognised)
+    assert len(fast.unrecognised) or pool in ("bool", "sex") or column == "patient_id"
+
+
+@pytest.mark.parametrize("order", ["dmy", "mdy"])
+def test_dates(monkeypatch, order):
+    series = _column("dates")
+    fast = ns_dates.parse_dates(series, order=order)
+    evidence = ns_dates.slash_evidence(series)
+    _per_value(monkeypatch)
+    slow = ns_dates.parse_dates(series, order=order)
+    pd.testing.assert_series_equal(fast.values, slow.values)
+    pd.testing.assert_frame_equal(fast.unparsed, slow.unparsed)
+    assert fast.formats == slow.formats and len(fast.unparsed) > 0
+    assert evidence == ns_dates.slash_evidence(series) and evidence[0] > 0
+
+
+def test_ambiguous_date_error_names_the_first_ambiguous_value(monkeypatch):
+    series = pd.Series(["2019-01-01", None, "05/06/2020", "03/04/2020", "05/06/2020"], dtype="string")
+    with pytest.raises(ns_dates.AmbiguousDateOrderError, match="05/06/2020") as fast:
+        ns_dates.parse_dates(series)
+    _per_value(monkeypatch)
+    with pytest.raises(ns_dates.AmbiguousDateOrderError) as slow:
+        ns_dates.parse_dates(series)
+    assert str(fast.value) == str(slow.value)
+
+
+def test_numbers_of_mixed_cells_are_not_merged():
+    """1, 1.0 and True are equal in Python: a mixed column must take the per-value path."""
+    series = pd.Series([1, 1.0, True, "1"], dtype=object)
+    assert ns_dates.distinct_values(series) is None
+    codes, uniques = ns_dates.distinct_values(pd.Series(["a", None, "b", "a", np.nan], dtype=object))
+    assert codes.tolist() == [0, -1, 1, 0, -1] and uniques == ["a", "b"]
+
+
+@pytest.mark.parametrize("pool", ["number", "dates", "bool"])
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_reading_text_cells(pool, decimal):
+    codes = ns_io._codes(ns_io.DEFAULT_MISSING_CODES)
+    raw = _column(pool).astype(object).where(lambda s: s.notna(), "")
+    for cells in (raw, raw[raw.isin(["12", "-3", "150", "0", "", "NA", " 7 ", "12,5"])]):
+        fast = ns_io._text_or_number(cells, codes, decimal)
+        slow = ns_io._text_or_number_cells(cells.where(cells.notna(), None), codes, decimal)
+        pd.testing.assert_series_equal(fast, slow)
+
+
+def test_identifier_shares_are_weighted_by_frequency():
+    emails = pd.Series(["a@b.de"] * 4 + ["x"] * 6, dtype="string")
+    assert ns_privacy._value_reason(emails) == "values look like e-mail addresses"  # 40 % > 30 %
+    assert ns_privacy._value_reason(pd.Series(["a@b.de"] * 3 + ["x"] * 7, dtype="string")) is None
