@@ -100,6 +100,14 @@ def app_interaction(n: int = 5_000, repeats: int = 3) -> dict[str, float]:
         box.set_value(i % 2 == 0).run()
         runs.append(time.perf_counter() - t0)
     out["toggle 'drop raw dates' (median)"] = sorted(runs)[len(runs) // 2]
+    runs = []
+    for i in range(repeats):
+        action = at.selectbox(key=f"{ui.Keys.IMPORT_ACTION}_duplicate_id")
+        t0 = time.perf_counter()
+        action.set_value(["exclude_all", "keep_all", "keep_first"][i % 3]).run()
+        runs.append(time.perf_counter() - t0)
+        assert not at.exception, at.exception
+    out["change a problem's action (median)"] = sorted(runs)[len(runs) // 2]
     return out
 
 
