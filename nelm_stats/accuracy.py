@@ -221,10 +221,15 @@ def roc_analysis(
             f"ROC analysis needs both cases and controls in '{truth}' (found {m} cases, {n} controls)."
         )
     direction, auc, v10, v01 = _roc_parts(x, d, direction)
-    var = (v10.var(ddof=1) / m if m > 1 else 0.0) + (v01.var(ddof=1) / n if n > 1 else 0.0)
-    se = float(np.sqrt(var))
-    z = H._z(conf_level)
-    lo, hi = max(0.0, auc - z * se), min(1.0, auc + z * se)
+    # DeLong's variance is a sample variance of the cases' and of the controls' placement
+    # values: with a single case or a single control it is undefined, and pROC's ci.auc gives
+    # NaN.  So do we (a zero for the missing term made a too-narrow, even zero-width, CI).
+    if m > 1 and n > 1:
+        se = float(np.sqrt(v10.var(ddof=1) / m + v01.var(ddof=1) / n))
+        z = H._z(conf_level)
+        lo, hi = max(0.0, auc - z * se), min(1.0, auc + z * se)
+    else:
+        se = lo = hi = float("nan")
     u = np.unique(x)
     thr = np.concatenate([[-np.inf], (u[:-1] + u[1:]) / 2, [np.inf]])
     cases, controls = np.sort(x[d == 1]), np.sort(x[d == 0])
