@@ -893,13 +893,29 @@ def _zph_parts(model: CoxResult) -> _ZphParts:
     return _ZphParts(u2, imat, schoen, ttimes[A.didx], A.time[A.didx], A.strata[A.didx])
 
 
+def _zph_statistic(imat: np.ndarray, u: np.ndarray) -> float:
+    """u' imat^-1 u; NaN where imat is singular to working precision (reciprocal condition
+    number below machine epsilon, where R's solve() inside cox.zph stops with "system is
+    computationally singular", e.g. few distinct event times and a level absent from a risk
+    set).  Solving such a system anyway gives a number made of round-off."""
+    try:
+        with np.errstate(all="ignore"):
+            rcond = 1.0 / np.linalg.cond(imat, 1)
+    except np.linalg.LinAlgError:
+        return float("nan")
+    if not np.isfinite(rcond) or rcond < np.finfo(float).eps:
+        return float("nan")
+    return float(u @ np.linalg.solve(imat, u))
+
+
 def proportional_hazards_test(model: CoxResult) -> pd.DataFrame:
     """Test of proportional hazards per covariate and GLOBAL, as R's ``cox.zph(fit)``.
 
     survival >= 3.0: a score test for adding g(t) * x to the model with g the Kaplan-Meier
     transform of time (transform = "km"); one row per covariate term (a categorical
     covariate with k levels is one row with k - 1 df), then the GLOBAL test.
-    Returns a DataFrame [term, statistic, df, p_value].
+    Returns a DataFrame [term, statistic, df, p_value]; statistic and p_value are NaN for a
+    test whose information matrix is singular (where R's cox.zph stops with an error).
     """
     Z = _zph_parts(model)
     p = len(model.coef)
@@ -908,10 +924,10 @@ def proportional_hazards_test(model: CoxResult) -> pd.DataFrame:
         jj = list(term.columns)
         kk = list(range(p)) + [j + p for j in jj]
         u = np.r_[np.zeros(p), Z.u2[jj]]
-        stat = float(u @ _solve(Z.imat[np.ix_(kk, kk)], u))
+        stat = _zph_statistic(Z.imat[np.ix_(kk, kk)], u)
         rows.append((term.name, stat, len(jj), float(stats.chi2.sf(stat, len(jj)))))
     u = np.r_[np.zeros(p), Z.u2]
-    stat = float(u @ _solve(Z.imat, u))
+    stat = _zph_statistic(Z.imat, u)
     rows.append(("GLOBAL", stat, p, float(stats.chi2.sf(stat, p))))
     out = pd.DataFrame(rows, columns=["term", "statistic", "df", "p_value"])
     return out.astype({"term": object, "df": int})
