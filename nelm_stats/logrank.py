@@ -187,7 +187,14 @@ def _chisq(obs, exp, var):
         return np.nan, df
     diff = (obs - exp)[ok][1:]
     vv = var[np.ix_(ok, ok)][1:, 1:]
+    # R's solve() stops when the variance is singular to working precision (reciprocal
+    # condition number below machine epsilon, e.g. strata in which different groups are at
+    # risk); solving anyway would give a statistic made of round-off.
     try:
+        with np.errstate(all="ignore"):
+            rcond = 1.0 / np.linalg.cond(vv, 1)
+        if not np.isfinite(rcond) or rcond < np.finfo(float).eps:
+            return np.nan, df
         chi = float(diff @ np.linalg.solve(vv, diff))
     except np.linalg.LinAlgError:
         return np.nan, df
