@@ -252,7 +252,10 @@ def _crst(t, m, g, ng, rho=0.0):
         fb = (1.0 - fm) ** rho
         # a_t = fb (diag(h) - h h' / tr);  c accumulates a_t nd1 / (tr (1 - fm))
         a = -(h[:, :, None] * h[:, None, :]) / tr[:, None, None]
-        a[:, np.arange(ng), np.arange(ng)] += h
+        # diagonal as crst's a(i,i) = t1 (1 - t1 / tr): exactly 0 when the group is the only one
+        # at risk (h - h * h / h can leave round-off, a variance of 1e-32 instead of 0, and
+        # then a "test" where cmprsk finds the variance singular)
+        a[:, np.arange(ng), np.arange(ng)] = h * (1.0 - h / tr[:, None])
         a *= fb[:, None, None]
         c = np.cumsum(a * (nd1 / (tr * (1.0 - fm)))[:, None, None], axis=0)
         score = np.where(pos, fb[:, None] * (d1 - nd1[:, None] * rs * (1.0 - f1m) / (skmm * tq[:, None])), 0.0)
