@@ -22,12 +22,14 @@ singular variance; cox.zph's "computationally singular"), nelm_stats must raise 
 AnalysisError, carry a warning or give NaN — never a plain number.  Tolerances are those of
 tests/refcheck.py.
 
-Besides the 30 cases of the fixed seed, six regression cases (ids "seed<seed>_case<i>") come
-from running the script on more data sets (`Rscript tests/r/random_cases.R 400 777
-random_cases_many`, then this file pointed at that JSON): a single case in the ROC (pROC's CI
-is NaN; nelm_stats gave a zero-width CI) and a singular cox.zph matrix (nelm_stats gave
-round-off numbers) were bugs fixed in nelm_stats; the others pin how R's degenerate results
-are met.
+Besides the 30 cases of the fixed seed, ten regression cases (ids "seed<seed>_case<i>") come
+from running the script on more data sets (e.g. `Rscript tests/r/random_cases.R 400 777
+random_cases_many`, then this file pointed at that JSON; see the list in the R script): a
+single case in the ROC (pROC's CI is NaN; nelm_stats gave a zero-width CI), a singular cox.zph
+matrix and a singular survdiff variance (nelm_stats gave round-off numbers), and Gray's test
+with a group never at risk (round-off variance 2e-32 instead of 0) were bugs fixed in
+nelm_stats; one fisher.test odds ratio is a known difference (xfail, see _FISHER_KNOWN); the
+others pin how R's degenerate results are met.
 """
 from __future__ import annotations
 
@@ -305,7 +307,17 @@ def test_cuminc(cid, cause):
 # fisher.test / binom.test on a 2x2 table
 
 
-@pytest.mark.parametrize("cid", list(CASES))
+# Known, not fixed: fisher.test's conditional MLE is uniroot's answer (tol eps^0.25 = 1.2e-4),
+# so which point in that band R prints depends on its function values to the last bit; _htests
+# follows uniroot step by step, but its log dhyper (scipy) and sums (numpy, not R's long-double
+# sum()) differ by an ulp, here enough for Brent to take another path: OR 0.2033186 vs R's
+# 0.2033268 (exact root 0.2033192).  strict: passes once _htests reproduces R's arithmetic.
+_FISHER_KNOWN = {"seed31337_case198"}
+
+
+@pytest.mark.parametrize("cid", [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="uniroot path differs from R's (ulp)"))
+    if c in _FISHER_KNOWN else c for c in CASES])
 def test_fisher_binom(cid):
     case = CASES[cid]
     ref = case["fisher"]
@@ -337,6 +349,10 @@ def test_roc_delong(cid):
     case = CASES[cid]
     ref = case["roc"]
     what = _what(case, ref["call"])
+    if ref["error"]:  # e.g. "No case observation." once missing values are left out
+        with pytest.raises(ns.InsufficientDataError):
+            ns.roc_analysis(frame(case), "score", "truth")
+        return
     res = ns.roc_analysis(frame(case), "score", "truth")
     assert res.direction == ref["direction"], what
     assert_estimate(res.auc, ref["auc"], f"auc: {what}")
@@ -355,6 +371,6 @@ def test_cases_cover_the_awkward_shapes():
             "censored_after", "unequal_groups", "missing", "strata"} <= shapes
     assert min(c["n"] for c in CASES.values()) >= 8 and max(c["n"] for c in CASES.values()) <= 120
     assert any(_r_unusable(m) for c in CASES.values() for m in c["cox"])
-    assert sum(cid.startswith("seed") for cid in CASES) == 6  # the regression cases
+    assert sum(cid.startswith("seed") for cid in CASES) == 10  # the regression cases
     assert any(c["cox"][0].get("zph_error") and not _r_unusable(c["cox"][0]) for c in CASES.values())
     assert any(c["roc"]["ci"] == [None, None] for c in CASES.values())

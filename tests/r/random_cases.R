@@ -21,9 +21,10 @@ SHAPES <- c("heavy_ties", "time_zero", "censor_at_event_times", "group_no_events
             "group_of_one", "censored_after", "unequal_groups", "missing", "strata")
 
 ## ---- data generator ------------------------------------------------------------------
-gen <- function(i) {
-  n <- if (i <= 10) sample(8:30, 1) else sample(8:120, 1)
-  shapes <- SHAPES[runif(length(SHAPES)) < 0.45]
+# small = TRUE: very small series (n 8..16) with more awkward shapes at once (hunting runs)
+gen <- function(i, small = FALSE) {
+  n <- if (small) sample(8:16, 1) else if (i <= 10) sample(8:30, 1) else sample(8:120, 1)
+  shapes <- SHAPES[runif(length(SHAPES)) < if (small) 0.7 else 0.45]
   if (i %% 5 == 0) shapes <- union(shapes, c("group_no_events", "group_of_one"))
   k <- sample(2:3, 1)
   prob <- if ("unequal_groups" %in% shapes) c(0.7, 0.2, 0.1)[1:k] else rep(1, k)
@@ -250,8 +251,9 @@ roc_results <- function(d) {
 
 ## ---- cases -------------------------------------------------------------------------------
 # Optional arguments (for hunting discrepancies on more cases; the committed JSON uses none):
-#   Rscript tests/r/random_cases.R [n_cases = 30] [seed = 20261121] [output name = random_cases]
+#   Rscript tests/r/random_cases.R [n_cases = 30] [seed = 20261121] [output name = random_cases] [small]
 args <- commandArgs(trailingOnly = TRUE)
+small_mode <- length(args) >= 4 && args[4] == "small"
 n_cases <- if (length(args) >= 1) as.integer(args[1]) else 30L
 seed <- if (length(args) >= 2) as.integer(args[2]) else 20261121L
 out_name <- if (length(args) >= 3) args[3] else "random_cases"
@@ -274,7 +276,7 @@ make_case <- function(id, g) {
 
 set.seed(seed)
 cases <- list()
-for (i in seq_len(n_cases)) cases[[i]] <- make_case(sprintf("case%02d", i), gen(i))
+for (i in seq_len(n_cases)) cases[[i]] <- make_case(sprintf("case%02d", i), gen(i, small_mode))
 
 # Cases found by running this script on more data sets (Rscript tests/r/random_cases.R 400 777
 # and 300 4242) where nelm_stats and R disagreed or R gives no usable result; kept as
@@ -287,10 +289,17 @@ for (i in seq_len(n_cases)) cases[[i]] <- make_case(sprintf("case%02d", i), gen(
 #   777/188  4 events at 2 distinct times: cox.zph's information matrix is singular
 #   777/228  2x2 table with an empty group
 #   4242/167 one group left after missing values (survfit without strata; cuminc one group)
-extra <- list(c(777, 7), c(777, 79), c(777, 166), c(777, 188), c(777, 228), c(4242, 167))
+# and from `Rscript tests/r/random_cases.R 500 31337 random_cases_many4 small` (third value 1):
+#   31337/492 stratified survdiff whose variance is singular (R: solve() error)
+#   31337/370 Gray's test with a group never at risk at a cause-2 event (cmprsk: stat -1)
+#   31337/198 fisher.test's conditional MLE: R's uniroot (tol 1.2e-4) stops elsewhere
+#   31337/21  no case left after missing values (pROC: "No case observation.")
+extra <- list(c(777, 7, 0), c(777, 79, 0), c(777, 166, 0), c(777, 188, 0), c(777, 228, 0),
+              c(4242, 167, 0), c(31337, 492, 1), c(31337, 370, 1), c(31337, 198, 1),
+              c(31337, 21, 1))
 if (out_name == "random_cases") for (e in extra) {
   set.seed(e[1])
-  for (i in seq_len(e[2])) g <- gen(i)
+  for (i in seq_len(e[2])) g <- gen(i, small = e[3] == 1)
   cases[[length(cases) + 1]] <- make_case(sprintf("seed%d_case%03d", e[1], e[2]), g)
 }
 
