@@ -817,7 +817,7 @@ def _check_levels_with_events(x: np.ndarray, d: np.ndarray, terms) -> None:
         for lev, m in zip((term.reference, *term.levels), masks):
             if m.any() and d[m].sum() == 0:
                 raise ConvergenceError(
-                    f"No patient with {term.name} = '{lev}' had an event ({int(m.sum())} patients), "
+                    f"No patient with {term.name} = '{lev}' had an event ({int(m.sum())} patient{'s' if int(m.sum()) != 1 else ''}), "
                     f"so the hazard ratio for that level is infinitely small and cannot be "
                     f"estimated (monotone likelihood). Merge '{lev}' with a neighbouring level, "
                     f"choose another reference level or leave '{term.name}' out."
@@ -1226,7 +1226,11 @@ def ph_verdict(zph: pd.DataFrame, alpha: float = 0.05) -> str:
     glob = zph[zph["term"] == "GLOBAL"]
     bad = zph[(zph["term"] != "GLOBAL") & (zph["p_value"] < alpha)]
     gp = float(glob["p_value"].iloc[0]) if len(glob) else float("nan")
-    if len(bad) == 0 and (not np.isfinite(gp) or gp >= alpha):
+    if len(bad) == 0 and not np.isfinite(gp):
+        return ("The proportional-hazards check could not be computed (too few events or "
+                "too few distinct event times): judge the residual plot, or add patients "
+                "before relying on constant hazard ratios.")
+    if len(bad) == 0 and gp >= alpha:
         return (f"No evidence against proportional hazards (global test p = {format_p(gp)}): "
                 "the hazard ratios can be read as constant over follow-up.")
     names = ", ".join(f"{t} (p = {format_p(p)})" for t, p in zip(bad["term"], bad["p_value"]))

@@ -321,3 +321,14 @@ def test_display_views_and_ph_verdict():
     assert ph_verdict(z).startswith("No evidence")  # R: GLOBAL p = 0.17, no term < 0.05
     bad = z.assign(p_value=[0.5, 0.01, 0.5, 0.03])
     assert "sex (p = 0.010)" in ph_verdict(bad)
+
+
+def test_ph_verdict_when_the_test_cannot_be_computed():
+    """cox.zph stops on a singular information matrix; we give NaN and must not call that
+    'no evidence against proportional hazards'."""
+    from nelm_stats.cox import ph_verdict
+
+    z = proportional_hazards_test(_fit("lung_factor"))
+    undetermined = z.assign(statistic=np.nan, p_value=np.nan)
+    text = ph_verdict(undetermined)
+    assert "could not be computed" in text and "No evidence" not in text
