@@ -135,16 +135,18 @@ def _balance_table(result, key):
     bal = result.balance.copy()
     bal.insert(1, "label", [ui.column_label(t.split(": ")[0]) + (": " + t.split(": ", 1)[1] if ": " in t else "")
                             if t != "distance" else "Propensity score (distance)" for t in bal["term"]])
+    for col in ("variance_ratio_before", "variance_ratio_after"):  # binary covariates have none
+        bal[col] = ["–" if pd.isna(x) else f"{x:.2f}" for x in bal[col]]
     st.dataframe(
         bal.drop(columns="term"), hide_index=True, key=key,
         column_config={
             "label": "Covariate",
             "smd_before": st.column_config.NumberColumn("SMD before", format="%.3f"),
             "smd_after": st.column_config.NumberColumn("SMD after", format="%.3f"),
-            "variance_ratio_before": st.column_config.NumberColumn(
-                "VR before", format="%.2f", help="Variance ratio treated/control (continuous covariates)"),
-            "variance_ratio_after": st.column_config.NumberColumn(
-                "VR after", format="%.2f", help="Variance ratio treated/control (continuous covariates)"),
+            "variance_ratio_before": st.column_config.TextColumn(
+                "VR before", help="Variance ratio treated/control (continuous covariates)"),
+            "variance_ratio_after": st.column_config.TextColumn(
+                "VR after", help="Variance ratio treated/control (continuous covariates)"),
         },
     )
 
@@ -322,13 +324,15 @@ if comparison is not None:
     med = comparison.medians.assign(group=[display_label(g) for g in comparison.medians["group"]])
     for col in ("median", "ci_lower", "ci_upper"):
         med[col] = [("not reached" if col != "ci_lower" else "–") if pd.isna(x) else f"{x:.2f}" for x in med[col]]
+    # events are whole numbers except in the weighted cohort (sums of weights)
+    med["events"] = [f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}" for x in med["events"]]
     st.dataframe(
         med, hide_index=True, key="propensity_medians",
         column_config={
             "analysis": "Analysis",
             "group": ui.column_label(treatment),
             "n": "Patients",
-            "events": st.column_config.NumberColumn("Events", format="%.1f"),
+            "events": st.column_config.TextColumn("Events"),
             "median": "Median",
             "ci_lower": "95% CI lower",
             "ci_upper": "95% CI upper",

@@ -131,3 +131,23 @@ def test_propensity_page_in_browser(app_url, page):
     page.wait_for_timeout(2000)
     wait_for_app(page)
     page.screenshot(path=str(SCRATCH / "propensity_full.png"), full_page=True)
+
+
+def test_display_tables_show_no_none_or_nan_and_whole_event_counts():
+    """Binary covariates have no variance ratio: shown as '–', not 'None'; events of the crude
+    and matched cohorts are whole numbers (only the weighted cohort's are sums of weights)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[ui.Keys.DATASET] = "sample:mayo_cystic"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception and not at.error
+    frames = [df.value for df in at.dataframe]
+    balance = next(f for f in frames if "variance_ratio_before" in f.columns)
+    for col in ("variance_ratio_before", "variance_ratio_after"):
+        shown = balance[col].astype(str)
+        assert not shown.isin(["None", "nan", "NaN"]).any()
+        assert (shown == "–").any()  # sex, grade levels are binary
+    medians = next(f for f in frames if {"analysis", "events", "median"} <= set(f.columns))
+    unweighted = medians[medians["analysis"] != "weighted"]["events"].astype(str)
+    assert not unweighted.str.contains(r"\.").any()
