@@ -83,9 +83,16 @@ DAYS_PER_YEAR = 365.25
 
 
 def label(name: str) -> str:
-    """The clinician's name for a canonical column (the column name itself otherwise)."""
+    """The clinician's name for a canonical column; other snake_case names are spelled out
+    ("fluorescence_score" -> "Fluorescence score"); anything else is returned as it is."""
     col = COLUMNS_BY_NAME.get(name) or LESION_COLUMNS_BY_NAME.get(name)
-    return col.label if col else name
+    if col:
+        return col.label
+    if isinstance(name, str) and "_" in name and name == name.lower() and " " not in name:
+        acronyms = {"pfs": "PFS", "rfs": "RFS", "os": "OS", "icg": "ICG", "ki67": "Ki-67", "id": "ID"}
+        words = " ".join(acronyms.get(w, w) for w in name.split("_") if w)
+        return words[:1].upper() + words[1:] if words else name
+    return name
 
 
 def _coerce(df: pd.DataFrame, spec: dict[str, Column]) -> pd.DataFrame:

@@ -149,16 +149,19 @@ if not scores:
 else:
     s1, s2 = st.columns(2)
     ui.keep_valid(K.FLUORESCENCE_SCORE, scores, scores[0])
-    score = s1.selectbox("Score", scores, key=K.FLUORESCENCE_SCORE)
+    score = s1.selectbox("Score", scores, key=K.FLUORESCENCE_SCORE, format_func=ui.column_label)
     others = ["", *[c for c in scores if c != score]]  # "" = no second score
     ui.keep_valid(K.FLUORESCENCE_SCORE2, others, "")
     score2 = s2.selectbox("Compare with (DeLong paired test)", others, key=K.FLUORESCENCE_SCORE2,
-                          format_func=lambda c: c or "—") or None
+                          format_func=lambda c: ui.column_label(c) if c else "—") or None
     try:
         r1, r2, cmp_ = _roc(table, score, truth, score2)
         st.plotly_chart(roc_figure([r for r in (r1, r2) if r is not None],
-                                   [c for c in (score, score2) if c is not None]), key="fluorescence_roc")
-        st.markdown(f"AUC {r1.auc:.3f} (95 % CI {r1.ci_lower:.3f}–{r1.ci_upper:.3f}, DeLong), "
+                                   [ui.column_label(c) for c in (score, score2) if c is not None]),
+                        key="fluorescence_roc")
+        auc_ci = ("95 % CI not estimable: needs at least two R1/R2 and two R0" if pd.isna(r1.ci_lower)
+                  else f"95 % CI {r1.ci_lower:.3f}–{r1.ci_upper:.3f}, DeLong")
+        st.markdown(f"AUC {r1.auc:.3f} ({auc_ci}), "
                     f"{r1.n_cases} R1/R2 and {r1.n_controls} R0 "
                     f"{'lesions' if lesions is not None else 'patients'}; higher scores "
                     f"{'indicate' if r1.direction == '<' else 'argue against'} an involved margin.")

@@ -132,3 +132,27 @@ def test_fluorescence_on_a_patient_table_upload():
     shown = next(d.value for d in at.dataframe if "value" in d.value.columns)
     lo, hi = exp.loc[0, ["ci_lower", "ci_upper"]]
     assert shown.loc[0, "value"].endswith(f"({100 * lo:.1f}–{100 * hi:.1f})")
+
+
+def test_fluorescence_roc_in_words_and_without_nan():
+    """The score is named in words, not by its column name; an AUC without a DeLong CI
+    (a single R1 lesion) says so instead of printing 'nan'."""
+    at = _run("fluorescence", "sample:mimic")
+    _ok(at)
+    score_box = at.selectbox(key=ui.Keys.FLUORESCENCE_SCORE)
+    assert score_box.format_func(score_box.value) == "Fluorescence score"
+    lesions = ns.load_sample_lesions("mimic")
+    r1 = lesions["margin_status_before_reresection"].isin(["R1", "R2"])
+    one_case = pd.concat([lesions[~r1], lesions[r1].head(1)])
+    at = _run("fluorescence", "upload:mine", {"mine": ui.UploadedCohort(
+        "mine", ns.load_sample("mimic"), lesions=one_case)})
+    _ok(at)
+    auc_text = next(m.value for m in at.markdown if m.value.startswith("AUC"))
+    assert "nan" not in auc_text and "not estimable" in auc_text
+
+
+def test_label_spells_out_non_canonical_columns():
+    assert ns.schema.label("fluorescence_score") == "Fluorescence score"
+    assert ns.schema.label("hepatic_pfs_months") == "Hepatic PFS months"
+    assert ns.schema.label("grade") == "Tumour grade"
+    assert ns.schema.label("DFS (mo)") == "DFS (mo)"

@@ -106,7 +106,8 @@ def roc_figure(results, names: list[str] | None = None, *, title: str = "ROC cur
         fig.add_trace(go.Scatter(
             x=1 - c["specificity"], y=c["sensitivity"], mode="lines+markers", line_shape="linear",
             line=dict(color=colour(i), dash=dash(i), width=2.5), marker=dict(size=5),
-            name=f"{name}: AUC {r.auc:.2f} (95 % CI {r.ci_lower:.2f}–{r.ci_upper:.2f})",
+            name=(f"{name}: AUC {r.auc:.3f}" + ("" if np.isnan(r.ci_lower)
+                  else f" (95 % CI {r.ci_lower:.3f}–{r.ci_upper:.3f})")),
             customdata=c["threshold"],
             hovertemplate="threshold %{customdata:.3g}<br>sensitivity %{y:.2f}<br>1 − specificity %{x:.2f}"
                           "<extra></extra>",
