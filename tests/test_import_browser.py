@@ -83,6 +83,16 @@ def test_upload_map_derive_use_and_isolation(app_url, browser, page):
     wait_for_app(page)
     page.get_by_text("Upload: impossible_values").first.wait_for(timeout=30_000)
     assert _metric(page, "Patients") == "8"
+    # ... and the Survival page analyses it: the Kaplan-Meier figure of the 8 patients
+    sidebar.locator('[data-testid="stSidebarNav"] a', has_text="Survival").first.click()
+    wait_for_app(page)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.screenshot(path=str(SCRATCH / "import_survival.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    main_text = page.locator('[data-testid="stMain"]').inner_text()
+    # one of the 8 has no derivable RFS: analysed 7, and the one left out is counted
+    assert "in 7 patients" in main_text and "1 patient(s) left out" in main_text
 
     # another browser context = another session: it must not see the upload
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
