@@ -8,10 +8,7 @@ Usage: .venv/bin/python benchmarks/bench_survival.py
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nelm_stats as ns  # noqa: E402
+from benchmarks._common import run_rscript, timed  # noqa: E402
 
 SIZES = (100_000, 1_000_000)
 
@@ -35,17 +33,6 @@ def simulate(n: int, seed: int = 1) -> pd.DataFrame:
     grade = pd.Categorical(grade, categories=["G1", "G2", "G3"], ordered=True)
     return pd.DataFrame({"time": time_, "event": event, "grade": grade,
                          "w": rng.uniform(0.5, 2.0, n)})
-
-
-def timed(label: str, fn, repeat: int = 3):
-    best = np.inf
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    print(f"{label:<60s} {best:8.3f} s")
-    return out
 
 
 R_CODE = r"""
@@ -65,22 +52,7 @@ cat(sprintf("%.3f %.3f %.3f %.3f\n", t1, t2, t3, t4))
 
 
 def run_r(d: pd.DataFrame, repeat: int, weighted: bool) -> list[float] | None:
-    if shutil.which("Rscript") is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "d.csv"
-        script = Path(tmp) / "bench.R"
-        d.to_csv(csv, index=False)
-        script.write_text(R_CODE)
-        try:
-            res = subprocess.run(["Rscript", str(script), str(csv), str(repeat), "1" if weighted else "0"], capture_output=True,
-                                 text=True, timeout=300)
-        except subprocess.TimeoutExpired:
-            return None
-    if res.returncode != 0:
-        print("  (R failed: " + res.stderr.strip().splitlines()[-1] + ")")
-        return None
-    return [float("nan") if x == "NA" else float(x) for x in res.stdout.split()]
+    return run_rscript(R_CODE, d, repeat, "1" if weighted else "0")
 
 
 def main() -> None:

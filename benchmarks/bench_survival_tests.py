@@ -9,10 +9,7 @@ Usage: .venv/bin/python benchmarks/bench_survival_tests.py
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +17,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nelm_stats as ns  # noqa: E402
+from benchmarks._common import run_rscript, timed  # noqa: E402
 
 SIZES = (100_000, 1_000_000)
 
@@ -43,15 +41,6 @@ def simulate(n: int, seed: int = 2) -> pd.DataFrame:
     })
 
 
-def timed(label: str, fn, repeat: int = 3) -> None:
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    print(f"{label:<60s} {best:8.3f} s")
-
-
 R_CODE = r"""
 suppressPackageStartupMessages({library(survival); library(cmprsk)})
 args <- commandArgs(TRUE)
@@ -68,22 +57,7 @@ cat(sprintf("%.3f %.3f %.3f %.3f\n", t1, t2, t3, t4))
 
 
 def run_r(d: pd.DataFrame, repeat: int, with_cuminc: bool) -> list[float] | None:
-    if shutil.which("Rscript") is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        csv, script = Path(tmp) / "d.csv", Path(tmp) / "bench.R"
-        d.to_csv(csv, index=False)
-        script.write_text(R_CODE)
-        try:
-            res = subprocess.run(["Rscript", str(script), str(csv), str(repeat),
-                                  "1" if with_cuminc else "0"],
-                                 capture_output=True, text=True, timeout=300)
-        except subprocess.TimeoutExpired:
-            return None
-    if res.returncode != 0:
-        print("  (R failed: " + res.stderr.strip().splitlines()[-1] + ")")
-        return None
-    return [float("nan") if x == "NA" else float(x) for x in res.stdout.split()]
+    return run_rscript(R_CODE, d, repeat, "1" if with_cuminc else "0")
 
 
 def main() -> None:
