@@ -170,9 +170,7 @@ def _km(res, treatment, key):
 
 def _endpoints(data) -> dict[str, tuple[str, str, str]]:
     """key -> (label, time column, event column) of the endpoints these data hold."""
-    out = {k: (e.label, e.time, e.event) for k, e in ui.ENDPOINTS.items()}
-    out["hepatic_pfs"] = ("Hepatic progression-free survival", "hepatic_pfs_months", "hepatic_pfs_event")
-    return {k: v for k, v in out.items() if {v[1], v[2]} <= set(data.columns) and data[v[1]].notna().any()}
+    return {k: (e.label, e.time, e.event) for k, e in ui.data_endpoints(data).items()}
 
 
 st.title("Propensity-score analyses")

@@ -12,11 +12,7 @@ from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
 from nelm_stats.survival_report import has_times, longest_follow_up
 
 K = ui.Keys
-ENDPOINT_LABELS = {
-    "rfs": "Recurrence-free survival",
-    "os": "Overall survival",
-    "competing": "Recurrence, death as competing event",
-}
+COMPETING_LABEL = "Recurrence, death as competing event"
 PLOT_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "kaplan_meier"},
@@ -37,6 +33,12 @@ if st.session_state.get(K.SURVIVAL_ENDPOINT, sidebar_endpoint) in ui.ENDPOINTS:
     st.session_state[K.SURVIVAL_ENDPOINT] = sidebar_endpoint  # follow the sidebar
 
 ui.forget_on_new_dataset(K.SURVIVAL_DATASET, [K.SURVIVAL_GROUP, K.SURVIVAL_CUT])
+# RFS, OS, competing risks, and extra endpoints the cohort holds (e.g. hepatic PFS)
+endpoints = {**ui.ENDPOINTS, **ui.data_endpoints(data)}
+ENDPOINT_LABELS = {k: e.label for k, e in endpoints.items()}
+ENDPOINT_LABELS["competing"] = COMPETING_LABEL
+if st.session_state.get(K.SURVIVAL_ENDPOINT) not in ENDPOINT_LABELS:
+    st.session_state.pop(K.SURVIVAL_ENDPOINT, None)  # an extra endpoint of another dataset
 cats, nums = ui.grouping_columns(data)
 row1 = st.columns([3, 3, 2, 2])
 endpoint = row1[0].selectbox(
@@ -59,7 +61,7 @@ group = row1[1].selectbox(
 )
 unit = row1[2].radio("Time unit", ["months", "years"], horizontal=True, key=K.SURVIVAL_UNIT)
 
-time_col = "rfs_months" if endpoint == "competing" else ui.ENDPOINTS[endpoint].time
+time_col = "rfs_months" if endpoint == "competing" else endpoints[endpoint].time
 if not has_times(data, time_col):
     ui.show_error(ns.MissingColumnError(
         f"This cohort has no follow-up times in '{time_col}', so "
@@ -114,7 +116,7 @@ try:
     if endpoint == "competing":
         report = ui.competing_report(data, group, cut, unit, float(horizon), landmark)
     else:
-        ep = ui.ENDPOINTS[endpoint]
+        ep = endpoints[endpoint]
         os_ep = ui.ENDPOINTS["os"]  # papers report follow-up from overall survival
         has_os = os_ep.event in data.columns and has_times(data, os_ep.time)
         report = ui.survival_report(data, ep.time, ep.event, group, cut, unit, float(horizon),

@@ -258,3 +258,29 @@ def test_pages_open_on_each_demo_cohorts_question_and_reset_on_a_new_dataset():
     at.run()
     _ok(at)
     assert at.selectbox(key=ui.Keys.SURVIVAL_GROUP).value == "cystic"
+
+
+def test_survival_offers_hepatic_pfs_where_the_cohort_has_it():
+    """mayo_cystic carries hepatic progression-free survival (the paper's second endpoint): the
+    Survival page offers it and shows what kaplan_meier gives on those columns; a cohort without
+    it does not offer it, and switching datasets falls back to RFS."""
+    at = _survival("sample:mayo_cystic")
+    _ok(at)
+    box = at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT)
+    assert "Hepatic progression-free survival" in box.options
+    box.set_value("hepatic_pfs").run()
+    at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value("cystic").run()
+    at.radio(key=ui.Keys.SURVIVAL_UNIT).set_value("years").run()
+    _ok(at)
+    data = ns.load_sample("mayo_cystic")
+    km = ns.kaplan_meier(data, "hepatic_pfs_months", "hepatic_pfs_event", "cystic")
+    medians = _table(at, "Events")
+    assert list(medians["Events"].astype(int)) == [int(e) for e in km.medians["events"]]
+    cystic_years = km.medians.set_index("group").loc["True", "median"] / 12
+    shown = medians.set_index("Group").iloc[:, -1]
+    assert shown["yes"].startswith(f"{cystic_years:.1f} (")  # 0.7 years, as the paper's 0.71
+    at.session_state[ui.Keys.DATASET] = "sample:icg_lpsh"
+    at.run()
+    _ok(at)
+    box = at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT)
+    assert "Hepatic progression-free survival" not in box.options and box.value == "rfs"
