@@ -151,6 +151,19 @@ def _balance_table(result, key):
     )
 
 
+def _balance_section(result, which: str, method: str) -> None:
+    """Balance table + love plot, then the propensity overlap, of a matching or weighting result."""
+    st.subheader("Balance")
+    left, right = st.columns([6, 5])
+    with left:
+        _balance_table(result, f"propensity_balance_{which}")
+    with right:
+        st.caption(f"Absolute standardized mean differences before and after {method}; dashed line at 0.1.")
+        st.plotly_chart(love_plot(result), key=f"propensity_love_{which}")
+    st.subheader("Overlap of propensity scores")
+    st.plotly_chart(overlap_plot(result), key=f"propensity_overlap_{which}")
+
+
 def _hr_line(res, label):
     if res is None:
         return
@@ -237,15 +250,7 @@ with tab_m:
             st.caption(f"Caliper: {m.caliper} SD of the {'logit of the ' if m.caliper_scale == 'logit' else ''}"
                        f"propensity score = {m.caliper_width:.4f} on that scale.")
         _warnings(m.warnings)
-        st.subheader("Balance")
-        left, right = st.columns([6, 5])
-        with left:
-            _balance_table(m, "propensity_balance_matched")
-        with right:
-            st.caption("Absolute standardized mean differences before and after matching; dashed line at 0.1.")
-            st.plotly_chart(love_plot(m), key="propensity_love_matched")
-        st.subheader("Overlap of propensity scores")
-        st.plotly_chart(overlap_plot(m), key="propensity_overlap_matched")
+        _balance_section(m, "matched", "matching")
 
 with tab_w:
     a, b, c = st.columns(3)
@@ -269,15 +274,7 @@ with tab_w:
         cols[-2].metric("Extreme weights (> 10)", int(w.extreme.sum()))
         cols[-1].metric("Trimmed", w.n_trimmed)
         _warnings(w.warnings)
-        st.subheader("Balance")
-        left, right = st.columns([6, 5])
-        with left:
-            _balance_table(w, "propensity_balance_weighted")
-        with right:
-            st.caption("Absolute standardized mean differences before and after weighting; dashed line at 0.1.")
-            st.plotly_chart(love_plot(w), key="propensity_love_weighted")
-        st.subheader("Overlap of propensity scores")
-        st.plotly_chart(overlap_plot(w), key="propensity_overlap_weighted")
+        _balance_section(w, "weighted", "weighting")
 
 st.header("Outcome: crude, matched and weighted")
 endpoints = _endpoints(data)
