@@ -11,11 +11,34 @@ References reproduced here (tests/test_propensity.py):
   SD (ATT) or the pooled SD (ATE) of the unmatched/unweighted sample, binary variables with
   p(1 - p), every level of a categorical covariate, and the distance itself for matching.
 
+Same matched sets on every machine (DESIGN.md, "same answer on every machine"). Floating-point
+results carry rounding in their last bits, and those bits depend on the CPU and the BLAS kernel.
+MatchIt compares distances exactly, so on data with ties (integer covariates: age, node count,
+grade) its matched sets can change from one machine to the next. Here a matching decision never
+hinges on such bits, by construction:
+
+1. one propensity score per distinct covariate pattern: patients with the same covariates get
+   the same score, bit for bit (computed once, then shared);
+2. distances closer than the tie tolerance count as equal. The tolerance is ``TIE_RTOL`` (1e-8)
+   times the size of the linear predictor's terms (max over patients of |b0| + sum |b_j x_j|), far
+   above the rounding of a dot product (about 1e-15 of that size) and far below any difference
+   that means something clinically. Equal distances are snapped to one value (the smallest of a
+   run of values each within the tolerance of the next), so sorting is exact;
+3. ties are then broken by MatchIt's rules: treated patients in decreasing distance, ties in data
+   order; controls sorted by distance, ties in data order; of two controls equally near (within
+   the tolerance) the one on the lower side; a control within the caliper when its distance to
+   the treated patient is at most the caliper width plus the tolerance.
+
+Only a difference of two distances that lies within rounding of the tolerance itself could still
+be judged differently on two machines; distances equal in exact arithmetic never are. Where
+MatchIt's answer does not hinge on rounding, the pairs are MatchIt's (tests/test_propensity.py).
+
 Layout: ``propensity_match`` / ``iptw`` validate, the private workers compute on numpy arrays,
 and the results are frozen dataclasses (no display formatting).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +66,7 @@ EXTREME_WEIGHT = 10.0  # weights above this are flagged as extreme
 MIN_MATCHED_PAIRS = 10  # fewer matched treated patients than this: too few for a stable contrast
 
 _EPS = np.finfo(float).eps
+TIE_RTOL = 1e-8  # distances within this share of the linear predictor's size are equal (see above)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -332,11 +356,40 @@ def _logistic_fit(X, y, maxit=25, epsilon=1e-8):
     return full_beta, se, mu, converged, it, dev_old if not converged else dev
 
 
+def _pattern_scores(X, beta):
+    """Fitted probabilities computed once per distinct row of X, so equal covariates give equal
+    scores bit for bit (a BLAS kernel may round the same row differently at another position)."""
+    b = np.where(np.isnan(beta), 0.0, beta)
+    patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+    eta = np.array([math.fsum(row) for row in patterns * b])
+    return _linkinv(eta)[inverse.ravel()]
+
+
+def _tie_tolerance(X, beta) -> float:
+    """TIE_RTOL x the largest |b0| + sum |b_j x_j| over patients (the size of the terms summed)."""
+    b = np.where(np.isnan(beta), 0.0, beta)
+    return TIE_RTOL * max(float(np.max(np.abs(X) @ np.abs(b))), 1.0)
+
+
+def _snap_ties(d, tol):
+    """Distances within ``tol`` of their sorted neighbour take the run's smallest value."""
+    out = np.asarray(d, dtype=float).copy()
+    fin = np.isfinite(out)
+    vals = np.unique(out[fin])
+    if len(vals) < 2:
+        return out
+    new_run = np.concatenate([[True], np.diff(vals) > tol])
+    rep = vals[new_run][np.cumsum(new_run) - 1]
+    out[fin] = rep[np.searchsorted(vals, out[fin])]
+    return out
+
+
 def _fit_model(prep: _Prepared, treatment, covariates) -> PropensityModel:
     from scipy import stats
 
     y = prep.treat.astype(float)
     beta, se, mu, converged, iterations, deviance = _logistic_fit(prep.X, y)
+    mu = _pattern_scores(prep.X, beta)
     if not np.all(np.isfinite(mu)):
         raise ConvergenceError("The propensity-score model could not be fitted (non-finite probabilities).")
     warnings = []
@@ -524,8 +577,12 @@ def _find(parent, i):
     return i
 
 
-def _match_stratum(d, treat, order_t, ratio, width, replace, mm, reason):
+def _match_stratum(d, treat, order_t, ratio, width, replace, mm, reason, tol=0.0):
     """Match within one stratum; positions are 0..n-1 of the stratum arrays.
+
+    ``d``: distances with ties already snapped to one value; ``tol``: two gaps that differ by at
+    most this are equal (the control on the lower side wins), and a gap up to ``width + tol`` is
+    within the caliper.
 
     ``order_t``: stratum positions of treated units in matching order; ``mm`` (flat list, row-major
     n x ratio, -1 = none) is filled at those rows; ``reason`` gets the cause for treated with no match.
@@ -548,7 +605,7 @@ def _match_stratum(d, treat, order_t, ratio, width, replace, mm, reason):
         for t in order_t:
             reason[t] = _REASON_EXACT
         return
-    w = float("inf") if width is None else width
+    w = float("inf") if width is None else width + tol
 
     if replace:
         for t in order_t:
@@ -560,7 +617,7 @@ def _match_stratum(d, treat, order_t, ratio, width, replace, mm, reason):
                 lok = L >= 0 and abs(dt - cd[L]) <= w
                 rok = R < m and abs(cd[R] - dt) <= w
                 if lok and rok:
-                    if abs(cd[L] - dt) <= abs(cd[R] - dt):
+                    if abs(cd[L] - dt) <= abs(cd[R] - dt) + tol:
                         k, L = L, L - 1
                     else:
                         k, R = R, R + 1
@@ -592,7 +649,7 @@ def _match_stratum(d, treat, order_t, ratio, width, replace, mm, reason):
             lok = L >= 0 and abs(dt - cd[L]) <= w
             rok = R < m and abs(cd[R] - dt) <= w
             if lok and rok:
-                k = L if abs(cd[L] - dt) <= abs(cd[R] - dt) else R
+                k = L if abs(cd[L] - dt) <= abs(cd[R] - dt) + tol else R
             elif lok:
                 k = L
             elif rok:
@@ -607,7 +664,7 @@ def _match_stratum(d, treat, order_t, ratio, width, replace, mm, reason):
             n_free -= 1
 
 
-def _nearest(distance, treat, ratio, width, replace, strata):
+def _nearest(distance, treat, ratio, width, replace, strata, tol=0.0):
     """MatchIt nearest: returns mm (n x ratio global positions, -1 none; rows of treated) and reasons."""
     n = len(distance)
     pos_t = np.flatnonzero(treat)
@@ -623,7 +680,7 @@ def _nearest(distance, treat, ratio, width, replace, strata):
         order_local = order_local[order_local >= 0].tolist()
         mm_l = [-1] * (len(g) * ratio)
         reason_l = [0] * len(g)
-        _match_stratum(distance[g], treat[g], order_local, ratio, width, replace, mm_l, reason_l)
+        _match_stratum(distance[g], treat[g], order_local, ratio, width, replace, mm_l, reason_l, tol)
         mm_arr = np.asarray(mm_l, dtype=np.int64).reshape(len(g), ratio)
         valid = mm_arr >= 0
         mm_glob = np.where(valid, g[np.where(valid, mm_arr, 0)], -1)
@@ -703,7 +760,9 @@ def propensity_match(
     if exact:
         strata = prep.data[exact].astype(str).agg("\x1f".join, axis=1).to_numpy()
         _, strata = np.unique(strata, return_inverse=True)
-    mm, reason = _nearest(dist, prep.treat, ratio_i, width, bool(replace), strata)
+    beta = model.coefficients["coef"].to_numpy()
+    tol = _tie_tolerance(prep.X, beta)
+    mm, reason = _nearest(_snap_ties(dist, tol), prep.treat, ratio_i, width, bool(replace), strata, tol)
     return _match_result(prep, model, dist, mm, reason, treatment, covariates, ratio_i, caliper,
                          caliper_scale, width, bool(replace), exact)
 

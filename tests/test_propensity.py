@@ -273,17 +273,94 @@ def test_glm_equals_r(lalonde, rref):
     assert model.iterations == ref["iter"] and model.converged
 
 
-def test_lung_matches_are_the_matchers(lung, rref):
-    """tests/r/propensity_lung_matches.csv (the sets R fitted on) is what the matcher gives."""
-    ref = pd.DataFrame(rref["matches"])
-    for ratio in (1, 2):
-        res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], ratio=ratio)
-        r = ref[ref.design == f"{ratio}:1"]
-        assert res.matched.index.tolist() == r["row"].tolist()
-        assert res.matched["match_id"].tolist() == r["match_id"].tolist()
-        assert_estimate(res.matched["match_weight"], r["match_weight"], "match_weight")
+def _pairs_equal(res, ref_pairs, what):
+    ref = pd.DataFrame(ref_pairs)
+    assert res.pairs["treated"].tolist() == ref["treated"].tolist(), what
+    assert res.pairs["control"].tolist() == ref["control"].tolist(), what
+
+
+LUNG_DESIGNS = {"1:1": dict(ratio=1), "2:1": dict(ratio=2), "1:1 with replacement": dict(ratio=1, replace=True)}
+
+
+@pytest.mark.parametrize("design", list(LUNG_DESIGNS))
+def test_lung_matches_equal_matchit(lung, rref, design):
+    """matchit(I(sex == 2) ~ age + ph_ecog, data = lung_complete, distance = <whole-number logit
+    distance>, caliper = 0.2, ratio = 1 | 2 | 1, replace = FALSE | FALSE | TRUE) (tests/r/propensity.R: the
+    distance in exact arithmetic, so R's matches do not hinge on rounding): the same pairs, the
+    same matched rows and MatchIt's weights."""
+    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], **LUNG_DESIGNS[design])
+    _pairs_equal(res, rref["pairs"][design], design)
+    ref = pd.DataFrame(rref["matches"]).query("design == @design")
+    # the matched sets (MatchIt numbers its subclasses in another order), then row and weight
+    sets = lambda rows, ids: sorted(tuple(sorted(g)) for _, g in pd.Series(rows).groupby(np.asarray(ids)))
+    assert sets(res.matched.index.to_numpy(), res.matched["match_id"]) == sets(ref["row"].to_numpy(), ref["match_id"])
+    got = pd.DataFrame({"row": res.matched.index.to_numpy(), "w": res.matched["match_weight"].to_numpy()})
+    got = got.sort_values(["row", "w"], kind="stable")
+    ref = ref.sort_values(["row", "match_weight"], kind="stable")
+    assert got["row"].tolist() == ref["row"].tolist()
+    assert_estimate(got["w"], ref["match_weight"], "match_weight")
+
+
+def test_lung_glm_equals_r(lung, rref):
     glm = ns.propensity_model(lung, "sex", ["age", "ph_ecog"])
     assert_estimate(glm.propensity.dropna().to_numpy(), rref["glm_lung"]["fitted"], "lung glm")
+
+
+@pytest.fixture(scope="module")
+def colon(rref):
+    return pd.DataFrame(rref["colon"]).set_index("row")
+
+
+COLON_DESIGNS = {
+    "1:1 caliper 0.2": dict(caliper=0.2),
+    "1:1": dict(caliper=None),
+    "2:1": dict(caliper=None, ratio=2),
+    "1:1 caliper 0.2 with replacement": dict(caliper=0.2, replace=True),
+}
+
+
+@pytest.mark.parametrize("design", list(COLON_DESIGNS))
+def test_colon_tie_heavy_matches_equal_matchit(colon, rref, design):
+    """survival::colon (deaths; Lev+5FU vs observation), covariates age + nodes + sex, all
+    integers: 372 patterns for 607 patients, and many controls equally far on both sides.
+    matchit(lev5fu ~ age + nodes + sex, data = colon_deaths, distance = <whole-number logit
+    distance>, caliper = 0.2 | NULL, ratio = 1 | 2 | 3, replace = FALSE | TRUE)."""
+    res = ns.propensity_match(colon, "lev5fu", ["age", "nodes", "sex"], **COLON_DESIGNS[design])
+    assert res.n_excluded == 12
+    _pairs_equal(res, rref["colon_pairs"][design], design)
+
+
+@pytest.mark.parametrize("data_name,design", [
+    ("lung", dict(ratio=2, replace=True)), ("lung", dict(ratio=3, caliper=None, replace=True)),
+    ("colon", dict(ratio=3, replace=True)), ("colon", dict(ratio=2, caliper=None, replace=True)),
+    ("colon", dict(ratio=3, caliper=0.1)), ("lung", dict(ratio=2, caliper=0.05)),
+])
+def test_tie_heavy_matches_equal_literal_loop(lung, colon, rref, data_name, design):
+    """Designs MatchIt 4.5.1 gets wrong (k:1 with replacement: it lets one control fill two slots)
+    or that R was not run on: the literal transcription of MatchIt's loop (_matchit_loop) on the
+    whole-number distances of tests/r/propensity.R, where every tie is exact."""
+    data, treat_col, covs = ((lung, "sex", ["age", "ph_ecog"]) if data_name == "lung"
+                             else (colon, "lev5fu", ["age", "nodes", "sex"]))
+    ref = rref[f"{data_name}_distance"]
+    d_int = np.asarray(ref["distance"], dtype=float)
+    rows = np.asarray(ref["row"])
+    treat = (data.loc[rows, treat_col] == data[treat_col].max()).to_numpy()
+    caliper = design.get("caliper", 0.2)
+    width = None if caliper is None else caliper * ref["caliper_width"] / 0.2
+    expected = _matchit_loop(d_int, treat, design["ratio"], width, design.get("replace", False))
+    res = ns.propensity_match(data, treat_col, covs, **design)
+    got = list(zip(res.pairs["treated"], res.pairs["control"]))
+    assert got == [(rows[t], rows[c]) for t, c in expected]
+
+
+def test_colon_matched_cox(colon, rref):
+    """coxph(Surv(time, status) ~ lev5fu, data = match.data(m), weights = weights, cluster = subclass)
+    after matchit(..., caliper = 0.2) on the whole-number logit distance."""
+    res = ns.propensity_match(colon, "lev5fu", ["age", "nodes", "sex"])
+    out = ns.matched_survival(res, "time", "status")
+    _check_cox(out, rref["cox_colon_matched"], "colon matched")
+    glm = ns.propensity_model(colon, "lev5fu", ["age", "nodes", "sex"])
+    assert_estimate(glm.propensity.dropna().to_numpy(), rref["glm_colon"]["fitted"], "colon glm")
 
 
 def _check_cox(res, ref, what):
@@ -438,10 +515,8 @@ def test_time_unit_and_medians(lung):
 def test_matched_with_replacement_clusters_on_patient(lung, rref):
     """coxph(Surv(time, status) ~ I(sex == 2), data = matched_rows, weights = match_weight,
     cluster = patient): one row per patient per matched set (MatchIt's get_matches)."""
-    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], ratio=2, replace=True)
-    ref = pd.DataFrame(rref["matches"]).query("design == '2:1 with replacement'")
-    assert res.matched.index.tolist() == ref["row"].tolist()
-    assert_estimate(res.matched["match_weight"], ref["match_weight"], "weights")
+    res = ns.propensity_match(lung, "sex", ["age", "ph_ecog"], replace=True)
+    assert res.pairs["control"].duplicated().any()  # controls serve several treated patients
     out = ns.matched_survival(res, "time", "status")
     assert "patient" in out.variance
     _check_cox(out, rref["cox_matched_replace"], "matched with replacement")
