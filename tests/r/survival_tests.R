@@ -164,7 +164,10 @@ tp <- function(fit) {
 }
 tests_of <- function(fit) {
   t <- fit$Tests
-  list(cause = rownames(t), stat = unname(t[, "stat"]), pv = unname(t[, "pv"]), df = unname(t[, "df"]))
+  # cmprsk prints pv = 1 - pchisq(stat, df), which is 0 below ~1e-16; pv_upper is the same
+  # probability computed as an upper tail, exact for tiny p-values
+  list(cause = rownames(t), stat = unname(t[, "stat"]), pv = unname(t[, "pv"]), df = unname(t[, "df"]),
+       pv_upper = pchisq(unname(t[, "stat"]), unname(t[, "df"]), lower.tail = FALSE))
 }
 
 cr <- list()
