@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test bench samples clean
+.PHONY: run test test-kernels screenshot bench samples clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,20 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# the numeric modules under two other BLAS kernels (any x86-64 CPU runs them); CI runs this too
+NUMERIC_TESTS := tests/test_propensity.py tests/test_survival_km.py tests/test_logrank.py \
+  tests/test_competing.py tests/test_cox.py tests/test_proportions.py tests/test_accuracy.py \
+  tests/test_describe.py tests/test_random_cases.py tests/test_linalg_decisions.py
+test-kernels: $(STAMP)
+	for k in Sandybridge Nehalem; do \
+	  echo "== OPENBLAS_CORETYPE=$$k"; \
+	  OPENBLAS_CORETYPE=$$k $(PY) -m pytest -q -p no:cacheprovider $(NUMERIC_TESTS) || exit 1; \
+	done
+
+# refresh the README's picture (docs/screenshot.png) from the browser test
+screenshot: $(STAMP)
+	NELM_UPDATE_SCREENSHOT=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

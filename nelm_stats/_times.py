@@ -36,7 +36,7 @@ def aeq_sorted(ts: np.ndarray) -> np.ndarray:
 
 def aeq_times(t: np.ndarray) -> np.ndarray:
     """``aeqSurv`` on times in any order (same order out)."""
-    order = np.argsort(t)
+    order = np.argsort(t, kind="stable")
     out = np.empty_like(t, dtype=float)
     out[order] = aeq_sorted(t[order])
     return out

@@ -56,6 +56,7 @@ from ._checks import (
     require_frame,
 )
 from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
+from ._linalg import quadratic_form
 from ._times import aeq_times
 from .narrative import display_label
 from .schema import COLUMNS_BY_NAME
@@ -894,18 +895,11 @@ def _zph_parts(model: CoxResult) -> _ZphParts:
 
 
 def _zph_statistic(imat: np.ndarray, u: np.ndarray) -> float:
-    """u' imat^-1 u; NaN where imat is singular to working precision (reciprocal condition
-    number below machine epsilon, where R's solve() inside cox.zph stops with "system is
-    computationally singular", e.g. few distinct event times and a level absent from a risk
-    set).  Solving such a system anyway gives a number made of round-off."""
-    try:
-        with np.errstate(all="ignore"):
-            rcond = 1.0 / np.linalg.cond(imat, 1)
-    except np.linalg.LinAlgError:
-        return float("nan")
-    if not np.isfinite(rcond) or rcond < np.finfo(float).eps:
-        return float("nan")
-    return float(u @ np.linalg.solve(imat, u))
+    """u' imat^-1 u; NaN where imat is singular (where R's solve() inside cox.zph stops with
+    "system is computationally singular", e.g. few distinct event times and a level absent from
+    a risk set). Singular is decided far above round-off, the same on every machine
+    (nelm_stats._linalg); solving such a system anyway gives a number made of round-off."""
+    return quadratic_form(imat, u)
 
 
 def proportional_hazards_test(model: CoxResult) -> pd.DataFrame:

@@ -54,6 +54,7 @@ from ._checks import (
     require_complete,
     require_frame,
 )
+from ._linalg import quadratic_form
 from ._times import aeq_sorted
 from .errors import InputError, InsufficientDataError
 
@@ -139,7 +140,7 @@ def _survdiff_fit(t, e, g, k, s, rho, *, aeq=True, presorted=False):
     Sorts once by time (then, stably, by stratum; ``presorted``: rows already sorted by
     time); ``aeq`` applies aeqSurv first (survdiff's timefix=TRUE) to these rows.
     """
-    order = np.arange(t.size) if presorted else np.argsort(t)
+    order = np.arange(t.size) if presorted else np.argsort(t, kind="stable")
     t = t[order]
     if aeq:
         t = aeq_sorted(t)
@@ -187,16 +188,11 @@ def _chisq(obs, exp, var):
         return np.nan, df
     diff = (obs - exp)[ok][1:]
     vv = var[np.ix_(ok, ok)][1:, 1:]
-    # R's solve() stops when the variance is singular to working precision (reciprocal
-    # condition number below machine epsilon, e.g. strata in which different groups are at
-    # risk); solving anyway would give a statistic made of round-off.
-    try:
-        with np.errstate(all="ignore"):
-            rcond = 1.0 / np.linalg.cond(vv, 1)
-        if not np.isfinite(rcond) or rcond < np.finfo(float).eps:
-            return np.nan, df
-        chi = float(diff @ np.linalg.solve(vv, diff))
-    except np.linalg.LinAlgError:
+    # R's solve() stops when the variance is singular (e.g. strata in which different groups
+    # are at risk); solving anyway would give a statistic made of round-off. Singular is
+    # decided far above round-off, so on every machine alike (nelm_stats._linalg).
+    chi = quadratic_form(vv, diff)
+    if np.isnan(chi):
         return np.nan, df
     return chi, df
 
@@ -310,7 +306,7 @@ def pairwise_logrank(data, time, event, group, *, adjust="holm", rho=0) -> pd.Da
     check_choice(adjust, "adjust", _ADJUST)
     rho = _check_rho(rho)
     t, e, g, labels, _s, n_excluded = _prepare(data, time, event, group)
-    order = np.argsort(t)  # sort once; every pair's rows are then sorted too
+    order = np.argsort(t, kind="stable")  # sort once; every pair's rows are then sorted too
     t, e, g = t[order], e[order], g[order]
     k = len(labels)
     rows = []

@@ -355,3 +355,31 @@ def describe_flow(flow: pd.DataFrame) -> str:
         why = ", ".join(f"{int(k)} {r}" for r, k in zip(out["reason"], out["n_excluded"]))
         text += f"; {int(out['n_excluded'].sum())} left out ({why})"
     return text + f"; {analysed} patient{'s' if analysed != 1 else ''} analysed."
+
+
+def matching_assumptions(m, covariate_labels: list[str] | None = None) -> list[str]:
+    """What a propensity-score match assumed and how it decided, in words (cobalt-style), one
+    sentence per item; ``m`` is a ``MatchResult``."""
+    covs = ", ".join(covariate_labels or list(m.covariates))
+    t, c = display_label(m.treated_label), display_label(m.control_label)
+    scale = "the logit of the propensity score" if m.caliper_scale == "logit" else "the propensity score itself"
+    out = [
+        f"Propensity score: logistic regression of group {t} vs {c} on {covs} (as R's glm); "
+        "patients with a missing value in one of these are left out.",
+        f"Nearest-neighbour matching on {scale}, {m.ratio} control{'s' if m.ratio > 1 else ''} per treated "
+        f"patient, {'with' if m.replace else 'without'} replacement; treated patients are matched from the "
+        "highest score down (MatchIt's order).",
+        (f"Caliper: {m.caliper:g} SD of {scale} (SD over all analysed patients); a treated patient with no "
+         "control that close stays unmatched." if m.caliper is not None else
+         "No caliper: every treated patient gets the nearest control left, however far."),
+        "Same matches on every computer: patients with the same covariates get exactly the same score, and "
+        "distances that differ by less than 1 in 100 million of the model's terms count as equal. Among equal "
+        "scores the order of the file decides; of two controls equally near, the one with the lower score is taken.",
+        "Balance: standardized mean differences use the SD of the treated patients before matching (the "
+        "estimand is the effect in the treated, ATT); yes/no characteristics use p(1 − p).",
+        "Survival after matching: Cox model with a robust standard error clustered on the matched set"
+        + (" and on the patient, since a control can serve several treated patients." if m.replace else "."),
+    ]
+    if m.exact:
+        out.insert(3, "Exact matching on " + ", ".join(m.exact) + ": matched patients agree on these.")
+    return out

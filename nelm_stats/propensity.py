@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._linalg import independent_columns
 from ._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
 from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 
@@ -296,30 +297,10 @@ def _binomial_deviance(y, mu):
     return float(2 * np.sum(a + b))
 
 
-def _independent_columns(X, tol=1e-7):
-    """Columns kept by R's pivoting QR (dqrdc2, tol 1e-7): later collinear columns are aliased."""
-    norms = np.linalg.norm(X, axis=0)
-    r_diag = np.abs(np.diag(np.linalg.qr(X, mode="r"))) if X.shape[0] >= X.shape[1] else np.zeros(X.shape[1])
-    if np.all(norms > 0) and np.all(r_diag > tol * norms):
-        return list(range(X.shape[1]))  # full rank: the usual case
-    keep = []
-    Q = np.zeros((X.shape[0], 0))
-    for j in range(X.shape[1]):
-        x = X[:, j]
-        norm = np.linalg.norm(x)
-        r = x - Q @ (Q.T @ x) if Q.shape[1] else x
-        r = r - Q @ (Q.T @ r) if Q.shape[1] else r
-        rn = np.linalg.norm(r)
-        if norm > 0 and rn > tol * norm:
-            keep.append(j)
-            Q = np.column_stack([Q, r / rn])
-    return keep
-
-
 def _logistic_fit(X, y, maxit=25, epsilon=1e-8):
     """IRLS exactly as R's glm.fit for binomial(logit): returns beta (NaN aliased), cov, mu, info."""
     n, p = X.shape
-    keep = _independent_columns(X)
+    keep = independent_columns(X)
     Xk = X[:, keep]
     mu = (y + 0.5) / 2.0
     eta = np.log(mu / (1 - mu))

@@ -285,7 +285,7 @@ def _km_fit(t, d, w, codes, k, robust: bool):
     """Per distinct (group, time): counts, S and SE.  Returns a dict of arrays over the rows of
     the curve (sorted by group code, then time), and the per-group record counts."""
     # sort by time, then (stable) by group; aeqSurv on the sorted times
-    order = np.argsort(t)  # order within equal times is irrelevant (counts are summed)
+    order = np.argsort(t, kind="stable")  # order within equal times is irrelevant (counts are summed)
     ts = aeq_sorted(t[order])
     if k > 1:
         small = codes.astype(np.int16) if k < 32000 else codes

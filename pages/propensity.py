@@ -12,7 +12,7 @@ import nelm_stats as ns
 import ui
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.narrative import display_label, fmt_p
+from nelm_stats.narrative import display_label, fmt_p, matching_assumptions
 
 K = ui.Keys
 PREFERRED_TREATMENTS = ("icg", "cystic")
@@ -250,6 +250,9 @@ with tab_m:
             st.caption(f"Caliper: {m.caliper} SD of the {'logit of the ' if m.caliper_scale == 'logit' else ''}"
                        f"propensity score = {m.caliper_width:.4f} on that scale.")
         _warnings(m.warnings)
+        with st.expander("Method and assumptions", expanded=False):
+            st.markdown("\n".join(f"- {line}" for line in matching_assumptions(
+                m, [ui.column_label(c) for c in m.covariates])))
         _balance_section(m, "matched", "matching")
 
 with tab_w:

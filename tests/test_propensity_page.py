@@ -44,6 +44,9 @@ def test_page_on_every_sample(name):
         assert treatment == "cystic"
     labels = [m.label for m in at.metric]
     assert any(lab.startswith("Treated matched") for lab in labels)
+    exp = next(e for e in at.expander if e.label == "Method and assumptions")
+    method = " ".join(md.value for md in exp.markdown)
+    assert "Same matches on every computer" in method and "count as equal" in method
     assert any(lab.startswith("Effective sample size") for lab in labels)
 
 
