@@ -44,6 +44,9 @@ for data, t, covs in cases:
     for kw in designs:
         m = ns.propensity_match(data, t, covs, **kw)
         out.append([list(map(int, m.pairs["treated"])), list(map(int, m.pairs["control"]))])
+for kw in (dict(exact=["bilobar"]), dict(exact=["grade"], ratio=2, caliper=None)):
+    m = ns.propensity_match(syn, "icg", ["grade", "age", "bilobar"], **kw)
+    out.append([list(map(int, m.pairs["treated"])), list(map(int, m.pairs["control"]))])
 m = ns.propensity_match(colon, "lev5fu", ["age", "nodes", "sex"])
 out.append(float(ns.matched_survival(m, "time", "status").hazard_ratio))
 print(json.dumps(out))
@@ -65,7 +68,7 @@ def _run(kernel: str | None) -> list:
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="OpenBLAS core types are x86-64 names")
 def test_matched_sets_identical_under_every_blas_kernel():
     base = _run(None)
-    assert len(base) == 22 and all(len(p[0]) > 0 for p in base[:-1])
+    assert len(base) == 24 and all(len(p[0]) > 0 for p in base[:-1])
     for kernel in KERNELS:
         other = _run(kernel)
         for i, (a, b) in enumerate(zip(base[:-1], other[:-1])):
