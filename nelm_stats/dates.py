@@ -1,4 +1,7 @@
-"""Dates as clinicians type them: ISO, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yyyy, Excel serials.
+"""Dates as clinicians type them: ISO, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yyyy, Excel serials,
+month names in English, German, French, Spanish, Italian and Dutch ("12. März 2019",
+"3 févr. 2018", "3 de marzo de 2019"), and ISO date-times with a time zone ("…T10:00Z",
+"…+02:00": the date as written, i.e. the local calendar day, is kept; it is not moved to UTC).
 
 A date such as 03/04/2020 is 3 April in Europe and March 4 in the USA. The order is
 read from the values where they settle it (a first number above 12 means day first);
@@ -26,11 +29,75 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Numbers read as Excel serial dates: 1 Jan 1920 .. 31 Dec 2099.
 EXCEL_SERIAL_RANGE = (7306, 73050)
 
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?(?:Z|UTC|[+-]\d{2}(?::?\d{2})?))?)?$")
 _SLASH = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
-_MONTH_NAME = re.compile(r"[A-Za-zäéû]{3,}")
+_MONTH_NAME = re.compile(r"[^\W\d_]{3,}")
+_TIME_PART = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?(?:am|pm|h|uhr|z|utc|[+-]\d{2}(?::?\d{2})?))?\b")
+
+# Month names and abbreviations (accents removed, lower case) in en, de, fr, es, it, nl.
+_MONTHS = {}
+for _m, _names in enumerate((
+    "january jan januar jaen jaenner janner janvier janv enero ene gennaio gen januari",
+    "february feb februar fevrier fevr fev febrero febbraio februari",
+    "march mar maerz marz mrz mars marzo maart",
+    "april apr avril avr abril abr aprile",
+    "may mai mayo maggio mag mei",
+    "june jun juni juin junio giugno giu",
+    "july jul juli juillet juil julio luglio lug",
+    "august aug aout agosto ago augustus",
+    "september sep sept septembre septiembre setiembre set settembre",
+    "october oct oktober okt octobre octubre ottobre ott",
+    "november nov novembre noviembre",
+    "december dec dezember dez decembre diciembre dic dicembre",
+), start=1):
+    for _n in _names.split():
+        _MONTHS[_n] = _m
+_DATE_FILLERS = {"de", "del", "der", "den", "le", "the", "of", "am", "il", "el", "er", "st", "nd", "rd", "th",
+                 "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday",
+                 "fri", "friday", "sat", "saturday", "sun", "sunday", "montag", "dienstag", "mittwoch",
+                 "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+                 "samedi", "dimanche", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo",
+                 "lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica", "maandag",
+                 "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"}
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: 'März' -> 'marz', 'févr.' -> 'fevr.'."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text.lower()).replace("ß", "ss")
+    return "".join(ch for ch in t if not unicodedata.combining(ch))
+
+
+def _month_name_date(text: str):
+    """A date written with a month name in one of six languages -> (Timestamp or None, reason)."""
+    t = _TIME_PART.sub(" ", _plain(text))
+    tokens = re.findall(r"\d+|[a-z]+", t)
+    month, numbers = None, []
+    for tok in tokens:
+        if tok.isdigit():
+            numbers.append(tok)
+        elif tok in _MONTHS:
+            if month is not None:
+                return None, "not a date"
+            month = _MONTHS[tok]
+        elif tok in _DATE_FILLERS or (tok in ("er", "e") and numbers):
+            continue
+        else:
+            return None, "not a date"
+    if month is None or len(numbers) != 2:
+        return None, "not a date"
+    a, b = numbers
+    if len(a) == 4:  # 2019 March 12
+        year, day = a, b
+    elif len(b) in (2, 4) and len(a) <= 2:
+        day, year = a, b
+    else:
+        return None, "not a date"
+    return _make(_year(year), month, int(day), "written month")
 
 
 class AmbiguousDateOrderError(InputError):
@@ -204,11 +271,7 @@ def parse_date_value(value, order: str | None = None):
     if _SERIAL.match(text):
         return _serial(float(text))
     if _MONTH_NAME.search(text):
-        try:
-            ts = pd.Timestamp(pd.to_datetime(text, dayfirst=(order != "mdy")))
-            return ts.normalize() if ts == ts.normalize() else ts, "written month"
-        except (ValueError, TypeError, OverflowError):
-            return None, "not a date"
+        return _month_name_date(text)
     return None, "not a date"
 
 
@@ -295,8 +358,12 @@ def _empty_unparsed() -> pd.DataFrame:
                          "reason": pd.Series(dtype=object)})
 
 
-def looks_like_dates(series: pd.Series, min_share: float = 0.8) -> bool:
-    """True when most non-missing values of a column read as dates (used to suggest roles)."""
+def looks_like_dates(series: pd.Series, min_share: float = 0.8, missing_codes=None) -> bool:
+    """True when most non-missing values of a column read as dates (used to suggest roles).
+
+    Missing-value codes ("NA", "unknown", ".") are removed before the share is judged, and a
+    value counts as a date when :func:`parse_date_value` reads it (whatever the day/month order).
+    """
     if pd.api.types.is_datetime64_any_dtype(series):
         return True
     values = series.dropna()
@@ -306,10 +373,22 @@ def looks_like_dates(series: pd.Series, min_share: float = 0.8) -> bool:
         lo, hi = EXCEL_SERIAL_RANGE
         x = values.astype(float)
         return bool(((x >= lo) & (x <= hi)).mean() >= min_share and (x % 1 == 0).mean() >= min_share)
+    from .io import DEFAULT_MISSING_CODES
+
+    codes = {str(c).strip().lower() for c in (DEFAULT_MISSING_CODES if missing_codes is None else missing_codes)}
+    codes.add("")
+    texts = values.map(lambda v: v if not isinstance(v, str) else v.strip())
+    texts = texts[~texts.map(lambda v: isinstance(v, str) and v.lower() in codes)]
+    if len(texts) == 0:
+        return False
+    counts = texts.value_counts(sort=False).head(300)
     ok = 0
-    sample = values.head(200)
-    for v in sample:
-        text = str(v).strip()
-        if _ISO.match(text) or _DOT.match(text) or _SLASH.match(text):
-            ok += 1
-    return ok / len(sample) >= min_share
+    for v, k in counts.items():
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            continue  # a bare number in a text column: not evidence of a date
+        try:
+            ts, _ = parse_date_value(v)
+        except AmbiguousDateOrderError:
+            ts = True
+        ok += k if ts is not None else 0
+    return ok / int(counts.sum()) >= min_share

@@ -32,8 +32,6 @@ _EXTENSIONS = {
     "parquet": "parquet", "pq": "parquet",
 }
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-_NUMBER_DOT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NUMBER_COMMA = re.compile(r"^[+-]?\d+(,\d+)?$")
 _MAX_BYTES = 200 * 1024 * 1024
 
 
@@ -56,6 +54,12 @@ class ReadResult:
     decimal: str | None = None
     value_labels: dict = field(default_factory=dict)
     header_row: int = 1
+    #: per column whose numbers were written as text: (decimal mark, thousands separator or "")
+    number_formats: dict = field(default_factory=dict)
+    #: what the reader had to decide or repair, in words, each naming the column or row
+    warnings: tuple[str, ...] = ()
+    #: spreadsheet rows that are not patients (footers, a second header row): [row, text, reason]
+    non_patient_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row", "text", "reason"]))
 
     def describe(self) -> str:
         """One line saying how the file was read (for the page)."""
@@ -123,6 +127,7 @@ def read_table(
     sheet: str | int | None = None,
     missing_codes=DEFAULT_MISSING_CODES,
     header_row: int | None = None,
+    decimal: str | None = None,
 ) -> ReadResult:
     """Read an uploaded file from its bytes.
 
@@ -131,18 +136,23 @@ def read_table(
     "missing" when deciding whether a column is numeric (text columns keep them as
     text so that the normalisation preview can show them). ``header_row`` (CSV and Excel)
     is the spreadsheet row holding the column names, 1 = first row; None finds it (title
-    lines above the header, as some registry exports have, are skipped).
+    lines above the header, as some registry exports have, are skipped). ``decimal`` ("," or
+    ".") is the decimal mark of numbers written as text, the other mark then separating
+    thousands; None decides it per column from the values (see ``ReadResult.warnings`` for
+    columns where nothing settled it).
     """
     content = _check_bytes(content)
     fmt = detect_format(filename)
     codes = _codes(missing_codes)
+    if decimal not in (None, ",", "."):
+        raise InputError(f"decimal must be ',' or '.' (or None to decide from the values); got {decimal!r}.")
     if header_row is not None and (not isinstance(header_row, (int, np.integer)) or header_row < 1):
         raise InputError(f"header_row is the row number of the column names (1 or more); got {header_row!r}.")
     try:
         if fmt == "csv":
-            result = _read_csv(content, filename, codes, header_row)
+            result = _read_csv(content, filename, codes, header_row, decimal)
         elif fmt in ("excel", "xls"):
-            result = _read_excel(content, filename, fmt, sheet, codes, header_row)
+            result = _read_excel(content, filename, fmt, sheet, codes, header_row, decimal)
         elif fmt in ("spss", "stata"):
             result = _read_stat(content, filename, fmt)
         else:
@@ -202,58 +212,175 @@ def _clean_headers(columns) -> list[str]:
     return out
 
 
-def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None) -> pd.DataFrame:
-    """Drop empty rows/columns, trim text, make columns numeric where every value is."""
+# ---------------------------------------------------------------- numbers written as text
+# A number's decimal mark and thousands separator are decided per column from all its values:
+# "2.345,5" or "12,5" settle decimal comma (so "1.090" is one thousand and ninety), "1,234.5" or
+# "12.5" settle decimal point. Values such as "1.090" or "1,090" alone are ambiguous; they follow
+# the file's decimal mark where other columns settle it, else the column is flagged.
+_NUM_PLAIN = re.compile(r"^[+-]?\d+$")
+_NUM_GROUPED_DOT_DEC_COMMA = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
+_NUM_GROUPED_COMMA_DEC_DOT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+_NUM_GROUPED_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")
+_NUM_GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
+_NUM_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+_NUM_DEC_COMMA = re.compile(r"^[+-]?(\d+,\d+|,\d+)$")
+_NUM_DEC_DOT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+[eE][+-]?\d+$")
+
+
+def _number_evidence(v: str) -> str | None:
+    """What one text says about the number format: "int", "comma" (decimal comma), "dot"
+    (decimal point), "ambiguous" (1.090 / 1,090), or None (not a number)."""
+    if _NUM_PLAIN.match(v):
+        return "int"
+    if _NUM_AMBIGUOUS.match(v):
+        return "ambiguous"
+    if _NUM_GROUPED_DOT_DEC_COMMA.match(v) or _NUM_GROUPED_DOT.match(v) or _NUM_DEC_COMMA.match(v):
+        return "comma"
+    if _NUM_GROUPED_COMMA_DEC_DOT.match(v) or _NUM_GROUPED_COMMA.match(v) or _NUM_DEC_DOT.match(v):
+        return "dot"
+    return None
+
+
+def _to_number(v: str, decimal: str) -> float | None:
+    """A number text under a decided decimal mark (the other mark groups thousands); None if the
+    text is no number written that way."""
+    ev = _number_evidence(v)
+    if ev is None or ev not in ("int", "ambiguous", "comma" if decimal == "," else "dot"):
+        return None
+    group = "." if decimal == "," else ","
+    if group in v:
+        sign = v[0] if v[0] in "+-" else ""
+        body = v[len(sign):]
+        whole = body.split(decimal)[0]
+        if not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", whole):
+            return None
+        v = sign + body.replace(group, "")
+    return float(v.replace(",", ".")) if decimal == "," else float(v)
+
+
+def _column_evidence(texts) -> set[str]:
+    return {e for e in (_number_evidence(v) for v in texts) if e is not None}
+
+
+def _decide_decimal(evidence: set[str], file_decimal: str | None) -> tuple[str | None, str]:
+    """(decimal mark, how it was decided) for one column's number evidence."""
+    if "comma" in evidence and "dot" in evidence:
+        return None, "conflicting"
+    if "comma" in evidence:
+        return ",", "values"
+    if "dot" in evidence:
+        return ".", "values"
+    if "ambiguous" in evidence:
+        return (file_decimal, "file") if file_decimal else (None, "ambiguous")
+    return ".", "integers"
+
+
+def _text_cells(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
+def _distinct_texts(s: pd.Series, codes: frozenset[str]) -> list[str]:
+    """The distinct trimmed non-missing texts of a column (numbers and dates of Excel cells left out)."""
+    vals = pd.unique(s[s.notna()].astype(object))
+    out = []
+    for v in vals:
+        if isinstance(v, str):
+            t = v.strip()
+            if t and t.lower() not in codes:
+                out.append(t)
+    return out
+
+
+def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None = None,
+            default_decimal: str = ".") -> tuple[pd.DataFrame, dict, list[str]]:
+    """Drop empty rows/columns, trim text, make columns numeric where every value is.
+
+    ``decimal``: the decimal mark chosen by the user for the whole file (None: decided per
+    column from its values, see _decide_decimal). Returns (data, number_formats, warnings).
+    """
     data = data.copy()
     data.columns = _clean_headers(data.columns)
-    for c in data.columns:
-        s = data[c]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            data[c] = _text_or_number(s, codes, decimal)
+    texts = {c: _distinct_texts(data[c], codes) for c in data.columns if _text_cells(data[c])}
+    evidence = {c: _column_evidence(t) for c, t in texts.items()}
+    file_decimal = decimal
+    if file_decimal is None:
+        votes = set().union(*evidence.values()) if evidence else set()
+        if "comma" in votes and "dot" not in votes:
+            file_decimal = ","
+        elif "dot" in votes and "comma" not in votes:
+            file_decimal = "."
+    formats: dict[str, tuple[str, str]] = {}
+    warnings_: list[str] = []
+    for c in texts:
+        ev = evidence[c]
+        if decimal is not None:
+            col_decimal, how = decimal, "chosen"
+        else:
+            col_decimal, how = _decide_decimal(ev, file_decimal)
+        if how == "conflicting":
+            col_decimal = default_decimal
+            warnings_.append(
+                f"Column '{c}' writes numbers both with a decimal comma (e.g. 12,5) and a decimal point "
+                "(e.g. 12.5); values that do not fit one way are kept as text and listed as unrecognised. "
+                "Check the column in the source file.")
+        elif how == "ambiguous":
+            col_decimal = default_decimal
+            example = next(v for v in texts[c] if _number_evidence(v) == "ambiguous")
+            warnings_.append(
+                f"Column '{c}': numbers such as '{example}' could be read as {_to_number(example, ','):g} "
+                f"or as {_to_number(example, '.'):g}, and nothing in the file settles it; read as "
+                f"{_to_number(example, col_decimal):g} (decimal mark '{col_decimal}'). If that is wrong, "
+                "choose the file's number format and read it again.")
+        elif how == "file" and "ambiguous" in ev:
+            example = next(v for v in texts[c] if _number_evidence(v) == "ambiguous")
+            warnings_.append(
+                f"Column '{c}': '{example}' read as {_to_number(example, col_decimal):g}, because this file "
+                f"writes decimals with '{col_decimal}' in its other columns.")
+        if ev & {"comma", "dot", "ambiguous"}:
+            formats[c] = (col_decimal, "." if col_decimal == "," else ",")
+        data[c] = _text_or_number(data[c], codes, col_decimal)
     empty_cols = [c for c in data.columns if c.startswith("column ") and data[c].isna().all()]
     data = data.drop(columns=empty_cols)
     # drop empty rows but keep the labels: index i is spreadsheet row i + 2
     empty_rows = data.isna().all(axis=1)
-    return data.loc[~empty_rows]
+    return data.loc[~empty_rows], formats, warnings_
 
 
-def _text_kind(v: str, codes: frozenset[str], decimal: str | None) -> str | None:
-    """"missing", "number" or "text" for a trimmed, non-empty cell text (None for empty)."""
-    if v == "":
-        return None
-    if v.lower() in codes:
-        return "missing"
-    if _NUMBER_DOT.match(v) and not (decimal == "," and "." in v):
-        return "number"
-    if decimal == "," and _NUMBER_COMMA.match(v):
-        return "number"
-    return "text"
+def _canonical_number_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
 
-def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
+def _plain_text_of(v: str, decimal: str) -> str:
+    """A number written with a thousands separator or a decimal comma, rewritten plainly
+    ("1.090" -> "1090" where the column's decimal mark is ","); other texts unchanged."""
+    if _NUM_PLAIN.match(v) or (_NUM_DEC_DOT.match(v) and decimal == "."):
+        return v
+    x = _to_number(v, decimal)
+    return v if x is None else _canonical_number_text(x)
+
+
+def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str) -> pd.Series:
     values = s.astype(object)
     if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text cells (and missing) only
         return _text_or_number_distinct(values, codes, decimal)
     return _text_or_number_cells(values.where(s.notna(), None), codes, decimal)
 
 
-def _text_or_number_distinct(values: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
+def _text_or_number_distinct(values: pd.Series, codes: frozenset[str], decimal: str) -> pd.Series:
     """:func:`_text_or_number` for a column of text cells only: each distinct text is looked at once."""
     value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
     trimmed = [u.strip() for u in pd.Index(uniques).tolist()]
-    kinds = {_text_kind(v, codes, decimal) for v in trimmed} - {None, "missing"}
-    if kinds == {"number"}:
-        numbers = np.array(
-            [np.nan if v == "" or v.lower() in codes
-             else (float(v.replace(",", ".")) if decimal == "," else float(v)) for v in trimmed] + [np.nan],
-            dtype=float)
-        return pd.Series(numbers[value_codes], index=values.index, dtype=float)
+    numbers = [None if v == "" or v.lower() in codes else _to_number(v, decimal) for v in trimmed]
+    present = [i for i, v in enumerate(trimmed) if v != "" and v.lower() not in codes]
+    if present and all(numbers[i] is not None for i in present):
+        arr = np.array([np.nan if x is None else x for x in numbers] + [np.nan], dtype=float)
+        return pd.Series(arr[value_codes], index=values.index, dtype=float)
     texts = np.empty(len(trimmed) + 1, dtype=object)
-    texts[:] = [None if v == "" else v for v in trimmed] + [None]
+    texts[:] = [None if v == "" else _plain_text_of(v, decimal) for v in trimmed] + [None]
     return pd.Series(texts[value_codes], index=values.index, dtype="string")
 
 
-def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str | None) -> pd.Series:
+def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str) -> pd.Series:
     cleaned = []
     kinds = set()
     for v in values:
@@ -267,9 +394,7 @@ def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str
                 continue
             if v.lower() in codes:
                 kinds.add("missing")
-            elif _NUMBER_DOT.match(v) and not (decimal == "," and "." in v):
-                kinds.add("number")
-            elif decimal == "," and _NUMBER_COMMA.match(v):
+            elif _to_number(v, decimal) is not None:
                 kinds.add("number")
             else:
                 kinds.add("text")
@@ -286,13 +411,16 @@ def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str
             cleaned.append(str(v))
             kinds.add("text")
     kinds.discard("missing")
+    if kinds and kinds <= {"date", "bool"}:
+        # missing-value codes ("NA", "unknown") among date or yes/no cells are missing values
+        cleaned = [None if isinstance(v, str) and v.lower() in codes else v for v in cleaned]
     if kinds == {"number"}:
         out = []
         for v in cleaned:
             if v is None or (isinstance(v, str) and v.lower() in codes):
                 out.append(np.nan)
             elif isinstance(v, str):
-                out.append(float(v.replace(",", ".")) if decimal == "," else float(v))
+                out.append(_to_number(v, decimal))
             else:
                 out.append(float(v))
         return pd.Series(out, index=values.index, dtype=float)
@@ -309,6 +437,8 @@ def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str
             out.append(v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat())
         elif isinstance(v, float) and v.is_integer():
             out.append(str(int(v)))
+        elif isinstance(v, str):
+            out.append(_plain_text_of(v, decimal))
         else:
             out.append(str(v))
     return pd.Series(out, index=values.index, dtype="string")
@@ -354,21 +484,6 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _decimal_mark(frame: pd.DataFrame, delimiter: str) -> str:
-    """',' when numbers are written 12,5 (European Excel), else '.'."""
-    if delimiter == ",":
-        return "."
-    comma = dot = 0
-    for c in frame.columns:
-        for v in frame[c].dropna().head(200):
-            v = str(v).strip()
-            if re.fullmatch(r"[+-]?\d+,\d+", v):
-                comma += 1
-            elif re.fullmatch(r"[+-]?\d+\.\d+", v):
-                dot += 1
-    return "," if comma > dot else "."
-
-
 def _split_header(rows: list[list], header_row: int | None, filename: str) -> tuple[pd.DataFrame, int]:
     """Rows of cells -> (table with the header row's names, header row number 1-based).
 
@@ -401,7 +516,7 @@ def _split_header(rows: list[list], header_row: int | None, filename: str) -> tu
     return frame, h + 1
 
 
-def _read_csv(content: bytes, filename: str, codes, header_row=None) -> ReadResult:
+def _read_csv(content: bytes, filename: str, codes, header_row=None, decimal=None) -> ReadResult:
     text, enc = _decode(content, filename)
     if not text.strip():
         raise DataReadError("The file is empty. Export the table again and upload the new file.")
@@ -414,12 +529,15 @@ def _read_csv(content: bytes, filename: str, codes, header_row=None) -> ReadResu
             "from Excel and upload that."
         ) from err
     frame, h = _split_header(rows, header_row, filename)
-    decimal = _decimal_mark(frame, delimiter)
-    data = _finish(frame, codes, decimal)
-    return ReadResult(data, "csv", encoding=enc, delimiter=delimiter, decimal=decimal, header_row=h)
+    # a semicolon list separator is what Excel writes where the decimal mark is a comma
+    data, formats, notes = _finish(frame, codes, decimal, default_decimal="," if delimiter == ";" else ".")
+    decimals = {d for d, _ in formats.values()}
+    file_decimal = decimal or (decimals.pop() if len(decimals) == 1 else ("." if not decimals else None))
+    return ReadResult(data, "csv", encoding=enc, delimiter=delimiter, decimal=file_decimal, header_row=h,
+                      number_formats=formats, warnings=tuple(notes))
 
 
-def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_row=None) -> ReadResult:
+def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_row=None, decimal=None) -> ReadResult:
     sheets = list_sheets(content, filename)
     if sheet is None:
         sheet = sheets[0] if sheets else 0
@@ -444,9 +562,9 @@ def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_ro
             "Save the workbook again as .xlsx and upload it."
         ) from err
     frame, h = _split_header(frame.to_numpy().tolist(), header_row, filename)
-    data = _finish(frame, codes, None)
+    data, formats, notes = _finish(frame, codes, decimal)
     return ReadResult(data, "excel" if fmt == "excel" else "xls", sheet=sheet, sheets=tuple(sheets),
-                      header_row=h)
+                      header_row=h, number_formats=formats, warnings=tuple(notes))
 
 
 def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:
@@ -470,8 +588,8 @@ def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:
         if isinstance(s.dtype, pd.CategoricalDtype):
             frame[c] = s.astype(object).where(s.notna(), None).map(
                 lambda v: None if v is None else str(v)).astype("string")
-    data = _finish(frame, frozenset({""}), None)
-    return ReadResult(data, fmt, value_labels=labels)
+    data, formats, notes = _finish(frame, frozenset({""}))
+    return ReadResult(data, fmt, value_labels=labels, number_formats=formats, warnings=tuple(notes))
 
 
 def _read_parquet(content: bytes, filename: str) -> ReadResult:
@@ -483,8 +601,8 @@ def _read_parquet(content: bytes, filename: str) -> ReadResult:
             "Export it again, or upload a CSV/Excel version."
         ) from err
     frame = frame.reset_index(drop=True)
-    data = _finish(frame, frozenset({""}), None)
-    return ReadResult(data, "parquet")
+    data, formats, notes = _finish(frame, frozenset({""}))
+    return ReadResult(data, "parquet", number_formats=formats, warnings=tuple(notes))
 
 
 

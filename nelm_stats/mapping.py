@@ -231,9 +231,13 @@ def _share(values: pd.Series, fn) -> float:
     return float(v.map(lambda x: fn(x) is not None).mean())
 
 
-def _value_role(series: pd.Series, target: str) -> tuple[str | None, str]:
-    """A role read from the values alone (only for categorical codes that say what they are)."""
+def _value_role(series: pd.Series, target: str, missing_codes=DEFAULT_MISSING_CODES) -> tuple[str | None, str]:
+    """A role read from the values alone (only for categorical codes that say what they are);
+    missing-value codes are left out before the values are judged."""
     s = series.dropna()
+    if len(s) and not pd.api.types.is_numeric_dtype(s):
+        codes = {str(c).strip().lower() for c in missing_codes} | {""}
+        s = s[~s.astype(str).str.strip().str.lower().isin(codes)]
     if len(s) == 0 or pd.api.types.is_datetime64_any_dtype(series):
         return None, ""
     if pd.api.types.is_numeric_dtype(series):
@@ -280,14 +284,14 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
         role, why = _header_role(c, aliases)
         if role is not None and role in spec:
             col = spec[role]
-            is_dates = looks_like_dates(s, 0.5)
+            is_dates = looks_like_dates(s, 0.5, missing_codes)
             if col.kind == "bool" and is_dates and _DATE_PARTNER.get(role) in spec:
                 role, why = _DATE_PARTNER[role], f"{why}; values are dates"
             elif col.kind == "date" and not is_dates and s.notna().any():
                 why = f"{why} suggests {role}, but the values are not dates"
                 role = None
         if role is None and c not in flagged:
-            v_role, v_why = _value_role(s, target)
+            v_role, v_why = _value_role(s, target, missing_codes)
             if v_role is not None:
                 role, why = v_role, v_why
         if c in flagged and role != "patient_id":
