@@ -30,6 +30,7 @@ class Keys:
     IMPORT_SHEET = "import_sheet"  # + "_<file>"
     IMPORT_HEADER_ROW = "import_header_row"  # + "_<file>_<sheet>"
     IMPORT_MISSING = "import_missing"  # missing-value codes, comma-separated
+    IMPORT_DECIMAL = "import_decimal"  # + "_<file>": how numbers written as text are read
     IMPORT_DROP = "import_drop_identifiers"
     IMPORT_AGE_FROM_BIRTH = "import_age_from_birth"
     IMPORT_MAPPING_FILE = "import_mapping_file"  # a saved mapping (JSON)

@@ -484,8 +484,160 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _split_header(rows: list[list], header_row: int | None, filename: str) -> tuple[pd.DataFrame, int]:
-    """Rows of cells -> (table with the header row's names, header row number 1-based).
+# ---------------------------------------------------------------- rows that are not a table's rows
+_FOOTER = re.compile(
+    r"^\s*(?:(?:total|totals|sum|summe|gesamt|totaal|somme|mean|median|average|mittelwert|durchschnitt|"
+    r"created|generated|exported|export date|printed|print date|erstellt|gedruckt|page\s+\d+|seite\s+\d+|"
+    r"source|quelle|note|notes|footnote|legend|copyright|end of (?:report|file|table))\b|n\s*=|\(c\)|©)",
+    re.IGNORECASE)
+
+
+def _cell_text(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
+def _filled_cells(r) -> list[str]:
+    return [t for t in (_cell_text(v) for v in r) if t]
+
+
+def _footer_rows(rows: list[list], first_data: int) -> list[tuple[int, str, str]]:
+    """Trailing rows that are not patients: totals, counts, 'created with ...' lines.
+
+    Returns [(position in rows, text, reason)], last rows only (a block at the end of the table,
+    blank rows between them allowed)."""
+    out = []
+    i = len(rows) - 1
+    while i >= first_data:
+        cells = _filled_cells(rows[i])
+        if not cells:
+            i -= 1
+            continue
+        text = " | ".join(cells)[:120]
+        if _FOOTER.match(cells[0]):
+            out.append((i, text, "a total, count or note below the table, not a patient"))
+        elif len(cells) == 1 and len(cells[0]) >= 15 and " " in cells[0] and not _number_evidence(cells[0]):
+            out.append((i, text, "a line of text below the table, not a patient"))
+        else:
+            break
+        i -= 1
+    return sorted(out)
+
+
+def _looks_like_value(t: str) -> bool:
+    from .dates import parse_date_value
+
+    if _number_evidence(t) is not None:
+        return True
+    try:
+        return parse_date_value(t)[0] is not None
+    except Exception:  # noqa: BLE001 - an ambiguous date is a value too
+        return True
+
+
+def _second_header(rows: list[list], h: int) -> bool:
+    """True when the row under the header continues it (units, or the lower half of merged
+    headers): text where the column's other values are numbers or dates."""
+    if h + 2 >= len(rows):
+        return False
+    cand = rows[h + 1]
+    below = rows[h + 2:h + 52]
+    hits = numeric_cols = 0
+    for j in range(len(cand)):
+        vals = [_cell_text(r[j]) if j < len(r) else "" for r in below]
+        vals = [v for v in vals if v]
+        raw_vals = [r[j] for r in below if j < len(r) and _cell_text(r[j])]
+        if len(vals) < 2:
+            continue
+        native = sum(isinstance(v, (int, float, np.integer, np.floating, pd.Timestamp)) or hasattr(v, "year")
+                     for v in raw_vals)
+        share = (native + sum(_looks_like_value(v) for v, rv in zip(vals, raw_vals) if isinstance(rv, str))) / len(vals)
+        if share < 0.8:
+            continue
+        numeric_cols += 1
+        c = cand[j] if j < len(cand) else ""
+        ct = _cell_text(c)
+        if ct and isinstance(c, str) and not _looks_like_value(ct):
+            hits += 1
+    return hits >= 2 and hits >= 0.5 * numeric_cols
+
+
+def _merge_header(top: list, sub: list) -> list[str]:
+    """Names of a two-row header: the upper cell (carried over merged cells) + the lower one."""
+    out, last = [], ""
+    for j in range(max(len(top), len(sub))):
+        t = _cell_text(top[j]) if j < len(top) else ""
+        s = _cell_text(sub[j]) if j < len(sub) else ""
+        if t:
+            last = t
+        elif s:
+            t = last
+        out.append(f"{t} {s}".strip() if s else t)
+    return out
+
+
+def _table_shape_check(rows: list[list], filename: str) -> None:
+    """Refuse text that is not a table (a letter, a report) with the reason."""
+    filled = [r for r in rows if _filled_cells(r)]
+    if not filled:
+        raise DataReadError("The file is empty. Export the table again and upload the new file.")
+    counts = [len(r) for r in filled]
+    mode = max(set(counts), key=counts.count)
+    if mode < 2:
+        raise DataReadError(
+            f"'{filename}' is not a table: its lines are not split into columns (no commas, semicolons or tabs "
+            "between values). It looks like running text, e.g. a letter or a report. Upload the spreadsheet "
+            "with one row per patient and one column per variable.")
+    cells = [t for r in filled for t in _filled_cells(r)]
+    prose = sum(len(t.split()) >= 6 for t in cells) / max(len(cells), 1)
+    share_mode = counts.count(mode) / len(counts)
+    # ragged rows alone are no reason (some exports drop trailing empty cells); with sentences they are
+    if prose > 0.3 or (share_mode < 0.5 and prose > 0.05):
+        raise DataReadError(
+            f"'{filename}' does not look like a table: "
+            + (f"{prose:.0%} of its cells are sentences" if prose > 0.3 else
+               f"only {share_mode:.0%} of its lines have the same number of columns")
+            + ". It looks like running text (a letter, a report). Upload the spreadsheet with one row per "
+              "patient and one column per variable.")
+
+
+def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[str]]:
+    """Rows of a CSV text; a quotation mark that opens and never closes (which would swallow the
+    following lines into one cell) is found, said where, and its line read without quoting."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = max((len(r) for r in rows), default=0)
+
+    def swallowed(cell: str) -> bool:
+        if "\n" not in cell and "\r" not in cell:
+            return False
+        lines = cell.splitlines()
+        return sum(len(ln.split(delimiter)) >= max(2, width // 2) for ln in lines) >= 1 and len(lines) >= 2
+
+    if not any(swallowed(c) for r in rows for c in r):
+        return rows, []
+    notes, out = [], []
+    header_width = len(rows[0]) if rows else width
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.count('"') % 2 == 1:
+            cells = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE))
+            # the cell the stray quote opened held the delimiters that split it: join them back
+            k = next((j for j, c in enumerate(cells) if c.lstrip().startswith('"')), None)
+            extra = len(cells) - header_width
+            if k is not None and extra > 0:
+                cells = cells[:k] + [delimiter.join(cells[k:k + extra + 1])] + cells[k + extra + 1:]
+            out.append([c.strip().strip('"').strip() for c in cells])
+            notes.append(f"Row {n}: a quotation mark (\") opens a cell and never closes, which would have merged "
+                         "the following rows into one cell. The row was read without it; check that row in "
+                         "your file.")
+        else:
+            out.append(next(csv.reader([line], delimiter=delimiter), []))
+    return out, notes
+
+
+def _split_header(rows: list[list], header_row: int | None, filename: str):
+    """Rows of cells -> (table with the header row's names, header row number 1-based, rows set
+    apart as not patients [row, text, reason]: a second header row, footers).
 
     Index labels keep the spreadsheet position: label ``i`` is spreadsheet row ``i + 2``.
     """
@@ -510,10 +662,22 @@ def _split_header(rows: list[list], header_row: int | None, filename: str) -> tu
         if h >= len(rows):
             raise DataReadError(f"'{filename}' has fewer than {header_row} rows: choose the row that holds "
                                 "the column names.")
+    header = list(rows[h])
+    skipped: list[tuple[int, str, str]] = []
+    first = h + 1
+    if header_row is None and _second_header(rows, h):
+        skipped.append((h + 1, " | ".join(_filled_cells(rows[h + 1]))[:120],
+                        "second row of the column names (units or merged headers), not a patient"))
+        header = _merge_header(rows[h], rows[h + 1])
+        first = h + 2
+    skipped += _footer_rows(rows, first)
+    drop = {i for i, _, _ in skipped}
     frame = pd.DataFrame(rows[h + 1:], columns=range(width), dtype=object)
-    frame.columns = rows[h]
+    frame.columns = header
     frame.index = range(h, h + len(frame))  # label i = spreadsheet row i + 2
-    return frame, h + 1
+    frame = frame.loc[[i + 1 not in drop for i in frame.index]]
+    non_patients = pd.DataFrame([(i + 1, t, r) for i, t, r in skipped], columns=["row", "text", "reason"])
+    return frame, h + 1, non_patients
 
 
 def _read_csv(content: bytes, filename: str, codes, header_row=None, decimal=None) -> ReadResult:
@@ -522,19 +686,20 @@ def _read_csv(content: bytes, filename: str, codes, header_row=None, decimal=Non
         raise DataReadError("The file is empty. Export the table again and upload the new file.")
     delimiter = _sniff_delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows, quote_notes = _csv_rows(text, delimiter)
     except csv.Error as err:
         raise DataReadError(
             f"'{filename}' could not be read as a table ({_short(err)}). Save the sheet again as CSV "
             "from Excel and upload that."
         ) from err
-    frame, h = _split_header(rows, header_row, filename)
+    _table_shape_check(rows, filename)
+    frame, h, non_patients = _split_header(rows, header_row, filename)
     # a semicolon list separator is what Excel writes where the decimal mark is a comma
     data, formats, notes = _finish(frame, codes, decimal, default_decimal="," if delimiter == ";" else ".")
     decimals = {d for d, _ in formats.values()}
     file_decimal = decimal or (decimals.pop() if len(decimals) == 1 else ("." if not decimals else None))
     return ReadResult(data, "csv", encoding=enc, delimiter=delimiter, decimal=file_decimal, header_row=h,
-                      number_formats=formats, warnings=tuple(notes))
+                      number_formats=formats, warnings=tuple(quote_notes + notes), non_patient_rows=non_patients)
 
 
 def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_row=None, decimal=None) -> ReadResult:
@@ -561,10 +726,10 @@ def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_ro
             f"Sheet '{sheet}' of '{filename}' could not be read ({_short(err)}). "
             "Save the workbook again as .xlsx and upload it."
         ) from err
-    frame, h = _split_header(frame.to_numpy().tolist(), header_row, filename)
+    frame, h, non_patients = _split_header(frame.to_numpy().tolist(), header_row, filename)
     data, formats, notes = _finish(frame, codes, decimal)
     return ReadResult(data, "excel" if fmt == "excel" else "xls", sheet=sheet, sheets=tuple(sheets),
-                      header_row=h, number_formats=formats, warnings=tuple(notes))
+                      header_row=h, number_formats=formats, warnings=tuple(notes), non_patient_rows=non_patients)
 
 
 def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:

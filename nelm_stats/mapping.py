@@ -52,6 +52,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
                      "primary origin", "primarius", "primary organ", "location of primary"),
     "grade": ("grade", "grading", "who grade", "tumor grade", "tumour grade", "g", "who grading",
               "net grade"),
+    "neuroendocrine_carcinoma": ("nec", "neuroendocrine carcinoma", "nec yes no", "carcinoma nec",
+                                 "poorly differentiated"),
     "ki67": ("ki67", "ki 67", "ki67 index", "ki 67 index", "mib1", "mib 1", "ki67 percent",
              "proliferation index"),
     "synchronous": ("synchronous", "sync", "synchronous mets", "synchronous metastases", "synchron",
@@ -129,7 +131,8 @@ LESION_ALIASES: dict[str, tuple[str, ...]] = {
     "margin_status": ALIASES["margin_status"],
 }
 _DATE_PARTNER = {"recurrence": "recurrence_date", "death": "death_date", "surgery": "surgery_date"}
-_UNIT_WORDS = r"\b(mo|mos|months?|mths?|cm|mm|days?|d|yrs?|years?|y|percent|pct|n|yes no|y n|1 0|0 1)\b"
+_UNIT_WORDS = (r"\b(mo|mos|months?|mths?|cm|mm|days?|d|yrs?|years?|y|tagen?|monaten?|jahren?|jours|mois|ans|"
+               r"dias|meses|giorni|mesi|anni|dagen|maanden|jaren|percent|pct|n|yes no|y n|1 0|0 1)\b")
 
 
 @dataclass(frozen=True)
@@ -278,10 +281,25 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
     reasons: dict[str, str] = {}
     units: dict[str, str] = {}
     taken: set[str] = set()
+    # time to recurrence (deaths censored) and RFS (deaths are events) are different endpoints:
+    # where a file has both, RFS takes the role and the other is kept, with the difference said
+    time_cols = [str(c) for c in data.columns if _header_role(str(c), aliases)[0] == "rfs_months"]
+    ttr_cols = [c for c in time_cols if _is_ttr(c)]
+    has_rfs = len(ttr_cols) < len(time_cols)
     for c in data.columns:
         c = str(c)
         s = data[c]
         role, why = _header_role(c, aliases)
+        if role == "rfs_months" and c in ttr_cols:
+            if has_rfs:
+                roles[c] = KEEP
+                reasons[c] = (f"header '{c}': time to recurrence, where a death without recurrence is censored; "
+                              f"'{next(x for x in time_cols if x not in ttr_cols)}' is taken as RFS (recurrence or "
+                              "death). Give this column the role rfs_months instead if your analysis is time to "
+                              "recurrence.")
+                continue
+            why = (f"header '{c}': time to recurrence used as RFS; RFS usually counts deaths as events too, "
+                   "so check that the event column matches")
         if role is not None and role in spec:
             col = spec[role]
             is_dates = looks_like_dates(s, 0.5, missing_codes)
@@ -313,12 +331,18 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
                          time_units=units)
 
 
+def _is_ttr(header: str) -> bool:
+    h = normalise_header(header)
+    return "ttr" in h.split() or "time to recurrence" in h or "time to relapse" in h
+
+
 def header_time_unit(header: str) -> str:
     """"days", "years" or "months" (the default) from a header such as 'OS (days)' or 'DFS [y]'."""
     words = set(normalise_header(header).split())
-    if words & {"days", "day", "d", "tage"}:
+    if words & {"days", "day", "d", "tage", "tagen", "jours", "dias", "giorni", "dagen"}:
         return "days"
-    if words & {"years", "year", "yrs", "yr", "y", "jahre"}:
+    if words & {"years", "year", "yrs", "yr", "y", "jahre", "jahren", "ans", "annees", "anos", "anni", "jaar",
+                "jaren"}:
         return "years"
     return "months"
 
@@ -332,21 +356,42 @@ def _example(v) -> str:
 
 
 def mapping_table(data: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
-    """One row per source column: [source_column, role, reason, examples] (for the editor)."""
+    """One row per source column: [source_column, role, unit, reason, examples] (for the editor).
+
+    ``unit`` is the time unit of a supplied RFS/OS time ("days", "months", "years"; "" for other
+    roles): the mapping's, else what the header says, else months.
+    """
     rows = []
     for c in data.columns:
         c = str(c)
         values = data[c].dropna()
         examples = ", ".join(list(dict.fromkeys(_example(v) for v in values.head(50)))[:4])
-        rows.append((c, mapping.roles.get(c, KEEP), mapping.reasons.get(c, ""), examples[:80]))
-    return pd.DataFrame(rows, columns=["source_column", "role", "reason", "examples"])
+        role = mapping.roles.get(c, KEEP)
+        unit = mapping.time_units.get(c, header_time_unit(c)) if role in TIME_ROLES else ""
+        rows.append((c, role, unit, mapping.reasons.get(c, ""), examples[:80]))
+    return pd.DataFrame(rows, columns=["source_column", "role", "unit", "reason", "examples"])
 
 
 def mapping_from_table(table: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
-    """The mapping after the user edited the ``role`` column of :func:`mapping_table`."""
+    """The mapping after the user edited the ``role`` (and ``unit``) columns of :func:`mapping_table`.
+
+    A column given a time role (RFS/OS months) takes the unit chosen in its unit cell, else
+    the unit its header states ("Follow-up (days)" -> days), else months. Units of columns
+    without a time role are dropped.
+    """
     roles = {str(s): (str(r) if r is not None and str(r) != "" and not pd.isna(r) else DROP)
              for s, r in zip(table["source_column"], table["role"])}
-    return replace(mapping, roles=roles)
+    units_in = dict(zip(table["source_column"].astype(str), table["unit"])) if "unit" in table else {}
+    units: dict[str, str] = {}
+    for c, role in roles.items():
+        if role not in TIME_ROLES:
+            continue
+        given = units_in.get(c)
+        given = str(given) if given is not None and not pd.isna(given) and str(given) in _TO_MONTHS else ""
+        unit = given or header_time_unit(c)
+        if unit != "months":
+            units[c] = unit
+    return replace(mapping, roles=roles, time_units=units)
 
 
 def check_mapping(mapping: ColumnMapping, data: pd.DataFrame | None = None) -> None:

@@ -36,7 +36,13 @@ _BOOL_EXTRA = {
     "cystic": ({"cystic"}, {"solid"}),
     "major_hepatectomy": ({"major"}, {"minor"}),
     "icg": ({"icg", "fluorescence"}, {"no icg", "without icg"}),
+    "neuroendocrine_carcinoma": ({"nec", "carcinoma", "poorly differentiated", "poor", "nec g3"},
+                                 {"net", "well differentiated", "well", "net g1", "net g2", "net g3"}),
 }
+#: a lone minus in a yes/no column that also holds "+" means "no", not "missing"
+_MINUS = {"-", "\u2212", "\u2013"}
+_NEC = re.compile(r"^(nec|lcnec|scnec|manec|neuroendocrine carcinoma|poorly differentiated( nec| net| nen)?|"
+                  r"(small|large)[ -]cell (neuroendocrine )?carcinoma|g3 nec|nec g3|nec \(g3\)|g3 \(nec\))$")
 
 _SEX = {
     "female": {"f", "female", "w", "woman", "women", "weiblich", "frau", "femme", "fem", "girl"},
@@ -142,10 +148,30 @@ def margin_value(value):
     return None
 
 
-def grade_value(value):
-    """G1/G2/G3 from "G2", "2", "grade 2", "Grade II", "intermediate"; None otherwise."""
+def _grade_text(value) -> str:
+    """A grade spelling without its decorations: "NET G2" -> "g2", "G2 (Ki-67 8 %)" -> "g2"."""
     k = _key(value)
-    k = re.sub(r"^(who\s*)?(grade|grading|g)\s*[-:]?\s*", "", k)
+    k = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", k).strip()  # "(Ki-67 8 %)"
+    k = re.sub(r"[,;].*$", "", k).strip()  # "G2, Ki-67 8 %"
+    k = re.sub(r"^(pan-?|si-?|p|gep-?)?(net|nen|neuroendocrine tumou?r)\s*[-:,]?\s*", "", k)
+    return k
+
+
+def is_nec(value) -> bool:
+    """True for a neuroendocrine carcinoma (NEC, poorly differentiated; WHO grade G3 carcinoma)."""
+    k = _key(value)
+    return bool(_NEC.match(k) or _NEC.match(re.sub(r"\s*[(\[].*?[)\]]\s*", " ", k).strip()))
+
+
+def grade_value(value):
+    """G1/G2/G3 from "G2", "2", "grade 2", "Grade II", "WHO grade 2", "NET G2", "G2 (Ki-67 8 %)",
+    "intermediate"; "NEC" (neuroendocrine carcinoma) is G3 (see :func:`is_nec`: kept apart in
+    the column neuroendocrine_carcinoma); None otherwise."""
+    if is_nec(value):
+        return "G3"
+    k = _grade_text(value)
+    for _ in range(2):  # "Grading: G2" -> "g2" -> "2"
+        k = re.sub(r"^(who\s*)?(grade|grading|g)\s*[-:]?\s*", "", k)
     if k in {"1", "2", "3"}:
         return f"G{k}"
     if k in {"i", "ii", "iii"}:
@@ -212,6 +238,31 @@ def number_value(value):
         return None
 
 
+_BOUND = re.compile(r"^([<>≤≥]|<=|>=)\s*(\d+(?:[.,]\d+)?)\s*%?$")
+_RANGE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*%?\s*(?:-|–|to|bis)\s*(\d+(?:[.,]\d+)?)\s*%?$")
+
+
+def ki67_value(value):
+    """Ki-67 % from 8, "8 %", "15,5 %", and the written forms pathology reports use: "<2" (read
+    as its bound, 2), ">20" (20), "2-5" (the middle, 3.5). The original spelling and the value
+    read stay side by side in the import preview. None otherwise."""
+    x = number_value(value)
+    if x is not None:
+        return x
+    k = _key(value).replace("ki-67", "").replace("ki67", "").replace("mib-1", "").strip(" :")
+    x = number_value(k)
+    if x is not None:
+        return x
+    m = _BOUND.match(k)
+    if m:
+        return float(m.group(2).replace(",", "."))
+    m = _RANGE.match(k)
+    if m:
+        lo, hi = float(m.group(1).replace(",", ".")), float(m.group(2).replace(",", "."))
+        return (lo + hi) / 2 if lo <= hi else None
+    return None
+
+
 def id_value(value):
     """Patient ids as text: 12.0 -> "12"."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
@@ -231,6 +282,10 @@ def _rule_for(column: str, spec: dict[str, schema.Column]):
         return col, margin_value
     if column == "grade":
         return col, grade_value
+    if column == "ki67":
+        return col, ki67_value
+    if column == "neuroendocrine_carcinoma":
+        return col, lambda v: True if is_nec(v) else bool_value(v, column)
     if column == "clavien_dindo":
         return col, clavien_value
     if col.kind in ("category", "ordered"):
@@ -250,6 +305,10 @@ def normalise_column(series: pd.Series, column: str, *, missing_codes=DEFAULT_MI
     if col is None or rule is None:
         raise InputError(f"'{column}' is not a canonical column with a value rule.")
     codes = _codes(missing_codes)
+    if col.kind == "bool" and _plus_minus(series):
+        base = rule
+        codes = codes - _MINUS
+        rule = lambda v: False if _key(v) in _MINUS else base(v)  # noqa: E731
     distinct = distinct_values(series)
     if distinct is not None:
         return _normalise_distinct(series, rule, codes, *distinct)
@@ -273,6 +332,14 @@ def normalise_column(series: pd.Series, column: str, *, missing_codes=DEFAULT_MI
         seen[key] = seen.get(key, 0) + 1
         out.append(value)
     return _column_rule(pd.Series(out, index=series.index, dtype=object), seen, bad)
+
+
+def _plus_minus(series: pd.Series) -> bool:
+    """True when a column writes yes/no as +/−: it holds "+" (then a lone "-" means no)."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    keys = {_key(v) for v in pd.unique(series.dropna().astype(object))}
+    return "+" in keys and bool(keys & _MINUS)
 
 
 def _normalise_distinct(series: pd.Series, rule, codes: frozenset[str], value_codes: np.ndarray,
@@ -356,14 +423,29 @@ def normalise_extra(series: pd.Series, *, missing_codes=DEFAULT_MISSING_CODES) -
             or pd.api.types.is_datetime64_any_dtype(series):
         return series
     codes = _codes(missing_codes)
+    if _plus_minus(series):
+        codes = codes - _MINUS
     values = series.astype(object).where(series.notna(), None)
     values = values.map(lambda v: None if v is None or _key(v) in codes else v)
     present = values.dropna()
-    flags = present.map(bool_value)
+    flags = present.map(lambda v: False if _key(v) in _MINUS else bool_value(v))
     if len(present) and flags.notna().all():
-        return pd.Series(values.map(lambda v: None if v is None else bool_value(v)), index=series.index,
+        return pd.Series(values.map(lambda v: None if v is None else (False if _key(v) in _MINUS
+                                                                      else bool_value(v))), index=series.index,
                          dtype=object).astype("boolean")
     return values.astype("string") if len(present) else pd.Series(pd.NA, index=series.index, dtype="string")
+
+
+def _nec_from_grade(raw: pd.Series, grade: pd.Series) -> pd.Series | None:
+    """Neuroendocrine carcinoma (True) told apart from G3 tumours (False) where the grade column
+    writes "NEC"; None when no value does (the column is then not added)."""
+    uniques = pd.unique(raw.dropna().astype(object))
+    nec_values = {v for v in uniques if isinstance(v, str) and is_nec(v)}
+    if not nec_values:
+        return None
+    flag = raw.astype(object).isin(nec_values).to_numpy()
+    out = pd.Series(np.where(flag, True, False), index=raw.index, dtype="boolean")
+    return out.where(grade.notna() | pd.Series(flag, index=raw.index), pd.NA)
 
 
 def normalise_values(
@@ -412,6 +494,12 @@ def normalise_values(
             previews.append(res.preview.assign(column=name)[["column", "original", "value", "n"]])
         if len(res.unrecognised):
             unrecs.append(res.unrecognised.assign(column=name)[["column", "value", "n", "rows"]])
+    if target == "cohort" and "grade" in data.columns and "neuroendocrine_carcinoma" not in data.columns:
+        nec = _nec_from_grade(data["grade"], out["grade"])
+        if nec is not None:
+            out.insert(list(out.columns).index("grade") + 1, "neuroendocrine_carcinoma", nec)
+            previews.append(pd.DataFrame({"column": ["neuroendocrine_carcinoma"], "original": ["grade: NEC"],
+                                          "value": [True], "n": [int(nec.sum())]}))
     preview = (pd.concat(previews, ignore_index=True) if previews
                else pd.DataFrame(columns=["column", "original", "value", "n"]))
     unrecognised = (pd.concat(unrecs, ignore_index=True) if unrecs

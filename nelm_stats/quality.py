@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .derive import Derivation, derive_endpoints, endpoint_sources
+from .derive import DAYS_PER_MONTH, Derivation, derive_endpoints, endpoint_sources
 from ._checks import require_frame
 from .errors import InputError, InsufficientDataError
 
@@ -28,6 +28,9 @@ class ProblemKind:
 
 
 EXCLUDE = "exclude"
+MAX_FOLLOW_UP_YEARS = 50  # a survival time beyond this is implausible for a surgical series
+LONG_MEDIAN_MONTHS = 240.0  # a median supplied time beyond 20 years: were the times in days?
+DATE_COLUMNS = ("surgery_date", "recurrence_date", "death_date", "last_follow_up_date")
 ACTION_LABELS = {
     "exclude": "exclude these patients",
     "clear_date": "set the wrong date to missing",
@@ -55,8 +58,12 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {k.key: k for k in (
                 ("extend_follow_up", "exclude", "keep"), "event dated after the last follow-up"),
     ProblemKind("event_without_date", "Recurrence or death flagged but no date given",
                 ("exclude", "date_at_last_follow_up"), "event without a date"),
+    ProblemKind("future_date", "A date after today (the day of the analysis)",
+                ("exclude", "clear_date"), "date in the future"),
     ProblemKind("impossible_value", "Impossible value (age, Ki-67 > 100, margin < 0, size, counts)",
                 ("clear_value", "exclude"), "impossible value"),
+    ProblemKind("implausible_follow_up", f"Survival time over {MAX_FOLLOW_UP_YEARS} years (a typing error, or "
+                "times in days read as months?)", ("exclude", "keep"), "implausible follow-up time"),
     ProblemKind("negative_time", "Negative survival time (supplied)", ("exclude",), "negative survival time"),
     ProblemKind("zero_time", "Survival time of zero (event or censoring on the day of surgery)",
                 ("keep", "exclude"), "survival time of zero"),
@@ -90,6 +97,7 @@ class QualityReport:
 
     problems: pd.DataFrame
     summary: pd.DataFrame
+    warnings: tuple[str, ...] = ()  # about the whole cohort (e.g. a median follow-up longer than the study)
 
     @property
     def n_problem_rows(self) -> int:
@@ -152,12 +160,15 @@ def find_problems(
     rfs_definition: str = "recurrence_or_death",
     source: str = "auto",
     unparsed_dates: pd.DataFrame | None = None,
+    as_of=None,
 ) -> QualityReport:
     """Every problem row of a normalised cohort (see :data:`PROBLEM_KINDS`).
 
     ``unparsed_dates`` ([column, row, value, reason], from apply_mapping) adds unreadable dates.
+    ``as_of``: the day of the analysis (default today); dates after it are flagged.
     """
     require_frame(data)
+    today = (pd.Timestamp.today() if as_of is None else pd.Timestamp(as_of)).normalize()
     ids = _ids(data)
     rows: list[tuple] = []
     numbers = _Rows(data.index)
@@ -191,6 +202,12 @@ def find_problems(
                 add(idx, "unreadable_date", r.column, r.value, r.reason)
 
     sources = endpoint_sources(data, source)
+    for col in DATE_COLUMNS:
+        if col in data.columns and pd.api.types.is_datetime64_any_dtype(data[col]):
+            d = pd.to_datetime(data[col])
+            bad = (d > today).fillna(False).to_numpy()
+            for idx, dv in at(d, bad):
+                add(idx, "future_date", col, dv, f"{_fmt(dv)} is after today ({_fmt(today)})")
     if "surgery_date" in data.columns:
         surgery = pd.to_datetime(data["surgery_date"])
         for col, kind in (("recurrence_date", "recurrence_before_surgery"),
@@ -243,6 +260,11 @@ def find_problems(
                 add(idx, "negative_time", f"{ep}_months", value, "time below zero")
         for idx in data.index[(t == 0).fillna(False).to_numpy()]:
             add(idx, "zero_time", f"{ep}_months", 0.0, "event or censoring on the day of surgery")
+        long = (t > MAX_FOLLOW_UP_YEARS * 12).fillna(False).to_numpy()
+        for idx, value in at(t, long):
+            add(idx, "implausible_follow_up", f"{ep}_months", value,
+                f"{value:.0f} months = {value / 12:.0f} years" + (" (supplied time: check its unit)"
+                                                                  if sources[ep] == "supplied" else ""))
     active = [ep for ep in ("rfs", "os") if sources[ep] != "none"]
     if active:
         miss = {ep: deriv.audit[f"{ep}_time"].isna().to_numpy() for ep in active}
@@ -256,6 +278,7 @@ def find_problems(
                 kind = "missing_key_field" if none_left else "missing_endpoint"
                 add(idx, kind, f"{ep}_months", None, f"{ep.upper()}: {note}")
 
+    cohort_warnings = _follow_up_warnings(data, deriv, sources, today)
     problems = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
     if len(problems):
         problems["row"] = problems["row"].astype(int)
@@ -267,7 +290,37 @@ def find_problems(
         if n:
             summary_rows.append((key, kind.description, n, ", ".join(kind.actions), kind.actions[0]))
     summary = pd.DataFrame(summary_rows, columns=SUMMARY_COLUMNS)
-    return QualityReport(problems, summary)
+    return QualityReport(problems, summary, cohort_warnings)
+
+
+def _follow_up_warnings(data: pd.DataFrame, deriv, sources: dict, today: pd.Timestamp) -> tuple[str, ...]:
+    """Supplied survival times that cannot be right for the cohort as a whole: a median longer
+    than the study has lasted (first surgery to today), or longer than 20 years."""
+    out = []
+    first = None
+    if "surgery_date" in data.columns and pd.api.types.is_datetime64_any_dtype(data["surgery_date"]):
+        first = pd.to_datetime(data["surgery_date"]).min()
+    for ep in ("rfs", "os"):
+        if sources.get(ep) != "supplied":
+            continue
+        t = deriv.audit[f"{ep}_time"].astype(float)
+        t = t[(t >= 0) & t.notna()]
+        if len(t) < 3:
+            continue
+        med = float(t.median())
+        name = "RFS" if ep == "rfs" else "OS"
+        if first is not None and not pd.isna(first):
+            span = (today - first).days / DAYS_PER_MONTH
+            if med > span:
+                out.append(f"The median supplied {name} time ({med:.0f} months) is longer than the whole study "
+                           f"(first operation {first:%Y-%m-%d}, {span:.0f} months ago): the times cannot be in "
+                           f"months. Check the time unit of the {name} column in the mapping (days?).")
+                continue
+        if med > LONG_MEDIAN_MONTHS:
+            out.append(f"The median supplied {name} time is {med:.0f} months ({med / 12:.0f} years), longer than "
+                       f"almost any surgical series: check the time unit of the {name} column in the mapping "
+                       "(were they days?).")
+    return tuple(out)
 
 
 def default_actions(report: QualityReport) -> dict[str, str]:
@@ -293,6 +346,7 @@ def prepare_cohort(
     source: str = "auto",
     unparsed_dates: pd.DataFrame | None = None,
     exclude_rows=(),
+    as_of=None,
 ) -> PreparedCohort:
     """Apply the user's choice for each kind of problem, derive endpoints, count the flow.
 
@@ -306,7 +360,8 @@ def prepare_cohort(
     require_frame(data)
     if len(data) == 0:
         raise InsufficientDataError("The file has no patients.")
-    report = find_problems(data, rfs_definition=rfs_definition, source=source, unparsed_dates=unparsed_dates)
+    report = find_problems(data, rfs_definition=rfs_definition, source=source, unparsed_dates=unparsed_dates,
+                           as_of=as_of)
     chosen = default_actions(report)
     actions = dict(actions or {})
     _check_actions(actions)

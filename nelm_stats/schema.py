@@ -33,6 +33,7 @@ COHORT_COLUMNS: tuple[Column, ...] = (
     Column("sex", "category", "Sex", SEXES),
     Column("primary_site", "category", "Primary tumour site", PRIMARY_SITES),
     Column("grade", "ordered", "Tumour grade", GRADES),
+    Column("neuroendocrine_carcinoma", "bool", "Neuroendocrine carcinoma (NEC, poorly differentiated)"),
     Column("ki67", "number", "Ki-67", unit="%"),
     Column("synchronous", "bool", "Synchronous metastases"),
     Column("primary_resected", "bool", "Primary tumour resected"),

@@ -108,23 +108,36 @@ missing_text = c2.text_input(
     key=K.IMPORT_MISSING,
 )
 missing_codes = tuple([""] + [c.strip() for c in missing_text.split(",") if c.strip()])
+DECIMAL_LABELS = {None: "decided from the values", ",": "1.234,5 (decimal comma)", ".": "1,234.5 (decimal point)"}
+decimal = st.session_state.get(f"{K.IMPORT_DECIMAL}_{file_id}")
 try:
-    read_key = (file_hash, file_name, sheet, missing_codes, None)
+    read_key = (file_hash, file_name, sheet, missing_codes, None, decimal)
     read = step("read", read_key, lambda: ns.read_table(content, file_name, sheet=sheet,
-                                                        missing_codes=missing_codes))
+                                                        missing_codes=missing_codes, decimal=decimal))
     if read.format in ("csv", "excel", "xls"):
         header_row = c0.number_input("Column names on row", min_value=1, max_value=100, value=read.header_row,
                                      key=f"{K.IMPORT_HEADER_ROW}_{file_id}_{sheet}")
         if header_row != read.header_row:
-            read_key = (file_hash, file_name, sheet, missing_codes, int(header_row))
+            read_key = (file_hash, file_name, sheet, missing_codes, int(header_row), decimal)
             read = step("read", read_key, lambda: ns.read_table(content, file_name, sheet=sheet,
                                                                 missing_codes=missing_codes,
-                                                                header_row=int(header_row)))
+                                                                header_row=int(header_row), decimal=decimal))
 except ns.AnalysisError as err:
     _stop_with(err)
 raw = read.data
 raw_key = read_key
 st.caption(f"Read {file_name}: {read.describe()}.")
+for note in read.warnings:
+    st.warning(note, icon=":material/warning:")
+if read.number_formats or decimal is not None:
+    st.radio("Numbers written as text are", list(DECIMAL_LABELS), format_func=DECIMAL_LABELS.get, horizontal=True,
+             key=f"{K.IMPORT_DECIMAL}_{file_id}",
+             help="Whether 1.090 means one thousand and ninety (decimal comma, as in much of Europe) or "
+                  "1.09 (decimal point). Decided per column from values such as 12,5 or 2.345,5 unless you choose.")
+if len(read.non_patient_rows):
+    st.info(f"{len(read.non_patient_rows)} row(s) of the file are not patients and were set apart (they are not "
+            "counted as uploaded patients):", icon=":material/table_rows:")
+    st.dataframe(read.non_patient_rows, hide_index=True, key="import_non_patient_rows")
 
 # ---- privacy: identifiers first
 flags = step("flags", read_key, lambda: ns.flag_identifiers(raw))
@@ -182,6 +195,10 @@ edited = st.data_editor(
     column_config={
         "source_column": st.column_config.TextColumn("Your column", disabled=True),
         "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("cohort"), required=True),
+        "unit": st.column_config.SelectboxColumn(
+            "Time unit", options=["", "days", "months", "years"],
+            help="For supplied RFS/OS times: the unit of the numbers in your file (they are converted to "
+                 "months). Taken from the header, e.g. 'Follow-up (days)'; change it if the header is silent."),
         "reason": st.column_config.TextColumn("Why suggested", disabled=True),
         "examples": st.column_config.TextColumn("Example values", disabled=True),
     },
@@ -264,6 +281,8 @@ try:
                                            unparsed_dates=mapped.unparsed_dates))
 except ns.AnalysisError as err:
     _stop_with(err)
+for note in report.warnings:
+    st.warning(note, icon=":material/timer:")
 actions: dict[str, str] = {}
 if len(report.problems):
     st.write(f"{report.n_problem_rows} rows have a problem (row = row in your spreadsheet, header = row 1). "

@@ -1,6 +1,7 @@
 """Mapping suggestions from headers and values, value rules, JSON save/load, apply."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -184,11 +185,35 @@ def test_mapping_table_edit_roundtrip():
     raw = _raw()
     m = suggest_mapping(raw)
     table = mapping_table(raw, m)
-    assert list(table.columns) == ["source_column", "role", "reason", "examples"]
+    assert list(table.columns) == ["source_column", "role", "unit", "reason", "examples"]
     assert len(table) == raw.shape[1]
     table.loc[table["source_column"] == "Centre", "role"] = "drop"
     m2 = mapping_from_table(table, m)
     assert m2.roles["Centre"] == "drop" and "centre" not in apply_mapping(raw, m2).data.columns
+
+
+def test_time_role_given_by_hand_takes_the_unit_of_its_header():
+    """A follow-up column in days, mapped to os_months by hand in the editor: its header's unit is
+    applied (2152 days -> 70.7 months, not 2152 months), shown in the unit column, and editable."""
+    raw = pd.DataFrame({"id": ["a", "b", "c"], "Follow-up (days)": [2152.0, 900.0, 30.0],
+                        "Dead": ["yes", "no", "yes"]})
+    m = suggest_mapping(raw)
+    table = mapping_table(raw, m)
+    assert m.roles["Follow-up (days)"] != "os_months"
+    table.loc[table["source_column"] == "Follow-up (days)", "role"] = "os_months"
+    m2 = mapping_from_table(table, m)
+    assert m2.time_units == {"Follow-up (days)": "days"}
+    assert mapping_table(raw, m2).set_index("source_column").loc["Follow-up (days)", "unit"] == "days"
+    os = apply_mapping(raw, m2).data["os_months"]
+    np.testing.assert_allclose(os, np.array([2152.0, 900.0, 30.0]) / 30.4375)
+    # the user overrides the unit; a role taken away drops the unit
+    t2 = mapping_table(raw, m2)
+    t2.loc[t2["source_column"] == "Follow-up (days)", "unit"] = "months"
+    assert mapping_from_table(t2, m2).time_units == {}
+    t2.loc[t2["source_column"] == "Follow-up (days)", "unit"] = "years"
+    assert mapping_from_table(t2, m2).time_units == {"Follow-up (days)": "years"}
+    t2.loc[t2["source_column"] == "Follow-up (days)", "role"] = "keep"
+    assert mapping_from_table(t2, m2).time_units == {}
 
 
 def test_save_load_mapping_json_and_reapply_to_next_export():
