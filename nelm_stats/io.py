@@ -590,14 +590,14 @@ def _table_shape_check(rows: list[list], filename: str) -> None:
             "between values). It looks like running text, e.g. a letter or a report. Upload the spreadsheet "
             "with one row per patient and one column per variable.")
     cells = [t for r in filled for t in _filled_cells(r)]
-    prose = sum(len(t.split()) >= 6 for t in cells) / max(len(cells), 1)
+    prose = sum(len(t.split()) >= 4 for t in cells) / max(len(cells), 1)
     share_mode = counts.count(mode) / len(counts)
-    # ragged rows alone are no reason (some exports drop trailing empty cells); with sentences they are
-    if prose > 0.3 or (share_mode < 0.5 and prose > 0.05):
+    # ragged rows alone are no reason (some exports drop trailing empty cells), nor is a column of
+    # comments; lines of different lengths made of sentences are
+    if prose > 0.6 or (prose > 0.2 and share_mode < 0.8):
         raise DataReadError(
-            f"'{filename}' does not look like a table: "
-            + (f"{prose:.0%} of its cells are sentences" if prose > 0.3 else
-               f"only {share_mode:.0%} of its lines have the same number of columns")
+            f"'{filename}' does not look like a table: {prose:.0%} of its cells are sentences"
+            + (f" and only {share_mode:.0%} of its lines have the same number of columns" if share_mode < 0.8 else "")
             + ". It looks like running text (a letter, a report). Upload the spreadsheet with one row per "
               "patient and one column per variable.")
 

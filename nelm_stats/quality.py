@@ -48,6 +48,8 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {k.key: k for k in (
                 ("keep_first", "exclude_all", "keep_all"), "duplicate patient id"),
     ProblemKind("unreadable_date", "A date that cannot be read (or does not exist, e.g. 31/02)",
                 ("clear_value", "exclude"), "unreadable date"),
+    ProblemKind("future_date", "A date after today (the day of the analysis)",
+                ("exclude", "clear_date"), "date in the future"),
     ProblemKind("recurrence_before_surgery", "Recurrence dated before surgery",
                 ("exclude", "clear_date"), "recurrence dated before surgery"),
     ProblemKind("death_before_surgery", "Death dated before surgery",
@@ -58,8 +60,6 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {k.key: k for k in (
                 ("extend_follow_up", "exclude", "keep"), "event dated after the last follow-up"),
     ProblemKind("event_without_date", "Recurrence or death flagged but no date given",
                 ("exclude", "date_at_last_follow_up"), "event without a date"),
-    ProblemKind("future_date", "A date after today (the day of the analysis)",
-                ("exclude", "clear_date"), "date in the future"),
     ProblemKind("impossible_value", "Impossible value (age, Ki-67 > 100, margin < 0, size, counts)",
                 ("clear_value", "exclude"), "impossible value"),
     ProblemKind("implausible_follow_up", f"Survival time over {MAX_FOLLOW_UP_YEARS} years (a typing error, or "
