@@ -154,9 +154,9 @@ def read_table(
         elif fmt in ("excel", "xls"):
             result = _read_excel(content, filename, fmt, sheet, codes, header_row, decimal)
         elif fmt in ("spss", "stata"):
-            result = _read_stat(content, filename, fmt)
+            result = _read_stat(content, filename, fmt, codes, decimal)
         else:
-            result = _read_parquet(content, filename)
+            result = _read_parquet(content, filename, codes, decimal)
     except (DataReadError, InputError):
         raise
     except Exception as err:  # noqa: BLE001 - an uploaded file is untrusted input: never a traceback
@@ -330,7 +330,7 @@ def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None = Non
                 f"Column '{c}': numbers such as '{example}' could be read as {_to_number(example, ','):g} "
                 f"or as {_to_number(example, '.'):g}, and nothing in the file settles it; read as "
                 f"{_to_number(example, col_decimal):g} (decimal mark '{col_decimal}'). If that is wrong, "
-                "choose the file's number format and read it again.")
+                "choose how the file writes numbers.")
         elif how == "file" and "ambiguous" in ev:
             example = next(v for v in texts[c] if _number_evidence(v) == "ambiguous")
             warnings_.append(
@@ -732,7 +732,7 @@ def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_ro
                       header_row=h, number_formats=formats, warnings=tuple(notes), non_patient_rows=non_patients)
 
 
-def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:
+def _read_stat(content: bytes, filename: str, fmt: str, codes=frozenset({""}), decimal=None) -> ReadResult:
     import pyreadstat  # pyreadstat >= 1.2 reads file-like objects (no temporary file)
 
     reader = pyreadstat.read_sav if fmt == "spss" else pyreadstat.read_dta
@@ -753,11 +753,11 @@ def _read_stat(content: bytes, filename: str, fmt: str) -> ReadResult:
         if isinstance(s.dtype, pd.CategoricalDtype):
             frame[c] = s.astype(object).where(s.notna(), None).map(
                 lambda v: None if v is None else str(v)).astype("string")
-    data, formats, notes = _finish(frame, frozenset({""}))
+    data, formats, notes = _finish(frame, codes, decimal)
     return ReadResult(data, fmt, value_labels=labels, number_formats=formats, warnings=tuple(notes))
 
 
-def _read_parquet(content: bytes, filename: str) -> ReadResult:
+def _read_parquet(content: bytes, filename: str, codes=frozenset({""}), decimal=None) -> ReadResult:
     try:
         frame = pd.read_parquet(io.BytesIO(content))
     except Exception as err:  # noqa: BLE001
@@ -766,7 +766,7 @@ def _read_parquet(content: bytes, filename: str) -> ReadResult:
             "Export it again, or upload a CSV/Excel version."
         ) from err
     frame = frame.reset_index(drop=True)
-    data, formats, notes = _finish(frame, frozenset({""}))
+    data, formats, notes = _finish(frame, codes, decimal)
     return ReadResult(data, "parquet", number_formats=formats, warnings=tuple(notes))
 
 

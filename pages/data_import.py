@@ -130,7 +130,7 @@ st.caption(f"Read {file_name}: {read.describe()}.")
 for note in read.warnings:
     st.warning(note, icon=":material/warning:")
 if read.number_formats or decimal is not None:
-    st.radio("Numbers written as text are", list(DECIMAL_LABELS), format_func=DECIMAL_LABELS.get, horizontal=True,
+    st.radio("Numbers written as text are (e.g. 1.090 or 12,5)", list(DECIMAL_LABELS), format_func=DECIMAL_LABELS.get, horizontal=True,
              key=f"{K.IMPORT_DECIMAL}_{file_id}",
              help="Whether 1.090 means one thousand and ninety (decimal comma, as in much of Europe) or "
                   "1.09 (decimal point). Decided per column from values such as 12,5 or 2.345,5 unless you choose.")
@@ -189,14 +189,15 @@ except ns.AnalysisError as err:
     _stop_with(err)
 st.caption("Check the suggested role of each column and change it where needed: a schema column, "
            "“keep” (an extra column, e.g. a covariate of your own) or “drop”.")
-table = step("mapping_table", suggest_key, lambda: ns.mapping_table(raw, mapping))
+table = step("mapping_table", suggest_key,
+             lambda: ns.mapping_table(raw, mapping).replace({"unit": {"": "–"}}))  # "–": no time unit
 edited = st.data_editor(
     table,
     column_config={
         "source_column": st.column_config.TextColumn("Your column", disabled=True),
         "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("cohort"), required=True),
         "unit": st.column_config.SelectboxColumn(
-            "Time unit", options=["", "days", "months", "years"],
+            "Time unit", options=["–", "days", "months", "years"],
             help="For supplied RFS/OS times: the unit of the numbers in your file (they are converted to "
                  "months). Taken from the header, e.g. 'Follow-up (days)'; change it if the header is silent."),
         "reason": st.column_config.TextColumn("Why suggested", disabled=True),

@@ -174,3 +174,47 @@ def test_birth_date_dropped_after_age_is_computed(app_url, page):
     assert _metric(page, "Analysed") == "12"
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SCRATCH / "import_birth_dates.png"), full_page=True)
+
+
+REGISTRY = CORPUS / "registry"
+
+
+def _upload(page, app_url, path):
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    wait_for_app(page)
+
+
+def test_footer_rows_set_apart_and_not_counted(app_url, page):
+    """A registry export with "Total", "n = 40" and "Created with ..." under the table: shown apart,
+    40 patients uploaded and analysed (not 43)."""
+    _upload(page, app_url, REGISTRY / "c8_footer_rows.csv")
+    page.get_by_text("row(s) of the file are not patients").first.wait_for(timeout=30_000)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert _metric(page, "Uploaded") == "40"
+    assert _metric(page, "Analysed") == "40"
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_ambiguous_numbers_flagged_then_chosen(app_url, page):
+    _upload(page, app_url, REGISTRY / "c2_only_ambiguous.csv")
+    note = page.get_by_text("nothing in the file settles it")
+    note.first.wait_for(timeout=30_000)
+    page.get_by_text("1,234.5 (decimal point)").first.click()
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    assert page.get_by_text("nothing in the file settles it").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_stray_quote_is_named_and_letter_refused(app_url, page):
+    _upload(page, app_url, REGISTRY / "c3_stray_quote_semicolon.csv")
+    page.get_by_text("Row 11: a quotation mark").first.wait_for(timeout=30_000)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert _metric(page, "Uploaded") == "36"
+    _upload(page, app_url, REGISTRY / "c9_operative_report.csv")
+    page.get_by_text("does not look like a table").first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SCRATCH / "import_not_a_table.png"), full_page=True)

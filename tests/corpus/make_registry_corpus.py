@@ -138,6 +138,23 @@ def c1(b: pd.DataFrame) -> None:
     truth(b, name)
 
 
+def c1_stat(b: pd.DataFrame) -> None:
+    """SPSS and Parquet with dates stored as text and "NA"/"unknown" for the living."""
+    import pyreadstat
+
+    frame = pd.DataFrame({
+        "patid": b.patient_id, "age": b.age.astype(float),
+        "op_date": [iso(x) for x in b.surgery_date],
+        "death": [yn(v) for v in b.death],
+        "death_date": [d(x, iso) or ("NA" if k % 2 else "unknown") for k, x in enumerate(b.death_date)],
+        "last_fu_date": [iso(x) for x in b.last_follow_up_date],
+    })
+    pyreadstat.write_sav(frame, str(HERE / "c1_spss_text_dates.sav"))
+    truth(b, "c1_spss_text_dates.sav")
+    frame.to_parquet(HERE / "c1_text_dates.parquet", index=False)
+    truth(b, "c1_text_dates.parquet")
+
+
 # ------------------------------------------------------------------ 2. thousand separators
 def c2(b: pd.DataFrame) -> None:
     def de_num(x, dec=1):  # 1.090 / 2.345,5
@@ -400,6 +417,7 @@ def c10(b: pd.DataFrame) -> None:
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     c1(cohort(101, 48))
+    c1_stat(cohort(111, 33))
     c2(cohort(202, 40))
     c3(cohort(303, 36))
     c4(cohort(404, 32))
