@@ -288,7 +288,7 @@ def default_grouping(data: pd.DataFrame, options: list) -> str | None:
     preferred = SAMPLE_GROUPINGS.get(name) if kind == "sample" else None
     if preferred in options:
         return preferred
-    guess = ns.cohort.default_grouping(data)
+    guess = ns.estimators.cohort.default_grouping(data)
     return guess if guess in options else None
 
 
@@ -359,7 +359,7 @@ def session_step(step: str, key: tuple, compute, *, keep: int = 4):
 
 
 @session_cached
-def cohort_summary(data: pd.DataFrame, group: str | None) -> "ns.cohort.CohortSummary":
+def cohort_summary(data: pd.DataFrame, group: str | None) -> "ns.estimators.cohort.CohortSummary":
     return ns.cohort_summary(data, group)
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import nelm_stats as ns  # noqa: E402
-from nelm_stats import quality as ns_quality  # noqa: E402
+from nelm_stats.intake import quality as ns_quality  # noqa: E402
 
 SIZES = (5_000, 100_000)
 SAMPLE = "jp_multicenter"
@@ -33,7 +33,7 @@ def registry_export(n: int, sample: str = SAMPLE) -> bytes:
     data.loc[data.index[3], "patient_id"] = data["patient_id"].iloc[2]  # a duplicated id
     data.loc[data.index[5], "age"] = 140.0  # an impossible age
     data.loc[data.index[7], "last_follow_up_date"] = pd.Timestamp("1990-01-01")  # before surgery
-    return ns.io.demo_registry_export(data)
+    return ns.intake.read.demo_registry_export(data)
 
 
 def _timed(label, fn, times):

@@ -18,7 +18,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nelm_stats as ns  # noqa: E402
-from nelm_stats import propensity as P  # noqa: E402
+from nelm_stats.estimators import propensity as P  # noqa: E402
 
 
 def simulate(n: int, seed: int = 1) -> pd.DataFrame:

@@ -16,11 +16,11 @@ from . import schema
 
 __version__ = "0.1.0"
 from .samples import load_sample, load_sample_lesions, sample_names
-from .cohort import cohort_summary
-from .logrank import LogrankResult, logrank_test, p_adjust, pairwise_logrank
-from .competing import CumulativeIncidence, GrayTest, cumulative_incidence
-from .propensity import iptw, propensity_match, propensity_model, treatment_levels
-from .survival import (
+from .estimators.cohort import cohort_summary
+from .estimators.logrank import LogrankResult, logrank_test, p_adjust, pairwise_logrank
+from .estimators.competing import CumulativeIncidence, GrayTest, cumulative_incidence
+from .estimators.propensity import iptw, propensity_match, propensity_model, treatment_levels
+from .estimators.survival import (
     KaplanMeierResult,
     LandmarkResult,
     RMSTDifferenceResult,
@@ -30,8 +30,8 @@ from .survival import (
     restricted_mean,
     rmst_difference,
 )
-from .propensity_outcomes import compare_survival, crude_survival, matched_survival, paired_binary, weighted_survival
-from .proportions import (
+from .estimators.propensity_outcomes import compare_survival, crude_survival, matched_survival, paired_binary, weighted_survival
+from .estimators.proportions import (
     clustered_rates,
     compare_distribution,
     compare_rates,
@@ -43,7 +43,7 @@ from .proportions import (
     paired_change,
     recurrence_pattern,
 )
-from .accuracy import (
+from .estimators.accuracy import (
     confusion_matrix,
     diagnostic_accuracy,
     learning_curve,
@@ -53,12 +53,12 @@ from .accuracy import (
     roc_analysis,
     roc_test,
 )
-from .cox import CoxResult, RiskFactorTable, UnivariableScreen, cox_regression, ordered_scores, proportional_hazards_test, risk_factor_table, schoenfeld_residuals, set_reference, univariable_screen
-from .describe import TableOne, table_one
-from .io import DEFAULT_MISSING_CODES, ReadResult, detect_format, list_sheets, read_table
-from .dates import AmbiguousDateOrderError, DateOrderCheck, detect_date_order, parse_dates
-from .normalise import NormalisedCohort, normalise_values
-from .mapping import (
+from .estimators.cox import CoxResult, RiskFactorTable, UnivariableScreen, cox_regression, ordered_scores, proportional_hazards_test, risk_factor_table, schoenfeld_residuals, set_reference, univariable_screen
+from .estimators.table_one import TableOne, table_one
+from .intake.read import DEFAULT_MISSING_CODES, ReadResult, detect_format, list_sheets, read_table
+from .intake.dates import AmbiguousDateOrderError, DateOrderCheck, detect_date_order, parse_dates
+from .intake.normalise import NormalisedCohort, normalise_values
+from .intake.mapping import (
     ColumnMapping,
     MappedCohort,
     apply_mapping,
@@ -71,8 +71,8 @@ from .mapping import (
     save_mapping,
     suggest_mapping,
 )
-from .derive import RFS_DEFINITIONS, Derivation, derive_endpoints, describe_endpoints
-from .quality import PreparedCohort, QualityReport, find_problems, patient_flow, prepare_cohort
-from .privacy import age_from_birth_date, drop_columns, drop_raw_dates, flag_identifiers
-from .groups import NumericCut, cut_numeric, numeric_columns
-from .survival_report import CompetingReport, SurvivalReport, competing_event_type, competing_report, survival_report
+from .intake.derive import RFS_DEFINITIONS, Derivation, derive_endpoints, describe_endpoints
+from .intake.quality import PreparedCohort, QualityReport, find_problems, patient_flow, prepare_cohort
+from .intake.privacy import age_from_birth_date, drop_columns, drop_raw_dates, flag_identifiers
+from .estimators.groups import NumericCut, cut_numeric, numeric_columns
+from .report.survival_report import CompetingReport, SurvivalReport, competing_event_type, competing_report, survival_report

@@ -19,10 +19,10 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
-from nelm_stats import derive as ns_derive
-from nelm_stats import io as ns_io
-from nelm_stats import mapping as ns_mapping
-from nelm_stats import quality as ns_quality
+from nelm_stats.intake import derive as ns_derive
+from nelm_stats.intake import read as ns_io
+from nelm_stats.intake import mapping as ns_mapping
+from nelm_stats.intake import quality as ns_quality
 
 K = ui.Keys
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "sav", "zsav", "dta", "parquet"]
@@ -156,7 +156,7 @@ if len(flags):
                        key=K.IMPORT_AGE_FROM_BIRTH):
             try:
                 age = step("age", (read_key, births[0], surgery[0]),
-                           lambda: ns.privacy.age_from_birth_date(raw, births[0], surgery[0]))
+                           lambda: ns.intake.privacy.age_from_birth_date(raw, births[0], surgery[0]))
                 raw = raw.assign(**{"Age at surgery": age})
                 raw_key = (raw_key, "age", births[0], surgery[0])
             except ns.AmbiguousDateOrderError:
@@ -212,10 +212,10 @@ mapping = ns.mapping_from_table(edited, mapping)
 # ---- dates
 check = step("date_order", (raw_key, ns.save_mapping(mapping)), lambda: ns.date_order_check(raw, mapping))
 if check.ambiguous:
-    options = list(ns.dates.ORDERS)
+    options = list(ns.intake.dates.ORDERS)
     saved_order = mapping.date_order if mapping.date_order in options else None
     order = st.radio(
-        check.question(), options, format_func=ns.dates.ORDER_LABELS.get,
+        check.question(), options, format_func=ns.intake.dates.ORDER_LABELS.get,
         index=options.index(saved_order) if saved_order else None, key=f"{K.IMPORT_DATE_ORDER}_{file_id}",
     )
     if order is None:
@@ -224,7 +224,7 @@ if check.ambiguous:
         st.stop()
     mapping = dataclasses.replace(mapping, date_order=order)
 elif check.suggested:
-    st.caption(f"Dates are {ns.dates.ORDER_LABELS[check.suggested]}: some days are above 12.")
+    st.caption(f"Dates are {ns.intake.dates.ORDER_LABELS[check.suggested]}: some days are above 12.")
 
 mapping_json = ns.save_mapping(mapping)  # every choice apply_mapping depends on, as plain text
 st.download_button(

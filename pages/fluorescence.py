@@ -13,7 +13,7 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.figures.comparison import learning_curve_figure, roc_figure
-from nelm_stats.narrative import fmt_p
+from nelm_stats.report.narrative import fmt_p
 
 K = ui.Keys
 POSITIVE = ("R1", "R2")

@@ -11,7 +11,7 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.figures.comparison import distribution_figure, margin_figure, rates_figure
-from nelm_stats.narrative import display_label, fmt_p
+from nelm_stats.report.narrative import display_label, fmt_p
 
 K = ui.Keys
 POSITIVE = ["R1", "R2"]

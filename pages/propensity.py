@@ -12,7 +12,7 @@ import nelm_stats as ns
 import ui
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.narrative import display_label, fmt_p, matching_assumptions
+from nelm_stats.report.narrative import display_label, fmt_p, matching_assumptions
 
 K = ui.Keys
 PREFERRED_TREATMENTS = ("icg", "cystic")

@@ -9,7 +9,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
-from nelm_stats import cox as nc
+from nelm_stats.estimators import cox as nc
 from nelm_stats.figures.forest import forest_figure
 from nelm_stats.figures.schoenfeld import schoenfeld_figure
 

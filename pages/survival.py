@@ -7,9 +7,9 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
-from nelm_stats import narrative as nv
+from nelm_stats.report import narrative as nv
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
-from nelm_stats.survival_report import has_times, longest_follow_up
+from nelm_stats.report.survival_report import has_times, longest_follow_up
 
 K = ui.Keys
 COMPETING_LABEL = "Recurrence, death as competing event"

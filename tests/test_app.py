@@ -210,7 +210,7 @@ def _made_up_cohort(n: int = 60, seed: int = 7) -> pd.DataFrame:
 
 def test_home_and_survival_on_an_upload():
     data = _made_up_cohort()
-    from nelm_stats.quality import patient_flow
+    from nelm_stats.intake.quality import patient_flow
 
     flow = patient_flow(61, pd.DataFrame({"reason": ["excluded by the user"]}))
     uploads = {"my_series": ui.UploadedCohort(name="my_series", data=data, flow=flow)}

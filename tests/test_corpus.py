@@ -181,7 +181,7 @@ def test_birth_dates_flagged_and_age_computed_before_dropping():
     raw = ns.read_table((CORPUS / "birth_dates.csv").read_bytes(), "birth_dates.csv").data
     flags = ns.flag_identifiers(raw)
     assert flags["column"].tolist() == ["Date of birth"] and "birth date" in flags["reason"].iloc[0]
-    age = ns.privacy.age_from_birth_date(raw, "Date of birth", "Surgery date")
+    age = ns.intake.privacy.age_from_birth_date(raw, "Date of birth", "Surgery date")
     assert age.iloc[0] == 2017 - 1940 - 1  # born 15 Jan 1940, operated 9 Jan 2017
     kept = ns.drop_columns(raw.assign(**{"Age at surgery": age}), flags["column"])
     m = ns.suggest_mapping(kept)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.cox import (
+from nelm_stats.estimators.cox import (
     cox_regression,
     ordered_scores,
     proportional_hazards_test,
@@ -308,7 +308,7 @@ def test_weights_must_be_positive():
 
 
 def test_display_views_and_ph_verdict():
-    from nelm_stats.cox import format_cox_table, format_p, ph_verdict
+    from nelm_stats.estimators.cox import format_cox_table, format_p, ph_verdict
 
     fit = _fit("lung_factor")
     view = format_cox_table(fit)
@@ -326,7 +326,7 @@ def test_display_views_and_ph_verdict():
 def test_ph_verdict_when_the_test_cannot_be_computed():
     """cox.zph stops on a singular information matrix; we give NaN and must not call that
     'no evidence against proportional hazards'."""
-    from nelm_stats.cox import ph_verdict
+    from nelm_stats.estimators.cox import ph_verdict
 
     z = proportional_hazards_test(_fit("lung_factor"))
     undetermined = z.assign(statistic=np.nan, p_value=np.nan)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.dates import AmbiguousDateOrderError, detect_date_order, looks_like_dates, parse_dates
+from nelm_stats.intake.dates import AmbiguousDateOrderError, detect_date_order, looks_like_dates, parse_dates
 
 T = pd.Timestamp
 
@@ -25,7 +25,7 @@ T = pd.Timestamp
     ("12 Mar 2020", None, T("2020-03-12"), "written month"),
 ])
 def test_single_values(text, order, expected, fmt):
-    ts, how = ns.dates.parse_date_value(text, order)
+    ts, how = ns.intake.dates.parse_date_value(text, order)
     assert ts == expected and how == fmt
 
 

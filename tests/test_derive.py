@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.derive import AUDIT_COLUMNS, derive_endpoints, describe_endpoints
+from nelm_stats.intake.derive import AUDIT_COLUMNS, derive_endpoints, describe_endpoints
 
 D = pd.Timestamp
 

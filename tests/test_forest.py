@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nelm_stats.cox import (
+from nelm_stats.estimators.cox import (
     cox_regression,
     proportional_hazards_test,
     risk_factor_table,

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nelm_stats import dates as ns_dates
-from nelm_stats import io as ns_io
-from nelm_stats import normalise as ns_normalise
-from nelm_stats import privacy as ns_privacy
+from nelm_stats.intake import dates as ns_dates
+from nelm_stats.intake import read as ns_io
+from nelm_stats.intake import normalise as ns_normalise
+from nelm_stats.intake import privacy as ns_privacy
 
 RNG = np.random.default_rng(11)
 POOLS = {

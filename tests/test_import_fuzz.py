@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.mapping import ColumnMapping, KEEP, DROP, roles_for
+from nelm_stats.intake.mapping import ColumnMapping, KEEP, DROP, roles_for
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 FILES = sorted(f for f in CORPUS.iterdir()

@@ -84,7 +84,7 @@ def _analysis_pages():
 
 @pytest.mark.parametrize("page", [p for p in _analysis_pages() if p != PAGE])
 def test_every_page_runs_on_an_imported_cohort(page):
-    from nelm_stats.io import demo_registry_export
+    from nelm_stats.intake.read import demo_registry_export
 
     content = demo_registry_export(ns.load_sample(ns.samples.DEFAULT_SAMPLE))
     raw = ns.read_table(content, "demo.csv").data

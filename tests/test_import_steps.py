@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import nelm_stats as ns
 import ui
-from nelm_stats import io as ns_io
+from nelm_stats.intake import read as ns_io
 
 PAGE = "pages/data_import.py"
 APP = Path(__file__).resolve().parent.parent / "app.py"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.io import read_table
+from nelm_stats.intake.read import read_table
 
 
 def test_csv_comma_utf8():

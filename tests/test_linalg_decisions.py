@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats import _linalg
+from nelm_stats.estimators import _linalg
 
 
 @pytest.mark.parametrize("noise", [0.0, 1e-16, 1e-15, 1e-14, 1e-13, 1e-12])

@@ -11,8 +11,8 @@ import pytest
 
 import nelm_stats as ns
 from nelm_stats._checks import group_codes
-from nelm_stats._times import aeq_times as _aeq_times
-from nelm_stats.logrank import _survdiff_fit
+from nelm_stats.estimators._times import aeq_times as _aeq_times
+from nelm_stats.estimators.logrank import _survdiff_fit
 from refcheck import assert_estimate, assert_inference, load_reference
 
 REF = load_reference("survival_tests")

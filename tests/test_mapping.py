@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats import normalise as nz
-from nelm_stats.mapping import (
+from nelm_stats.intake import normalise as nz
+from nelm_stats.intake.mapping import (
     ColumnMapping,
     apply_mapping,
     load_mapping,
@@ -265,7 +265,7 @@ def test_kept_columns_yes_no_become_boolean_and_missing_codes_missing():
 @pytest.mark.parametrize("header,unit,factor", [("DFS (days)", "days", 1 / 30.4375), ("DFS [y]", "years", 12.0),
                                                 ("DFS (mo)", "months", 1.0)])
 def test_supplied_time_units_from_header(header, unit, factor):
-    from nelm_stats.mapping import header_time_unit
+    from nelm_stats.intake.mapping import header_time_unit
 
     assert header_time_unit(header) == unit
     raw = pd.DataFrame({header: [30.4375, 365.25], "Rec": ["yes", "no"]})
@@ -284,7 +284,7 @@ def test_bad_time_unit_rejected():
 
 
 def test_data_dictionary_and_template():
-    from nelm_stats.mapping import data_dictionary, template_csv
+    from nelm_stats.intake.mapping import data_dictionary, template_csv
 
     dd = data_dictionary()
     assert list(dd.columns) == ["column", "meaning", "kind", "values", "unit", "headers_recognised"]

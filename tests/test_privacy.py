@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nelm_stats.privacy import drop_columns, drop_raw_dates, flag_identifiers
+from nelm_stats.intake.privacy import drop_columns, drop_raw_dates, flag_identifiers
 
 
 @pytest.mark.parametrize("header", ["Name", "Patient name", "Vorname", "MRN", "Hospital number", "E-mail",
@@ -47,7 +47,7 @@ def test_drop_helpers_do_not_mutate():
 
 
 def test_age_from_birth_date():
-    from nelm_stats.privacy import age_from_birth_date
+    from nelm_stats.intake.privacy import age_from_birth_date
 
     df = pd.DataFrame({"DOB": ["1960-05-10", "10.05.1960", None, "2030-01-01"],
                        "OP": ["2020-05-09", "2020-05-10", "2020-01-01", "2020-01-01"]})

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats import propensity as P
+from nelm_stats.estimators import propensity as P
 from tests.refcheck import REFERENCE_DIR, assert_estimate, assert_inference, load_reference
 
 LALONDE_COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]

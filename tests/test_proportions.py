@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats import _htests as H
+from nelm_stats.estimators import _htests as H
 from tests.refcheck import assert_estimate, assert_inference, load_reference
 
 REF = load_reference("comparison")

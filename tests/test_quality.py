@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.quality import FLOW_COLUMNS, PROBLEM_COLUMNS, find_problems, patient_flow, prepare_cohort
+from nelm_stats.intake.quality import FLOW_COLUMNS, PROBLEM_COLUMNS, find_problems, patient_flow, prepare_cohort
 
 D = pd.Timestamp
 
@@ -170,7 +170,7 @@ def test_flow_carries_the_endpoint_definition():
 
 
 def test_row_numbers_and_restrict_lesions():
-    from nelm_stats.quality import restrict_lesions, row_numbers
+    from nelm_stats.intake.quality import restrict_lesions, row_numbers
 
     c = base(3)
     assert row_numbers(c) == [2, 3, 4]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats.survival import (
+from nelm_stats.estimators.survival import (
     AT_COLUMNS,
     CURVE_COLUMNS,
     MEDIAN_COLUMNS,

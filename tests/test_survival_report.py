@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
-from nelm_stats import narrative as nv
-from nelm_stats.cohort import analysis_availability, default_grouping, groups_view
+from nelm_stats.report import narrative as nv
+from nelm_stats.estimators.cohort import analysis_availability, default_grouping, groups_view
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure, risk_table_times
 
 
@@ -287,7 +287,7 @@ def test_cohort_summary_event_totals_include_patients_without_a_group(icg):
 
 
 def test_longest_follow_up_and_has_times(icg):
-    from nelm_stats.survival_report import has_times, longest_follow_up
+    from nelm_stats.report.survival_report import has_times, longest_follow_up
 
     assert longest_follow_up(icg, "os_months", "years") * 12 == pytest.approx(icg["os_months"].max())
     assert has_times(icg, "os_months") and not has_times(icg.assign(os_months=np.nan), "os_months")
@@ -295,7 +295,7 @@ def test_longest_follow_up_and_has_times(icg):
 
 
 def test_describe_flow_reads_the_patient_flow():
-    from nelm_stats.quality import patient_flow
+    from nelm_stats.intake.quality import patient_flow
 
     excluded = pd.DataFrame({"reason": ["excluded by the user", "excluded by the user"]})
     flow = patient_flow(64, excluded)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..propensity import SMD_THRESHOLD, MatchResult
+from ..estimators.propensity import SMD_THRESHOLD, MatchResult
 from ..schema import label
 from .style import base_layout, colour
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..narrative import display_label, fmt_p
+from ..report.narrative import display_label, fmt_p
 from .style import base_layout, colour, dash
 
 

@@ -13,8 +13,8 @@ from typing import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from ..cox import CoxResult, RiskFactorTable, format_hr, format_p, term_label
-from ..narrative import display_label
+from ..estimators.cox import CoxResult, RiskFactorTable, format_hr, format_p, term_label
+from ..report.narrative import display_label
 from .style import FONT, base_layout, colour
 
 _MARKERS = ("square", "circle")

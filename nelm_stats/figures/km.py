@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..narrative import display_label, fmt_p
+from ..report.narrative import display_label, fmt_p
 from .style import FONT, base_layout, colour, dash
 
 _STEPS = {"months": (1, 3, 6, 12, 24, 36, 60, 120, 240), "years": (0.25, 0.5, 1, 2, 5, 10, 20)}

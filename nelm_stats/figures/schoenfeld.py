@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..cox import CoxResult, format_p
+from ..estimators.cox import CoxResult, format_p
 from .style import base_layout, colour
 
 

@@ -26,8 +26,8 @@ import pandas as pd
 from scipy import stats
 
 from . import _htests as H
-from ._checks import as_numeric, complete_cases, require_columns, require_frame
-from .errors import InputError, InsufficientDataError
+from .._checks import as_numeric, complete_cases, require_columns, require_frame
+from ..errors import InputError, InsufficientDataError
 from .proportions import _as_event, _robust_logit_ci
 
 ACCURACY_COLUMNS = ["measure", "estimate", "ci_lower", "ci_upper"]

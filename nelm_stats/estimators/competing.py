@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import (
+from .._checks import (
     as_numeric,
     as_time,
     check_conf_level,
@@ -53,7 +53,7 @@ from ._checks import (
     require_frame,
 )
 from ._linalg import independent_columns
-from .errors import InputError, InsufficientDataError, InvalidValueError
+from ..errors import InputError, InsufficientDataError, InvalidValueError
 
 __all__ = ["CumulativeIncidence", "GrayTest", "cumulative_incidence"]
 

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import (
+from .._checks import (
     as_number,
     as_event,
     as_time,
@@ -61,7 +61,7 @@ from ._checks import (
 )
 from ._times import TOLERANCE as _TOL  # R: .Machine$double.eps^0.5
 from ._times import aeq_sorted
-from .errors import InputError, InsufficientDataError
+from ..errors import InputError, InsufficientDataError
 
 __all__ = [
     "KaplanMeierResult",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 ORDERS = ("dmy", "mdy")
 ORDER_LABELS = {
@@ -373,7 +373,7 @@ def looks_like_dates(series: pd.Series, min_share: float = 0.8, missing_codes=No
         lo, hi = EXCEL_SERIAL_RANGE
         x = values.astype(float)
         return bool(((x >= lo) & (x <= hi)).mean() >= min_share and (x % 1 == 0).mean() >= min_share)
-    from .io import DEFAULT_MISSING_CODES
+    from .read import DEFAULT_MISSING_CODES
 
     codes = {str(c).strip().lower() for c in (DEFAULT_MISSING_CODES if missing_codes is None else missing_codes)}
     codes.add("")

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import schema
+from .. import schema
 from .dates import distinct_values, parse_dates
-from ._checks import require_frame
-from .errors import InputError
-from .io import DEFAULT_MISSING_CODES
+from .._checks import require_frame
+from ..errors import InputError
+from .read import DEFAULT_MISSING_CODES
 
 _TRUE = {"yes", "y", "1", "true", "t", "ja", "j", "oui", "si", "sí", "x", "+", "present", "positive",
          "pos", "1.0", "wahr"}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import as_event, group_codes, require_columns, require_frame
-from .schema import label
+from .._checks import as_event, group_codes, require_columns, require_frame
+from ..schema import label
 
 # What each analysis of the dashboard needs (canonical column names; all must be present).
 ANALYSIS_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -157,7 +157,7 @@ def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummar
 
 def groups_view(summary: CohortSummary) -> pd.DataFrame:
     """The ``groups`` table for display: counts as 'k (p %)', median follow-up in months."""
-    from .narrative import display_label
+    from ..report.narrative import display_label
 
     g = summary.groups
     out = pd.DataFrame({"Group": [display_label(x) if x != "all" else "All patients" for x in g["group"]]})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import DataReadError, InputError
+from ..errors import DataReadError, InputError
 
 #: Cell values read as "missing" by default (compared case-insensitively, after trimming).
 DEFAULT_MISSING_CODES: tuple[str, ...] = ("", "NA", "N/A", ".", "-", "unknown", "not done")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import require_frame
-from .errors import InputError, MissingColumnError
-from .schema import DAYS_PER_MONTH, DAYS_PER_YEAR
+from .._checks import require_frame
+from ..errors import InputError, MissingColumnError
+from ..schema import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 UNITS = {"days": 1.0, "months": DAYS_PER_MONTH, "years": DAYS_PER_YEAR}
 SOURCES = ("auto", "dates", "supplied")

@@ -64,10 +64,10 @@ import pandas as pd
 from scipy import stats
 
 from . import _htests as H
-from ._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame
-from .errors import InputError, InsufficientDataError
-from .narrative import display_label
-from .schema import label as schema_label
+from .._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame
+from ..errors import InputError, InsufficientDataError
+from ..report.narrative import display_label
+from ..schema import label as schema_label
 
 TABLE_ONE_COLUMNS = ["variable", "label", "kind", "level", "group", "n", "n_weighted", "percent", "mean", "sd",
                      "median", "q1", "q3", "missing", "summary", "test", "statistic", "p_value", "smd"]

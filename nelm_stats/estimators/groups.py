@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import as_numeric, require_columns, require_frame
-from .errors import InputError, InsufficientDataError
+from .._checks import as_numeric, require_columns, require_frame
+from ..errors import InputError, InsufficientDataError
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import as_event, check_choice, complete_cases, require_columns, require_frame
-from .errors import AnalysisError, InputError, InsufficientDataError
+from .._checks import as_event, check_choice, complete_cases, require_columns, require_frame
+from ..errors import AnalysisError, InputError, InsufficientDataError
 from .propensity import MIN_MATCHED_PAIRS, MatchResult, WeightResult
 
 __all__ = [

@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from ._linalg import independent_columns
-from ._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
-from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
+from .._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
+from ..errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 
 __all__ = [
     "PropensityModel",

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _htests as H
-from ._checks import (
+from .._checks import (
     as_number,
     check_choice,
     group_codes,
@@ -33,8 +33,8 @@ from ._checks import (
     require_complete,
     require_frame,
 )
-from .errors import InputError, InvalidValueError
-from .schema import CLAVIEN_DINDO
+from ..errors import InputError, InvalidValueError
+from ..schema import CLAVIEN_DINDO
 
 RATE_COLUMNS = ["group", "n", "events", "rate", "ci_lower", "ci_upper"]
 DISTRIBUTION_COLUMNS = ["group", "level", "n", "count", "percent", "ci_lower", "ci_upper"]

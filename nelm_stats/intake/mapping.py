@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from . import schema
-from .schema import DAYS_PER_MONTH, DAYS_PER_YEAR
+from .. import schema
+from ..schema import DAYS_PER_MONTH, DAYS_PER_YEAR
 from .dates import detect_date_order, looks_like_dates
-from ._checks import require_frame
-from .errors import InputError
-from .io import DEFAULT_MISSING_CODES
+from .._checks import require_frame
+from ..errors import InputError
+from .read import DEFAULT_MISSING_CODES
 from .normalise import (
     NormalisedCohort,
     category_value,

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .derive import DAYS_PER_MONTH, Derivation, derive_endpoints, endpoint_sources
-from ._checks import require_frame
-from .errors import InputError, InsufficientDataError
+from .._checks import require_frame
+from ..errors import InputError, InsufficientDataError
 
 
 @dataclass(frozen=True)

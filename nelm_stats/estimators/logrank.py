@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import (
+from .._checks import (
     as_number,
     as_event,
     as_time,
@@ -56,7 +56,7 @@ from ._checks import (
 )
 from ._linalg import quadratic_form
 from ._times import aeq_sorted
-from .errors import InputError, InsufficientDataError
+from ..errors import InputError, InsufficientDataError
 
 __all__ = ["LogrankResult", "logrank_test", "pairwise_logrank", "p_adjust"]
 

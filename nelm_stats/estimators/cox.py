@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import (
+from .._checks import (
     as_event,
     as_numeric,
     as_time,
@@ -55,12 +55,12 @@ from ._checks import (
     require_columns,
     require_frame,
 )
-from .errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
+from ..errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 from ._linalg import quadratic_form
 from ._times import aeq_times
-from .narrative import display_label
-from .schema import COLUMNS_BY_NAME
-from .schema import label as label_of
+from ..report.narrative import display_label
+from ..schema import COLUMNS_BY_NAME
+from ..schema import label as label_of
 
 EPS = 1e-9  # coxph.control(eps)
 ITER_MAX = 20  # coxph.control(iter.max)

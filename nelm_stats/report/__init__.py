@@ -1,0 +1,1 @@
+"""The presentation layer: number formats, labels, narrative, report objects."""
