@@ -17,6 +17,11 @@ from .errors import (
     MissingColumnError,
 )
 
+__all__ = [
+    "require_frame", "require_columns", "complete_cases", "require_complete", "as_numeric", "as_time",
+    "as_event", "as_weights", "group_order", "group_codes", "check_choice", "as_number", "check_conf_level",
+]
+
 
 def require_frame(data) -> pd.DataFrame:
     """Check that ``data`` is a non-empty DataFrame."""

@@ -8,6 +8,11 @@ import pandas as pd
 from .errors import InputError
 from .schema import COLUMNS_BY_NAME, LESION_COLUMNS_BY_NAME, MARGINS, coerce_cohort, coerce_lesions
 
+__all__ = [
+    "SAMPLES_DIR", "SAMPLES", "DEFAULT_SAMPLE", "sample_names", "describe_sample", "load_sample",
+    "load_sample_lesions",
+]
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 # name -> (file, lesion file or None, one-line description)

@@ -9,6 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+__all__ = [
+    "Column", "PRIMARY_SITES", "GRADES", "MARGINS", "CLAVIEN_DINDO", "APPROACHES", "RECURRENCE_SITES",
+    "SEXES", "COHORT_COLUMNS", "LESION_COLUMNS", "COLUMNS_BY_NAME", "LESION_COLUMNS_BY_NAME",
+    "DAYS_PER_MONTH", "DAYS_PER_YEAR", "label", "coerce_cohort", "coerce_lesions",
+]
+
 
 @dataclass(frozen=True)
 class Column:

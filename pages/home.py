@@ -4,7 +4,7 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.report import narrative as nv
-from nelm_stats.estimators.cohort import analyses_view, groups_view
+from nelm_stats.report.views import analyses_view, groups_view
 
 st.title("NELM Outcomes Explorer")
 st.markdown(

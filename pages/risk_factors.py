@@ -12,6 +12,8 @@ import ui
 from nelm_stats.estimators import cox as nc
 from nelm_stats.figures.forest import forest_figure
 from nelm_stats.figures.schoenfeld import schoenfeld_figure
+from nelm_stats.report import views
+from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare
 
 K = ui.Keys
 DEFAULT_COVARIATES = ("grade", "age", "primary_site")
@@ -119,7 +121,7 @@ except ns.AnalysisError as err:
     st.stop()
 
 st.subheader("Univariable screen")
-uni_view = nc.risk_factor_table(screen, None).formatted()
+uni_view = views.risk_factor_view(nc.risk_factor_table(screen, None))
 uni_view = uni_view[["Covariate", "Univariable HR (95 % CI)", "p (univariable)"]]
 st.dataframe(uni_view, hide_index=True, width="stretch")
 tests = screen.tests
@@ -174,18 +176,18 @@ m = st.columns(4)
 m[0].metric("Patients in the model", model.n)
 m[1].metric("Events", model.events)
 m[2].metric("Excluded (missing data)", model.n_excluded)
-m[3].metric("Concordance (C-index)", f"{model.concordance:.3f}")
+m[3].metric("Concordance (C-index)", fmt_num(model.concordance, 3))
 st.caption(
-    f"Likelihood-ratio test {model.lr_statistic:.2f} on {model.df} df, p {nc.format_p(model.lr_p_value)}; "
-    f"Wald test p {nc.format_p(model.wald_p_value)}; score (log-rank) test p "
-    f"{nc.format_p(model.score_p_value)}. {model.n_excluded} patient(s) with a missing value in "
+    f"Likelihood-ratio test {fmt_num(model.lr_statistic, 2)} on {model.df} df, {fmt_p(model.lr_p_value)}; "
+    f"Wald test {fmt_p(model.wald_p_value)}; score (log-rank) test "
+    f"{fmt_p(model.score_p_value)}. {model.n_excluded} patient(s) with a missing value in "
     "the endpoint or a model covariate were left out."
 )
 for msg in model.warnings:
     st.warning(msg, icon=":material/warning:")
 
 combined = nc.risk_factor_table(screen, model)
-st.dataframe(combined.formatted(), hide_index=True, width="stretch")
+st.dataframe(views.risk_factor_view(combined), hide_index=True, width="stretch")
 st.download_button(
     "Download the table (CSV, unformatted numbers)",
     combined.table.to_csv(index=False).encode("utf-8"),
@@ -196,12 +198,12 @@ st.subheader("Forest plot")
 st.plotly_chart(forest_figure(combined), config=PLOT_CONFIG, key="risk_factors_forest")
 
 st.subheader("Proportional-hazards check")
-verdict = nc.ph_verdict(zph)
+verdict = views.ph_verdict(zph)
 bad = (zph["p_value"] < 0.05).any()
 (st.warning if bad else st.success)(verdict, icon=":material/warning:" if bad else ":material/check:")
 zview = zph.assign(
     Covariate=[("All covariates (global)" if t == "GLOBAL" else ui.column_label(t)) for t in zph["term"]],
-    **{"χ²": zph["statistic"].round(2), "df": zph["df"], "p": zph["p_value"].map(nc.format_p)},
+    **{"χ²": [fmt_num(x, 2) for x in zph["statistic"]], "df": zph["df"], "p": zph["p_value"].map(fmt_p_bare)},
 )[["Covariate", "χ²", "df", "p"]]
 st.dataframe(zview, hide_index=True)
 st.caption("Score test of each covariate's effect changing with time (R's cox.zph, Kaplan–Meier "

@@ -12,7 +12,8 @@ import pytest
 
 import nelm_stats as ns
 from nelm_stats.report import narrative as nv
-from nelm_stats.estimators.cohort import analysis_availability, default_grouping, groups_view
+from nelm_stats.estimators.cohort import analysis_availability, default_grouping
+from nelm_stats.report.views import groups_view
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure, risk_table_times
 
 

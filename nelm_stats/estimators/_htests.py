@@ -23,6 +23,12 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import gammaln
 
+__all__ = [
+    "Z975", "TestResult", "wilson", "clopper_pearson", "proportion_ci", "newcombe", "expected_counts",
+    "chisq_test", "fisher_2x2", "fisher_rxc", "fisher_test", "contingency_test", "mcnemar", "wilcoxon",
+    "kruskal", "welch_t", "anova",
+]
+
 Z975 = stats.norm.ppf(0.975)
 
 

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "SINGULAR_RCOND", "QR_TOL", "rcond", "is_singular", "quadratic_form", "independent_columns",
+]
+
 SINGULAR_RCOND = 1e-10
 QR_TOL = 1e-7
 

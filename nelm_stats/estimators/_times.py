@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "TOLERANCE", "aeq_sorted", "aeq_times",
+]
+
 TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: .Machine$double.eps^0.5
 
 

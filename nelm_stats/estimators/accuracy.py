@@ -30,6 +30,12 @@ from .._checks import as_numeric, complete_cases, require_columns, require_frame
 from ..errors import InputError, InsufficientDataError
 from .proportions import _as_event, _robust_logit_ci
 
+__all__ = [
+    "ACCURACY_COLUMNS", "MEASURES", "ConfusionMatrix", "confusion_matrix", "diagnostic_accuracy", "ROCResult",
+    "roc_analysis", "ROCComparison", "roc_test", "LEARNING_COLUMNS", "LearningCurve", "procedure_number",
+    "learning_curve", "learning_curve_accuracy", "patient_level",
+]
+
 ACCURACY_COLUMNS = ["measure", "estimate", "ci_lower", "ci_upper"]
 MEASURES = ("sensitivity", "specificity", "ppv", "npv", "accuracy", "lr_positive", "lr_negative")
 

@@ -8,6 +8,12 @@ import pandas as pd
 
 from .._checks import as_event, group_codes, require_columns, require_frame
 from ..schema import label
+from .survival import median_follow_up
+
+__all__ = [
+    "ANALYSIS_COLUMNS", "PREFERRED_GROUPINGS", "CohortSummary", "default_grouping", "analysis_availability",
+    "cohort_summary",
+]
 
 # What each analysis of the dashboard needs (canonical column names; all must be present).
 ANALYSIS_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -135,7 +141,6 @@ def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummar
 
     follow_up = follow_up_all = None
     if {"os_months", "os_event"} <= set(data.columns) and data["os_months"].notna().any():
-        from .survival import median_follow_up  # survival imports nothing from here
 
         follow_up_all = median_follow_up(data, "os_months", "os_event")
         follow_up = follow_up_all if group is None else median_follow_up(
@@ -152,38 +157,4 @@ def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummar
         analyses=analysis_availability(data),
         follow_up_all=follow_up_all,
         event_counts=event_counts,
-    )
-
-
-def groups_view(summary: CohortSummary) -> pd.DataFrame:
-    """The ``groups`` table for display: counts as 'k (p %)', median follow-up in months."""
-    from ..report.narrative import display_label
-
-    g = summary.groups
-    out = pd.DataFrame({"Group": [display_label(x) if x != "all" else "All patients" for x in g["group"]]})
-    out["Patients"] = [f"{int(k)} ({p:.0f} %)" for k, p in zip(g["n"], g["percent"])]
-    for col, title in (("recurrences", "Recurrences"), ("rfs_events", "RFS events"),
-                       ("deaths", "Deaths"), ("os_events", "OS events")):
-        if g[col].notna().any():
-            out[title] = [
-                "" if np.isnan(k) else f"{int(k)} ({100 * k / n:.0f} %)" if n else "0"
-                for k, n in zip(g[col], g["n"])
-            ]
-    if summary.follow_up is not None:
-        fu = summary.follow_up.set_index("group")["median"]
-        out["Median follow-up, months"] = [
-            "not reached" if np.isnan(fu.get(x, np.nan)) else f"{fu[x]:.1f}" for x in g["group"]
-        ]
-    return out
-
-
-def analyses_view(summary: CohortSummary) -> pd.DataFrame:
-    """The ``analyses`` table for display: ✓ / missing columns."""
-    a = summary.analyses
-    return pd.DataFrame(
-        {
-            "Analysis": a["analysis"],
-            "Possible": ["✓" if ok else "✗" for ok in a["available"]],
-            "Columns missing": a["missing"],
-        }
     )

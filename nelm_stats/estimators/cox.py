@@ -9,7 +9,7 @@ Layout (like R's coxph / coxph.fit / print.coxph):
   ``_concordance``) work on arrays sorted by stratum and time, with cumulative sums over
   the risk sets and the Efron tie correction applied to all tied deaths at once — no
   Python loop over patients;
-* the result is a frozen :class:`CoxResult`; :func:`format_cox_table` and
+* the result is a frozen :class:`CoxResult`; nelm_stats.report.views.format_cox_table and
   :func:`risk_factor_table` make the display views.
 
 Choices (documented, matching R where R has a default):
@@ -58,9 +58,16 @@ from .._checks import (
 from ..errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 from ._linalg import quadratic_form
 from ._times import aeq_times
-from ..report.narrative import display_label
 from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
+
+__all__ = [
+    "EPS", "ITER_MAX", "TOLER_CHOL", "TOLER_INF", "MIN_EVENTS_PER_COEF", "TABLE_COLUMNS", "CoxTerm",
+    "CoxResult", "set_reference", "ordered_scores", "is_categorical", "cox_regression",
+    "proportional_hazards_test", "schoenfeld_residuals", "SCREEN_COLUMNS", "SCREEN_TEST_COLUMNS",
+    "UnivariableScreen", "univariable_screen", "COMBINED_COLUMNS", "RiskFactorTable", "risk_factor_table",
+    "schoenfeld_trend",
+]
 
 EPS = 1e-9  # coxph.control(eps)
 ITER_MAX = 20  # coxph.control(iter.max)
@@ -1082,10 +1089,6 @@ class RiskFactorTable:
     screen: UnivariableScreen
     model: CoxResult | None
 
-    def formatted(self, labels: Mapping[str, str] | None = None, digits: int = 2) -> pd.DataFrame:
-        """Display view: "HR (95 % CI)" strings, reference rows, p-values as text."""
-        return _format_combined(self, labels or {}, digits)
-
 
 def risk_factor_table(screen: UnivariableScreen, model: CoxResult | None = None) -> RiskFactorTable:
     """Combine a univariable screen with a multivariable model into one table."""
@@ -1117,123 +1120,6 @@ def risk_factor_table(screen: UnivariableScreen, model: CoxResult | None = None)
         out = uni.assign(multi_hazard_ratio=np.nan, multi_ci_lower=np.nan, multi_ci_upper=np.nan,
                          multi_p_value=np.nan)
     return RiskFactorTable(out[COMBINED_COLUMNS].reset_index(drop=True), screen, model)
-
-
-def format_p(p: float) -> str:
-    """p-value as printed in surgical papers: "<0.001", else three decimals."""
-    if p is None or not np.isfinite(p):
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def format_hr(hr: float, lo: float, hi: float, digits: int = 2) -> str:
-    """ "1.23 (0.98–1.55)"; empty when not estimated."""
-    if hr is None or not np.isfinite(hr):
-        return ""
-    return f"{hr:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
-
-
-def term_label(term: CoxTerm | None, name: str, labels: Mapping[str, str]) -> str:
-    base = labels.get(name, label_of(name))
-    if term is None:
-        return base
-    if term.kind == "numeric" and term.unit != 1:
-        col = COLUMNS_BY_NAME.get(name)
-        unit = col.unit if col is not None and col.unit else "units"
-        return f"{base} (per {term.unit:g} {unit})"
-    if term.kind == "trend":
-        return f"{base} (per step, {' < '.join(term.scores)})"
-    return base
-
-
-def _terms_by_name(rft: RiskFactorTable) -> dict[str, CoxTerm]:
-    out: dict[str, CoxTerm] = {}
-    for m in (*rft.screen.models, rft.model):
-        if m is not None:
-            for t in m.terms:
-                out.setdefault(t.name, t)
-    return out
-
-
-def _format_combined(rft: RiskFactorTable, labels: Mapping[str, str], digits: int) -> pd.DataFrame:
-    uni_head = "Univariable HR (95 % CI)"
-    multi_head = "Multivariable HR (95 % CI)"
-    terms = _terms_by_name(rft)
-    rows = []
-    tab = rft.table
-    in_model = set(rft.model.table["term"]) if rft.model is not None else set()
-    for name in dict.fromkeys(tab["term"]):
-        part = tab[tab["term"] == name]
-        term = terms.get(name)
-        label = term_label(term, name, labels)
-        multi_ref = "1 (reference)" if name in in_model else ""
-        if term is not None and term.kind == "categorical":
-            rows.append({"Covariate": label, uni_head: "", "p (univariable)": "",
-                         multi_head: "", "p (multivariable)": ""})
-            rows.append({"Covariate": f"    {display_label(term.reference)}", uni_head: "1 (reference)",
-                         "p (univariable)": "", multi_head: multi_ref, "p (multivariable)": ""})
-            for _, r in part.iterrows():
-                rows.append(_fmt_row(f"    {display_label(r['level'])}", r, digits, uni_head, multi_head))
-        else:
-            rows.extend(_fmt_row(label, r, digits, uni_head, multi_head) for _, r in part.iterrows())
-    cols = ["Covariate", uni_head, "p (univariable)", multi_head, "p (multivariable)"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _fmt_row(label, r, digits, uni_head, multi_head) -> dict:
-    uni = format_hr(r["uni_hazard_ratio"], r["uni_ci_lower"], r["uni_ci_upper"], digits)
-    return {
-        "Covariate": label,
-        uni_head: uni if uni else "not estimable",
-        "p (univariable)": format_p(r["uni_p_value"]),
-        multi_head: format_hr(r["multi_hazard_ratio"], r["multi_ci_lower"], r["multi_ci_upper"], digits),
-        "p (multivariable)": format_p(r["multi_p_value"]),
-    }
-
-
-def format_cox_table(model: CoxResult, labels: Mapping[str, str] | None = None,
-                     digits: int = 2) -> pd.DataFrame:
-    """Display view of one model: Covariate | HR (95 % CI) | p, with reference rows."""
-    labels = labels or {}
-    rows = []
-    for term in model.terms:
-        part = model.table[model.table["term"] == term.name]
-        label = term_label(term, term.name, labels)
-        if term.kind == "categorical":
-            rows.append({"Covariate": label, "HR (95 % CI)": "", "p": ""})
-            rows.append({"Covariate": f"    {display_label(term.reference)}",
-                         "HR (95 % CI)": "1 (reference)", "p": ""})
-            for _, r in part.iterrows():
-                rows.append({"Covariate": f"    {display_label(r['level'])}",
-                             "HR (95 % CI)": format_hr(r.hazard_ratio, r.ci_lower, r.ci_upper, digits),
-                             "p": format_p(r.p_value)})
-        else:
-            r = part.iloc[0]
-            rows.append({"Covariate": label,
-                         "HR (95 % CI)": format_hr(r.hazard_ratio, r.ci_lower, r.ci_upper, digits),
-                         "p": format_p(r.p_value)})
-    return pd.DataFrame(rows, columns=["Covariate", "HR (95 % CI)", "p"])
-
-
-def ph_verdict(zph: pd.DataFrame, alpha: float = 0.05) -> str:
-    """A plain-language reading of proportional_hazards_test's table."""
-    glob = zph[zph["term"] == "GLOBAL"]
-    bad = zph[(zph["term"] != "GLOBAL") & (zph["p_value"] < alpha)]
-    gp = float(glob["p_value"].iloc[0]) if len(glob) else float("nan")
-    if len(bad) == 0 and not np.isfinite(gp):
-        return ("The proportional-hazards check could not be computed (too few events or "
-                "too few distinct event times): judge the residual plot, or add patients "
-                "before relying on constant hazard ratios.")
-    if len(bad) == 0 and gp >= alpha:
-        return (f"No evidence against proportional hazards (global test p = {format_p(gp)}): "
-                "the hazard ratios can be read as constant over follow-up.")
-    names = ", ".join(f"{t} (p = {format_p(p)})" for t, p in zip(bad["term"], bad["p_value"]))
-    msg = f"The proportional-hazards assumption may not hold (global test p = {format_p(gp)})"
-    if names:
-        msg += f" for {names}"
-    return msg + (": the hazard ratio of these covariates changes over follow-up. Look at the "
-                  "residual plot; consider stratifying on the covariate or reporting "
-                  "time-period hazard ratios.")
 
 
 def schoenfeld_trend(residuals: pd.DataFrame, frac: float = 2 / 3) -> pd.DataFrame:

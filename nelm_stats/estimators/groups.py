@@ -14,6 +14,10 @@ import pandas as pd
 from .._checks import as_numeric, require_columns, require_frame
 from ..errors import InputError, InsufficientDataError
 
+__all__ = [
+    "NumericCut", "cut_numeric", "numeric_columns",
+]
+
 
 @dataclass(frozen=True)
 class NumericCut:

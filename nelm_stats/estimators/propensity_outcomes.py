@@ -25,9 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .cox import cox_regression
+from .survival import kaplan_meier
 from .._checks import as_event, check_choice, complete_cases, require_columns, require_frame
 from ..errors import AnalysisError, InputError, InsufficientDataError
 from .propensity import MIN_MATCHED_PAIRS, MatchResult, WeightResult
+from .cox import cox_regression
+from .survival import kaplan_meier
 
 __all__ = [
     "AdjustedSurvival",
@@ -142,8 +146,6 @@ def _outcome_frame(data, time, event, treated: pd.Series, extra=None):
 
 def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=None, cluster=None,
          robust=False, variance="", time_unit="months"):
-    from .cox import cox_regression
-    from .survival import kaplan_meier
 
     if frame["event"].sum() == 0:
         raise InsufficientDataError(f"No {event} events among the patients of the {analysis} analysis.")

@@ -36,6 +36,14 @@ from .._checks import (
 from ..errors import InputError, InvalidValueError
 from ..schema import CLAVIEN_DINDO
 
+__all__ = [
+    "RATE_COLUMNS", "DISTRIBUTION_COLUMNS", "RateComparison", "compare_rates", "DistributionComparison",
+    "compare_distribution", "margin_r1", "major_morbidity", "COMPLICATION_COLUMNS", "ComplicationSummary",
+    "complication_summary", "recurrence_pattern", "PairedComparison", "paired_change", "CLUSTERED_COLUMNS",
+    "ClusteredRates", "clustered_rates", "MARGIN_SUMMARY_COLUMNS", "MarginDistribution",
+    "margin_distribution", "join_patient_columns",
+]
+
 RATE_COLUMNS = ["group", "n", "events", "rate", "ci_lower", "ci_upper"]
 DISTRIBUTION_COLUMNS = ["group", "level", "n", "count", "percent", "ci_lower", "ci_upper"]
 

@@ -66,12 +66,15 @@ from scipy import stats
 from . import _htests as H
 from .._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame
 from ..errors import InputError, InsufficientDataError
-from ..report.narrative import display_label
 from ..schema import label as schema_label
+
+__all__ = [
+    "TABLE_ONE_COLUMNS", "MARKS", "TableOne", "table_one",
+]
 
 TABLE_ONE_COLUMNS = ["variable", "label", "kind", "level", "group", "n", "n_weighted", "percent", "mean", "sd",
                      "median", "q1", "q3", "missing", "summary", "test", "statistic", "p_value", "smd"]
-_MARKS = "ᵃᵇᶜᵈᵉᶠᵍʰ"
+MARKS = "ᵃᵇᶜᵈᵉᶠᵍʰ"
 
 
 @dataclass(frozen=True)
@@ -90,88 +93,16 @@ class TableOne:
         return [x for x in dict.fromkeys(t.tolist()) if x and not x.startswith("no test")]
 
     def footnotes(self) -> list[str]:
-        notes = [f"{_MARKS[i % len(_MARKS)]} {name}" for i, name in enumerate(self.tests_used())]
-        if self.weighted:
-            notes.append("Weighted summaries (n = patients; percentages, means and SMDs use the weights); "
-                         "no p-values for weighted data.")
-        notes.append("Continuous: median [IQR] or mean (SD); categorical: n (%). SMD: standardized mean "
-                     "difference (second group vs first; largest pairwise with more groups).")
-        return notes
+        """The footnotes of the display table (tests named by their marks); see report.views."""
+        from ..report.views import table_one_footnotes  # the presentation layer (DESIGN: "a formatted view")
+
+        return table_one_footnotes(self)
 
     def formatted(self, digits: int = 1, p_digits: int = 3, group_title: str | None = None) -> pd.DataFrame:
-        """Journal-style table: one column per group (header "label (n = N)"), p-value, SMD.
+        """Journal-style display table (report.views.table_one_view)."""
+        from ..report.views import table_one_view  # the presentation layer (DESIGN: "a formatted view")
 
-        Text cells: "median [q1, q3]", "mean (SD)", "n (%)"; a "Missing" line under
-        a variable when any value is missing; p-values carry a superscript letter
-        naming the test (see footnotes()).  A categorical variable's SMD cell shows the
-        largest absolute SMD over its levels (per level in ``table``).  Group headers show True/False as yes/no,
-        prefixed by ``group_title`` when given.
-        """
-        marks = {name: _MARKS[i % len(_MARKS)] for i, name in enumerate(self.tests_used())}
-        cols = ["all", *self.groups] if len(self.groups) > 1 else ["all"]
-        def name(g):
-            if g == "all":
-                return "Overall"
-            return f"{group_title}: {display_label(g)}" if group_title else display_label(g)
-
-        head = {g: f"{name(g)} (n = {self.group_sizes.get(g, 0)})" for g in cols}
-        rows = []
-        f = f"{{:.{digits}f}}"
-
-        def pfmt(p, test):
-            if not np.isfinite(p):
-                return ""
-            s = f"< {10 ** -p_digits:.{p_digits}f}" if p < 10 ** -p_digits else f"{p:.{p_digits}f}"
-            return s + marks.get(test, "")
-
-        for var, block in self.table.groupby("variable", sort=False):
-            first = block.iloc[0]
-            p_txt = pfmt(first.p_value, first.test)
-            kind = first.kind
-            by = {g: block[block["group"] == g] for g in cols}
-            if kind == "continuous":
-                how = "median [IQR]" if first.summary == "median" else "mean (SD)"
-                cells = {}
-                for g in cols:
-                    r = by[g].iloc[0]
-                    if r['n'] == 0:
-                        cells[head[g]] = "–"
-                    elif first.summary == "median":
-                        cells[head[g]] = f"{f.format(r['median'])} [{f.format(r['q1'])}, {f.format(r['q3'])}]"
-                    else:
-                        cells[head[g]] = f"{f.format(r['mean'])} ({f.format(r['sd'])})"
-                smd = first.smd
-                rows.append({"characteristic": f"{first.label}, {how}", **cells, "p_value": p_txt,
-                             "smd": "" if not np.isfinite(smd) else f"{abs(smd):.2f}"})
-            else:
-                levels = list(dict.fromkeys(block["level"]))
-                if kind == "binary":
-                    cells = {head[g]: self._count(by[g].iloc[0], digits) for g in cols}
-                    smd = first.smd
-                    rows.append({"characteristic": f"{first.label}, n (%)", **cells, "p_value": p_txt,
-                                 "smd": "" if not np.isfinite(smd) else f"{abs(smd):.2f}"})
-                else:
-                    smds = block.groupby("level", sort=False)["smd"].first()
-                    big = np.nanmax(np.abs(smds.to_numpy(float))) if np.isfinite(smds.to_numpy(float)).any() else np.nan
-                    rows.append({"characteristic": f"{first.label}, n (%)", **{head[g]: "" for g in cols},
-                                 "p_value": p_txt, "smd": "" if not np.isfinite(big) else f"{big:.2f}"})
-                    for lev in levels:
-                        cells = {head[g]: self._count(by[g][by[g]["level"] == lev].iloc[0], digits) for g in cols}
-                        rows.append({"characteristic": f"    {lev}", **cells, "p_value": "", "smd": ""})
-            miss = {g: int(by[g].iloc[0]["missing"]) for g in cols}
-            if any(miss.values()):
-                rows.append({"characteristic": "    Missing", **{head[g]: str(miss[g]) for g in cols},
-                             "p_value": "", "smd": ""})
-        out = pd.DataFrame(rows, columns=["characteristic", *[head[g] for g in cols], "p_value", "smd"])
-        if len(self.groups) <= 1:
-            out = out.drop(columns=["p_value", "smd"])
-        return out.rename(columns={"characteristic": "Characteristic", "p_value": "p-value", "smd": "SMD"})
-
-    def _count(self, r, digits) -> str:
-        if not np.isfinite(r["percent"]):
-            return "–"
-        n = f"{r['n_weighted']:.1f}" if self.weighted else f"{int(r['n'])}"
-        return f"{n} ({r['percent']:.{digits}f})"
+        return table_one_view(self, digits=digits, p_digits=p_digits, group_title=group_title)
 
 
 # ----------------------------------------------------------------------------- weighted helpers

@@ -11,6 +11,10 @@ from ..estimators.propensity import SMD_THRESHOLD, MatchResult
 from ..schema import label
 from .style import base_layout, colour
 
+__all__ = [
+    "love_plot", "overlap_plot",
+]
+
 
 def _term_label(term: str) -> str:
     if term == "distance":

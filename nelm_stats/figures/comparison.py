@@ -10,6 +10,10 @@ import plotly.graph_objects as go
 from ..report.narrative import display_label, fmt_p
 from .style import base_layout, colour, dash
 
+__all__ = [
+    "rates_figure", "distribution_figure", "margin_figure", "roc_figure", "learning_curve_figure",
+]
+
 
 def _title(text: str) -> dict:
     return dict(text=text, x=0, xanchor="left", font=dict(size=15))

@@ -13,9 +13,14 @@ from typing import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from ..estimators.cox import CoxResult, RiskFactorTable, format_hr, format_p, term_label
+from ..estimators.cox import CoxResult, RiskFactorTable
+from ..report.views import format_hr, format_p, term_label
 from ..report.narrative import display_label
 from .style import FONT, base_layout, colour
+
+__all__ = [
+    "forest_figure",
+]
 
 _MARKERS = ("square", "circle")
 

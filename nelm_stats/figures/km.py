@@ -18,6 +18,10 @@ from plotly.subplots import make_subplots
 from ..report.narrative import display_label, fmt_p
 from .style import FONT, base_layout, colour, dash
 
+__all__ = [
+    "risk_table_times", "PLOT_PX", "ROW_PX", "GAP_PX", "km_figure", "cif_figure", "default_horizon",
+]
+
 _STEPS = {"months": (1, 3, 6, 12, 24, 36, 60, 120, 240), "years": (0.25, 0.5, 1, 2, 5, 10, 20)}
 
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..estimators.cox import CoxResult, format_p
+from ..estimators.cox import CoxResult
+from ..report.format import fmt_p
 from .style import base_layout, colour
+
+__all__ = [
+    "schoenfeld_figure",
+]
 
 
 def schoenfeld_figure(model: CoxResult, residuals: pd.DataFrame, trend: pd.DataFrame, term: str,
@@ -32,7 +37,7 @@ def schoenfeld_figure(model: CoxResult, residuals: pd.DataFrame, trend: pd.DataF
     if zph is not None:
         row = zph[zph["term"] == term]
         if len(row):
-            title += f" (test of constant effect p {format_p(float(row['p_value'].iloc[0]))})"
+            title += f" (test of constant effect {fmt_p(float(row['p_value'].iloc[0]))})"
     fig.update_xaxes(title=time_label)
     fig.update_yaxes(title=ylab)
     fig.update_layout(**base_layout(

@@ -1,6 +1,10 @@
 """Shared look of every figure: colour-blind-safe palette that also survives grayscale."""
 from __future__ import annotations
 
+__all__ = [
+    "PALETTE", "DASHES", "FONT", "colour", "dash", "base_layout",
+]
+
 # Okabe-Ito palette (colour-blind safe); paired with dashes so curves differ in grayscale too.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")

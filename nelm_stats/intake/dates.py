@@ -12,12 +12,20 @@ listed with their row, never silently dropped.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .vocabulary import DEFAULT_MISSING_CODES
+
+__all__ = [
+    "ORDERS", "ORDER_LABELS", "EXCEL_EPOCH", "EXCEL_SERIAL_RANGE", "AmbiguousDateOrderError",
+    "DateOrderCheck", "DateParse", "slash_evidence", "detect_date_order", "parse_date_value", "parse_dates",
+    "distinct_values", "looks_like_dates",
+]
 
 ORDERS = ("dmy", "mdy")
 ORDER_LABELS = {
@@ -66,8 +74,6 @@ _DATE_FILLERS = {"de", "del", "der", "den", "le", "the", "of", "am", "il", "el",
 
 def _plain(text: str) -> str:
     """Lower case without accents: 'März' -> 'marz', 'févr.' -> 'fevr.'."""
-    import unicodedata
-
     t = unicodedata.normalize("NFKD", text.lower()).replace("ß", "ss")
     return "".join(ch for ch in t if not unicodedata.combining(ch))
 
@@ -373,8 +379,6 @@ def looks_like_dates(series: pd.Series, min_share: float = 0.8, missing_codes=No
         lo, hi = EXCEL_SERIAL_RANGE
         x = values.astype(float)
         return bool(((x >= lo) & (x <= hi)).mean() >= min_share and (x % 1 == 0).mean() >= min_share)
-    from .read import DEFAULT_MISSING_CODES
-
     codes = {str(c).strip().lower() for c in (DEFAULT_MISSING_CODES if missing_codes is None else missing_codes)}
     codes.add("")
     texts = values.map(lambda v: v if not isinstance(v, str) else v.strip())

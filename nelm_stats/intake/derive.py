@@ -17,6 +17,11 @@ from .._checks import require_frame
 from ..errors import InputError, MissingColumnError
 from ..schema import DAYS_PER_MONTH, DAYS_PER_YEAR
 
+__all__ = [
+    "UNITS", "SOURCES", "RFS_DEFINITIONS", "OS_DEFINITION", "AUDIT_COLUMNS", "Derivation",
+    "describe_endpoints", "endpoint_sources", "derive_endpoints",
+]
+
 UNITS = {"days": 1.0, "months": DAYS_PER_MONTH, "years": DAYS_PER_YEAR}
 SOURCES = ("auto", "dates", "supplied")
 

@@ -32,6 +32,13 @@ from .normalise import (
 )
 from .privacy import flag_identifiers
 
+__all__ = [
+    "KEEP", "DROP", "TIME_ROLES", "TARGETS", "MAPPING_VERSION", "ALIASES", "LESION_ALIASES", "ColumnMapping",
+    "MappedCohort", "roles_for", "normalise_header", "suggest_mapping", "header_time_unit", "mapping_table",
+    "mapping_from_table", "check_mapping", "date_columns", "date_order_check", "apply_mapping",
+    "save_mapping", "load_mapping", "remap", "data_dictionary", "template_csv",
+]
+
 KEEP = "keep"
 DROP = "drop"
 TIME_ROLES = ("rfs_months", "os_months")

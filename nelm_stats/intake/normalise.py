@@ -20,6 +20,12 @@ from .._checks import require_frame
 from ..errors import InputError
 from .read import DEFAULT_MISSING_CODES
 
+__all__ = [
+    "ColumnRule", "NormalisedCohort", "bool_value", "margin_value", "is_nec", "grade_value", "clavien_value",
+    "category_value", "number_value", "ki67_value", "id_value", "normalise_column", "normalise_extra",
+    "normalise_values",
+]
+
 _TRUE = {"yes", "y", "1", "true", "t", "ja", "j", "oui", "si", "sí", "x", "+", "present", "positive",
          "pos", "1.0", "wahr"}
 _FALSE = {"no", "n", "0", "false", "f", "nein", "non", "absent", "negative", "neg", "none", "0.0",

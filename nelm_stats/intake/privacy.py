@@ -13,6 +13,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .._checks import require_columns, require_frame
+from .dates import parse_dates
+
+__all__ = [
+    "flag_identifiers", "drop_columns", "drop_raw_dates", "age_from_birth_date",
+]
 
 _HEADER_RULES: tuple[tuple[str, str], ...] = (
     (r"\b(e ?mail|mail)\b", "e-mail address"),
@@ -133,8 +139,6 @@ def age_from_birth_date(data: pd.DataFrame, birth_column: str, at_column: str, *
     with :func:`nelm_stats.dates.parse_dates` (AmbiguousDateOrderError if the day/month order
     must be chosen). Missing where either date is missing or the birth date is later.
     """
-    from .._checks import require_columns, require_frame
-    from .dates import parse_dates
 
     require_frame(data)
     require_columns(data, [birth_column, at_column])

@@ -18,6 +18,13 @@ from .derive import DAYS_PER_MONTH, Derivation, derive_endpoints, endpoint_sourc
 from .._checks import require_frame
 from ..errors import InputError, InsufficientDataError
 
+__all__ = [
+    "ProblemKind", "EXCLUDE", "MAX_FOLLOW_UP_YEARS", "LONG_MEDIAN_MONTHS", "DATE_COLUMNS", "ACTION_LABELS",
+    "PROBLEM_KINDS", "LIMITS", "PROBLEM_COLUMNS", "SUMMARY_COLUMNS", "FLOW_COLUMNS", "EXCLUDED_COLUMNS",
+    "QualityReport", "PreparedCohort", "find_problems", "default_actions", "prepare_cohort", "patient_flow",
+    "row_numbers", "restrict_lesions",
+]
+
 
 @dataclass(frozen=True)
 class ProblemKind:

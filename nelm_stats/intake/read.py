@@ -20,9 +20,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataReadError, InputError
+from .dates import parse_date_value
+from .vocabulary import DEFAULT_MISSING_CODES
 
-#: Cell values read as "missing" by default (compared case-insensitively, after trimming).
-DEFAULT_MISSING_CODES: tuple[str, ...] = ("", "NA", "N/A", ".", "-", "unknown", "not done")
+__all__ = [
+    "FORMATS", "ReadResult", "detect_format", "list_sheets", "read_table", "demo_registry_export",
+]
+
 
 FORMATS = ("csv", "excel", "xls", "spss", "stata", "parquet")
 _EXTENSIONS = {
@@ -526,8 +530,6 @@ def _footer_rows(rows: list[list], first_data: int) -> list[tuple[int, str, str]
 
 
 def _looks_like_value(t: str) -> bool:
-    from .dates import parse_date_value
-
     if _number_evidence(t) is not None:
         return True
     try:

@@ -10,39 +10,25 @@ import math
 
 import pandas as pd
 
+from .format import amount, display_label, fmt_p, fmt_p_bare, is_missing
+from .format import fmt_num as _fmt_num
+from .format import fmt_pct as _fmt_pct
+
+__all__ = ["amount", "display_label", "fmt_p", "fmt_num", "fmt_ci", "fmt_pct", "describe_survival",
+           "describe_competing", "survival_warnings", "medians_view", "rates_view", "pairwise_view", "rmst_view",
+           "rmst_difference_view", "follow_up_view", "test_line", "survival_table_view", "describe_flow",
+           "matching_assumptions"]
+
 MIN_EVENTS = 5  # below this, a group's curve and median are too uncertain to read
 
 
-def display_label(value: str) -> str:
-    """A group label for people: True/False become yes/no."""
-    return {"True": "yes", "False": "no"}.get(value, value)
-
-
-def fmt_p(p: float) -> str:
-    """p-values as journals print them."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "p not available"
-    if p < 0.001:
-        return "p < 0.001"
-    if p < 0.1:  # three decimals near the usual threshold: 0.045 must not read 0.05
-        return f"p = {p:.3f}"
-    return f"p = {p:.2f}"
-
-
-def amount(t: float, time_unit: str) -> str:
-    """'1 year', '3 years', '18 months'."""
-    unit = time_unit[:-1] if float(t) == 1 and time_unit.endswith("s") else time_unit
-    return f"{t:g} {unit}"
-
-
 def fmt_num(x: float, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "not reached"
-    return f"{x:.{digits}f}"
+    """A number in a sentence; a missing one (an upper CI limit of a median) reads 'not reached'."""
+    return _fmt_num(x, digits, "not reached")
 
 
 def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    return is_missing(x)
 
 
 def fmt_ci(lo: float, hi: float, digits: int = 1, pct: bool = False) -> str:
@@ -59,9 +45,8 @@ def _with_ci(value: str, ci: str) -> str:
 
 
 def fmt_pct(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{100 * x:.0f} %"
+    """A proportion as a whole percentage in a sentence ('92 %'; 'n/a' when missing)."""
+    return _fmt_pct(x, 0, "n/a")
 
 
 def group_phrase(group_name: str | None, label: str) -> str:
@@ -287,8 +272,8 @@ def pairwise_view(pairwise: pd.DataFrame) -> pd.DataFrame:
         {
             "Comparison": [f"{display_label(a)} vs {display_label(b)}" for a, b in zip(pairwise["group_a"], pairwise["group_b"])],
             "Chi-square": [f"{x:.2f}" for x in pairwise["statistic"]],
-            "p": [fmt_p(p).removeprefix("p = ").replace("p < ", "< ") for p in pairwise["p_value"]],
-            "p (Holm)": [fmt_p(p).removeprefix("p = ").replace("p < ", "< ") for p in pairwise["p_adjusted"]],
+            "p": [fmt_p_bare(p) for p in pairwise["p_value"]],
+            "p (Holm)": [fmt_p_bare(p) for p in pairwise["p_adjusted"]],
         }
     )
 
@@ -313,7 +298,7 @@ def rmst_difference_view(table: pd.DataFrame, time_unit: str) -> pd.DataFrame:
             f"Difference, {time_unit} (95 % CI)": [
                 f"{d:+.1f} ({_rng(lo, hi)})" for d, lo, hi in zip(table["difference"], table["ci_lower"], table["ci_upper"])
             ],
-            "p": [fmt_p(p).removeprefix("p = ").replace("p < ", "< ") for p in table["p_value"]],
+            "p": [fmt_p_bare(p) for p in table["p_value"]],
         }
     )
 

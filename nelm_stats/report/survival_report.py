@@ -20,9 +20,17 @@ import pandas as pd
 
 from .._checks import as_event, check_choice, complete_cases, require_columns, require_frame
 from ..errors import AnalysisError, InputError, InsufficientDataError
+from ..estimators.competing import cumulative_incidence
 from ..estimators.groups import NumericCut, cut_numeric
+from ..estimators.logrank import logrank_test, pairwise_logrank
+from ..estimators.survival import kaplan_meier, landmark, median_follow_up, restricted_mean, rmst_difference
 from .narrative import describe_competing, describe_survival, display_label, survival_warnings
 from ..schema import label
+
+__all__ = [
+    "TIME_UNITS", "RATE_YEARS", "SurvivalReport", "CompetingReport", "competing_event_type",
+    "survival_report", "competing_report", "has_times", "longest_follow_up",
+]
 
 TIME_UNITS = {"months": 1.0, "years": 12.0}  # divide months by this
 RATE_YEARS = (1, 3, 5)
@@ -142,7 +150,6 @@ def _apply_landmark(work: pd.DataFrame, _T: str, event_col: str, at: float | Non
     """Patients event-free and followed beyond the landmark, clock reset (survival.landmark)."""
     if at is None:
         return work, 0
-    from ..estimators.survival import landmark
 
     lm = landmark(work, _T, event_col, at=at)
     if lm.n == 0:
@@ -188,8 +195,6 @@ def survival_report(
     use overall survival (``("os_months", "os_event")``); default: ``time`` and ``event``.
     It is computed for the patients analysed (from the landmark, with one).
     """
-    from ..estimators.logrank import logrank_test, pairwise_logrank
-    from ..estimators.survival import kaplan_meier, median_follow_up, restricted_mean, rmst_difference
 
     require_frame(data)
     require_columns(data, [time, event, group])
@@ -308,8 +313,6 @@ def competing_report(
     ``time`` is the time to the first of recurrence, death or last follow-up (RFS time);
     event types from :func:`competing_event_type`.  Gray's test compares groups.
     """
-    from ..estimators.competing import cumulative_incidence
-    from ..estimators.survival import kaplan_meier
 
     require_frame(data)
     require_columns(data, [time, recurrence, death, group])

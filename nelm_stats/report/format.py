@@ -1,0 +1,134 @@
+"""Every number-to-text rule of the tool, once: p-values, estimates with confidence intervals,
+percentages, ratios, medians "not reached", units and the labels of groups.
+
+Pages, figures, narrative and exports format through these functions only, so a p-value reads
+the same everywhere (journal convention: "p = 0.032", "p = 0.41", "p < 0.001", never "0.000"),
+a missing number never reads "nan" or "None", and a confidence interval is always written
+"95 % CI a–b".
+"""
+from __future__ import annotations
+
+import math
+
+from ..schema import label as column_label
+
+__all__ = [
+    "DASH", "is_missing", "display_label", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
+    "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_n_pct", "fmt_median", "amount", "ci_label",
+]
+
+DASH = "–"  # what a number that does not exist reads
+
+
+def is_missing(x) -> bool:
+    """None, NaN, NA or NaT."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN, NaT
+    except (TypeError, ValueError):
+        return False
+
+
+def display_label(value) -> str:
+    """A group label for people: True/False become yes/no; a missing label reads '–'."""
+    if is_missing(value):
+        return DASH
+    value = str(value)
+    return {"True": "yes", "False": "no", "nan": DASH, "None": DASH}.get(value, value)
+
+
+def fmt_p(p) -> str:
+    """'p = 0.032', 'p = 0.41', 'p < 0.001'; 'p not available' when the test could not be done.
+
+    Three decimals below 0.1 (0.045 must not read 0.05), two above."""
+    if is_missing(p):
+        return "p not available"
+    p = float(p)
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def fmt_p_bare(p) -> str:
+    """The p-value of a table cell: '0.032', '0.41', '< 0.001', '–'."""
+    if is_missing(p):
+        return DASH
+    p = float(p)
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def fmt_num(x, digits: int = 1, missing: str = DASH) -> str:
+    """A number with ``digits`` decimals; ``missing`` when it does not exist."""
+    if is_missing(x) or (isinstance(x, float) and math.isinf(x)):
+        return missing
+    return f"{float(x):.{digits}f}"
+
+
+def fmt_pct(x, digits: int = 0, missing: str = DASH) -> str:
+    """A proportion (0-1) as a percentage: 0.925 -> '92 %' (digits=0) or '92.5 %'."""
+    if is_missing(x):
+        return missing
+    return f"{100 * float(x):.{digits}f} %"
+
+
+def ci_label(conf_level: float = 0.95) -> str:
+    """'95 % CI' (or '90 % CI' ...)."""
+    return f"{100 * conf_level:g} % CI"
+
+
+def fmt_ci(lo, hi, digits: int = 1, *, pct: bool = False, conf_level: float = 0.95, upper_missing: str = "not reached",
+           sep: str = " to ") -> str:
+    """'95 % CI a to b'; an upper limit that does not exist reads 'not reached' (medians),
+    '' when neither limit is known."""
+    if is_missing(lo) and is_missing(hi):
+        return ""
+    f = (lambda v, m: fmt_pct(v, 0, m)) if pct else (lambda v, m: fmt_num(v, digits, m))
+    return f"{ci_label(conf_level)} {f(lo, DASH)}{sep}{f(hi, upper_missing)}"
+
+
+def fmt_est_ci(est, lo, hi, digits: int = 2, *, missing: str = DASH) -> str:
+    """'0.71 (0.55–0.92)': an estimate with its interval in brackets; '–' when the estimate is missing,
+    the estimate alone when the interval is."""
+    if is_missing(est):
+        return missing
+    e = fmt_num(est, digits)
+    if is_missing(lo) and is_missing(hi):
+        return e
+    return f"{e} ({fmt_num(lo, digits)}–{fmt_num(hi, digits, 'not reached')})"
+
+
+def fmt_ratio(name: str, est, lo, hi, digits: int = 2, conf_level: float = 0.95) -> str:
+    """'hazard ratio 0.71 (95 % CI 0.55–0.92)'."""
+    if is_missing(est):
+        return f"{name} not available"
+    if is_missing(lo) and is_missing(hi):
+        return f"{name} {fmt_num(est, digits)}"
+    return f"{name} {fmt_num(est, digits)} ({ci_label(conf_level)} {fmt_num(lo, digits)}–{fmt_num(hi, digits)})"
+
+
+def fmt_n_pct(k, n, digits: int = 1) -> str:
+    """'12 (25.0 %)'; '0 (–)' when n is 0."""
+    if is_missing(k):
+        return DASH
+    k = int(k)
+    if is_missing(n) or int(n) == 0:
+        return f"{k} ({DASH})"
+    return f"{k} ({100 * k / int(n):.{digits}f} %)"
+
+
+def fmt_median(m, lo=None, hi=None, digits: int = 1) -> str:
+    """A survival median: 'not reached' when it does not exist; its CI keeps a lower bound."""
+    if is_missing(m):
+        return "not reached" + ("" if is_missing(lo) else f" (lower limit {fmt_num(lo, digits)})")
+    if lo is None and hi is None:
+        return fmt_num(m, digits)
+    return fmt_est_ci(m, lo, hi, digits)
+
+
+def amount(t: float, time_unit: str) -> str:
+    """'1 year', '3 years', '18 months'."""
+    unit = time_unit[:-1] if float(t) == 1 and time_unit.endswith("s") else time_unit
+    return f"{t:g} {unit}"

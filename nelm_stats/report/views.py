@@ -1,0 +1,265 @@
+"""Display views of result objects: tables as a clinician reads them (text cells, labels,
+reference rows, p-values and intervals written by nelm_stats.report.format).
+
+The estimators return tidy numbers; these functions turn them into the tables pages and exports
+show. Nothing here computes a statistic.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..estimators.cohort import CohortSummary
+from ..estimators.cox import CoxResult, CoxTerm, RiskFactorTable
+from ..estimators.table_one import MARKS, TableOne
+from ..schema import COLUMNS_BY_NAME
+from ..schema import label as label_of
+from .format import display_label, fmt_p, fmt_p_bare
+
+__all__ = ["table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
+           "format_cox_table", "risk_factor_view", "ph_verdict", "format_p"]
+
+
+# ----------------------------------------------------------------------------- Table 1
+def table_one_footnotes(t1: TableOne) -> list[str]:
+    notes = [f"{MARKS[i % len(MARKS)]} {name}" for i, name in enumerate(t1.tests_used())]
+    if t1.weighted:
+        notes.append("Weighted summaries (n = patients; percentages, means and SMDs use the weights); "
+                     "no p-values for weighted data.")
+    notes.append("Continuous: median [IQR] or mean (SD); categorical: n (%). SMD: standardized mean "
+                 "difference (second group vs first; largest pairwise with more groups).")
+    return notes
+
+def table_one_view(t1: TableOne, digits: int = 1, p_digits: int = 3, group_title: str | None = None) -> pd.DataFrame:
+    """Journal-style table: one column per group (header "label (n = N)"), p-value, SMD.
+
+    Text cells: "median [q1, q3]", "mean (SD)", "n (%)"; a "Missing" line under
+    a variable when any value is missing; p-values carry a superscript letter
+    naming the test (see footnotes()).  A categorical variable's SMD cell shows the
+    largest absolute SMD over its levels (per level in ``table``).  Group headers show True/False as yes/no,
+    prefixed by ``group_title`` when given.
+    """
+    marks = {name: MARKS[i % len(MARKS)] for i, name in enumerate(t1.tests_used())}
+    cols = ["all", *t1.groups] if len(t1.groups) > 1 else ["all"]
+    def name(g):
+        if g == "all":
+            return "Overall"
+        return f"{group_title}: {display_label(g)}" if group_title else display_label(g)
+
+    head = {g: f"{name(g)} (n = {t1.group_sizes.get(g, 0)})" for g in cols}
+    rows = []
+    f = f"{{:.{digits}f}}"
+
+    def pfmt(p, test):
+        if not np.isfinite(p):
+            return ""
+        s = f"< {10 ** -p_digits:.{p_digits}f}" if p < 10 ** -p_digits else f"{p:.{p_digits}f}"
+        return s + marks.get(test, "")
+
+    for var, block in t1.table.groupby("variable", sort=False):
+        first = block.iloc[0]
+        p_txt = pfmt(first.p_value, first.test)
+        kind = first.kind
+        by = {g: block[block["group"] == g] for g in cols}
+        if kind == "continuous":
+            how = "median [IQR]" if first.summary == "median" else "mean (SD)"
+            cells = {}
+            for g in cols:
+                r = by[g].iloc[0]
+                if r['n'] == 0:
+                    cells[head[g]] = "–"
+                elif first.summary == "median":
+                    cells[head[g]] = f"{f.format(r['median'])} [{f.format(r['q1'])}, {f.format(r['q3'])}]"
+                else:
+                    cells[head[g]] = f"{f.format(r['mean'])} ({f.format(r['sd'])})"
+            smd = first.smd
+            rows.append({"characteristic": f"{first.label}, {how}", **cells, "p_value": p_txt,
+                         "smd": "" if not np.isfinite(smd) else f"{abs(smd):.2f}"})
+        else:
+            levels = list(dict.fromkeys(block["level"]))
+            if kind == "binary":
+                cells = {head[g]: _count(t1, by[g].iloc[0], digits) for g in cols}
+                smd = first.smd
+                rows.append({"characteristic": f"{first.label}, n (%)", **cells, "p_value": p_txt,
+                             "smd": "" if not np.isfinite(smd) else f"{abs(smd):.2f}"})
+            else:
+                smds = block.groupby("level", sort=False)["smd"].first()
+                big = np.nanmax(np.abs(smds.to_numpy(float))) if np.isfinite(smds.to_numpy(float)).any() else np.nan
+                rows.append({"characteristic": f"{first.label}, n (%)", **{head[g]: "" for g in cols},
+                             "p_value": p_txt, "smd": "" if not np.isfinite(big) else f"{big:.2f}"})
+                for lev in levels:
+                    cells = {head[g]: _count(t1, by[g][by[g]["level"] == lev].iloc[0], digits) for g in cols}
+                    rows.append({"characteristic": f"    {lev}", **cells, "p_value": "", "smd": ""})
+        miss = {g: int(by[g].iloc[0]["missing"]) for g in cols}
+        if any(miss.values()):
+            rows.append({"characteristic": "    Missing", **{head[g]: str(miss[g]) for g in cols},
+                         "p_value": "", "smd": ""})
+    out = pd.DataFrame(rows, columns=["characteristic", *[head[g] for g in cols], "p_value", "smd"])
+    if len(t1.groups) <= 1:
+        out = out.drop(columns=["p_value", "smd"])
+    return out.rename(columns={"characteristic": "Characteristic", "p_value": "p-value", "smd": "SMD"})
+
+def _count(t1: TableOne, r, digits) -> str:
+    if not np.isfinite(r["percent"]):
+        return "–"
+    n = f"{r['n_weighted']:.1f}" if t1.weighted else f"{int(r['n'])}"
+    return f"{n} ({r['percent']:.{digits}f})"
+
+
+
+
+# ----------------------------------------------------------------------------- cohort overview
+def groups_view(summary: CohortSummary) -> pd.DataFrame:
+    """The ``groups`` table for display: counts as 'k (p %)', median follow-up in months."""
+    g = summary.groups
+    out = pd.DataFrame({"Group": [display_label(x) if x != "all" else "All patients" for x in g["group"]]})
+    out["Patients"] = [f"{int(k)} ({p:.0f} %)" for k, p in zip(g["n"], g["percent"])]
+    for col, title in (("recurrences", "Recurrences"), ("rfs_events", "RFS events"),
+                       ("deaths", "Deaths"), ("os_events", "OS events")):
+        if g[col].notna().any():
+            out[title] = [
+                "" if np.isnan(k) else f"{int(k)} ({100 * k / n:.0f} %)" if n else "0"
+                for k, n in zip(g[col], g["n"])
+            ]
+    if summary.follow_up is not None:
+        fu = summary.follow_up.set_index("group")["median"]
+        out["Median follow-up, months"] = [
+            "not reached" if np.isnan(fu.get(x, np.nan)) else f"{fu[x]:.1f}" for x in g["group"]
+        ]
+    return out
+
+
+def analyses_view(summary: CohortSummary) -> pd.DataFrame:
+    """The ``analyses`` table for display: ✓ / missing columns."""
+    a = summary.analyses
+    return pd.DataFrame(
+        {
+            "Analysis": a["analysis"],
+            "Possible": ["✓" if ok else "✗" for ok in a["available"]],
+            "Columns missing": a["missing"],
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- Cox models
+def format_p(p: float) -> str:
+    """A p-value table cell (report.format.fmt_p_bare: "< 0.001", "0.032", "0.41"; "" when none)."""
+    if p is None or not np.isfinite(p):
+        return ""
+    return fmt_p_bare(p)
+
+
+def format_hr(hr: float, lo: float, hi: float, digits: int = 2) -> str:
+    """ "1.23 (0.98–1.55)"; empty when not estimated."""
+    if hr is None or not np.isfinite(hr):
+        return ""
+    return f"{hr:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def term_label(term: CoxTerm | None, name: str, labels: Mapping[str, str]) -> str:
+    base = labels.get(name, label_of(name))
+    if term is None:
+        return base
+    if term.kind == "numeric" and term.unit != 1:
+        col = COLUMNS_BY_NAME.get(name)
+        unit = col.unit if col is not None and col.unit else "units"
+        return f"{base} (per {term.unit:g} {unit})"
+    if term.kind == "trend":
+        return f"{base} (per step, {' < '.join(term.scores)})"
+    return base
+
+
+def _terms_by_name(rft: RiskFactorTable) -> dict[str, CoxTerm]:
+    out: dict[str, CoxTerm] = {}
+    for m in (*rft.screen.models, rft.model):
+        if m is not None:
+            for t in m.terms:
+                out.setdefault(t.name, t)
+    return out
+
+
+def risk_factor_view(rft: RiskFactorTable, labels: Mapping[str, str] | None = None, digits: int = 2) -> pd.DataFrame:
+    """Univariable and multivariable HRs side by side: "HR (95 % CI)" strings, reference rows, p as text."""
+    labels = labels or {}
+    uni_head = "Univariable HR (95 % CI)"
+    multi_head = "Multivariable HR (95 % CI)"
+    terms = _terms_by_name(rft)
+    rows = []
+    tab = rft.table
+    in_model = set(rft.model.table["term"]) if rft.model is not None else set()
+    for name in dict.fromkeys(tab["term"]):
+        part = tab[tab["term"] == name]
+        term = terms.get(name)
+        label = term_label(term, name, labels)
+        multi_ref = "1 (reference)" if name in in_model else ""
+        if term is not None and term.kind == "categorical":
+            rows.append({"Covariate": label, uni_head: "", "p (univariable)": "",
+                         multi_head: "", "p (multivariable)": ""})
+            rows.append({"Covariate": f"    {display_label(term.reference)}", uni_head: "1 (reference)",
+                         "p (univariable)": "", multi_head: multi_ref, "p (multivariable)": ""})
+            for _, r in part.iterrows():
+                rows.append(_fmt_row(f"    {display_label(r['level'])}", r, digits, uni_head, multi_head))
+        else:
+            rows.extend(_fmt_row(label, r, digits, uni_head, multi_head) for _, r in part.iterrows())
+    cols = ["Covariate", uni_head, "p (univariable)", multi_head, "p (multivariable)"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _fmt_row(label, r, digits, uni_head, multi_head) -> dict:
+    uni = format_hr(r["uni_hazard_ratio"], r["uni_ci_lower"], r["uni_ci_upper"], digits)
+    return {
+        "Covariate": label,
+        uni_head: uni if uni else "not estimable",
+        "p (univariable)": format_p(r["uni_p_value"]),
+        multi_head: format_hr(r["multi_hazard_ratio"], r["multi_ci_lower"], r["multi_ci_upper"], digits),
+        "p (multivariable)": format_p(r["multi_p_value"]),
+    }
+
+
+def format_cox_table(model: CoxResult, labels: Mapping[str, str] | None = None,
+                     digits: int = 2) -> pd.DataFrame:
+    """Display view of one model: Covariate | HR (95 % CI) | p, with reference rows."""
+    labels = labels or {}
+    rows = []
+    for term in model.terms:
+        part = model.table[model.table["term"] == term.name]
+        label = term_label(term, term.name, labels)
+        if term.kind == "categorical":
+            rows.append({"Covariate": label, "HR (95 % CI)": "", "p": ""})
+            rows.append({"Covariate": f"    {display_label(term.reference)}",
+                         "HR (95 % CI)": "1 (reference)", "p": ""})
+            for _, r in part.iterrows():
+                rows.append({"Covariate": f"    {display_label(r['level'])}",
+                             "HR (95 % CI)": format_hr(r.hazard_ratio, r.ci_lower, r.ci_upper, digits),
+                             "p": format_p(r.p_value)})
+        else:
+            r = part.iloc[0]
+            rows.append({"Covariate": label,
+                         "HR (95 % CI)": format_hr(r.hazard_ratio, r.ci_lower, r.ci_upper, digits),
+                         "p": format_p(r.p_value)})
+    return pd.DataFrame(rows, columns=["Covariate", "HR (95 % CI)", "p"])
+
+
+def ph_verdict(zph: pd.DataFrame, alpha: float = 0.05) -> str:
+    """A plain-language reading of proportional_hazards_test's table."""
+    glob = zph[zph["term"] == "GLOBAL"]
+    bad = zph[(zph["term"] != "GLOBAL") & (zph["p_value"] < alpha)]
+    gp = float(glob["p_value"].iloc[0]) if len(glob) else float("nan")
+    if len(bad) == 0 and not np.isfinite(gp):
+        return ("The proportional-hazards check could not be computed (too few events or "
+                "too few distinct event times): judge the residual plot, or add patients "
+                "before relying on constant hazard ratios.")
+    if len(bad) == 0 and gp >= alpha:
+        return (f"No evidence against proportional hazards (global test {fmt_p(gp)}): "
+                "the hazard ratios can be read as constant over follow-up.")
+    names = ", ".join(f"{t} ({fmt_p(p)})" for t, p in zip(bad["term"], bad["p_value"]))
+    msg = f"The proportional-hazards assumption may not hold (global test {fmt_p(gp)})"
+    if names:
+        msg += f" for {names}"
+    return msg + (": the hazard ratio of these covariates changes over follow-up. Look at the "
+                  "residual plot; consider stratifying on the covariate or reporting "
+                  "time-period hazard ratios.")
+
+
