@@ -312,7 +312,7 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
             is_dates = looks_like_dates(s, 0.5, missing_codes)
             if col.kind == "bool" and is_dates and _DATE_PARTNER.get(role) in spec:
                 role, why = _DATE_PARTNER[role], f"{why}; values are dates"
-            elif col.kind == "date" and not is_dates and s.notna().any():
+            elif col.kind == "date" and not is_dates and _has_values(s, missing_codes):
                 why = f"{why} suggests {role}, but the values are not dates"
                 role = None
         if role is None and c not in flagged:
@@ -336,6 +336,17 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
                 reasons[c] = f"{why}; times in {unit}, converted to months"
     return ColumnMapping(roles, target=target, missing_codes=tuple(missing_codes), reasons=reasons,
                          time_units=units)
+
+
+def _has_values(s: pd.Series, missing_codes) -> bool:
+    """Whether a column holds anything but missing values and missing-value codes."""
+    v = s.dropna()
+    if len(v) == 0:
+        return False
+    if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
+        return True
+    codes = {str(c).strip().lower() for c in missing_codes} | {""}
+    return not v.astype(str).str.strip().str.lower().isin(codes).all()
 
 
 def _is_ttr(header: str) -> bool:

@@ -538,7 +538,7 @@ def _looks_like_value(t: str) -> bool:
         return True
 
 
-def _second_header(rows: list[list], h: int) -> bool:
+def _second_header(rows: list[list], h: int, codes: frozenset[str] = frozenset({""})) -> bool:
     """True when the row under the header continues it (units, or the lower half of merged
     headers): text where the column's other values are numbers or dates."""
     if h + 2 >= len(rows):
@@ -547,9 +547,8 @@ def _second_header(rows: list[list], h: int) -> bool:
     below = rows[h + 2:h + 52]
     hits = numeric_cols = 0
     for j in range(len(cand)):
-        vals = [_cell_text(r[j]) if j < len(r) else "" for r in below]
-        vals = [v for v in vals if v]
-        raw_vals = [r[j] for r in below if j < len(r) and _cell_text(r[j])]
+        raw_vals = [r[j] for r in below if j < len(r) and _cell_text(r[j]).lower() not in codes]
+        vals = [_cell_text(v) for v in raw_vals]
         if len(vals) < 2:
             continue
         native = sum(isinstance(v, (int, float, np.integer, np.floating, pd.Timestamp)) or hasattr(v, "year")
@@ -560,7 +559,7 @@ def _second_header(rows: list[list], h: int) -> bool:
         numeric_cols += 1
         c = cand[j] if j < len(cand) else ""
         ct = _cell_text(c)
-        if ct and isinstance(c, str) and not _looks_like_value(ct):
+        if ct and ct.lower() not in codes and isinstance(c, str) and not _looks_like_value(ct):
             hits += 1
     return hits >= 2 and hits >= 0.5 * numeric_cols
 
@@ -637,7 +636,7 @@ def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[str]]:
     return out, notes
 
 
-def _split_header(rows: list[list], header_row: int | None, filename: str):
+def _split_header(rows: list[list], header_row: int | None, filename: str, codes: frozenset[str] = frozenset({""})):
     """Rows of cells -> (table with the header row's names, header row number 1-based, rows set
     apart as not patients [row, text, reason]: a second header row, footers).
 
@@ -667,7 +666,7 @@ def _split_header(rows: list[list], header_row: int | None, filename: str):
     header = list(rows[h])
     skipped: list[tuple[int, str, str]] = []
     first = h + 1
-    if header_row is None and _second_header(rows, h):
+    if header_row is None and _second_header(rows, h, codes):
         skipped.append((h + 1, " | ".join(_filled_cells(rows[h + 1]))[:120],
                         "second row of the column names (units or merged headers), not a patient"))
         header = _merge_header(rows[h], rows[h + 1])
@@ -695,7 +694,7 @@ def _read_csv(content: bytes, filename: str, codes, header_row=None, decimal=Non
             "from Excel and upload that."
         ) from err
     _table_shape_check(rows, filename)
-    frame, h, non_patients = _split_header(rows, header_row, filename)
+    frame, h, non_patients = _split_header(rows, header_row, filename, codes)
     # a semicolon list separator is what Excel writes where the decimal mark is a comma
     data, formats, notes = _finish(frame, codes, decimal, default_decimal="," if delimiter == ";" else ".")
     decimals = {d for d, _ in formats.values()}
@@ -728,7 +727,7 @@ def _read_excel(content: bytes, filename: str, fmt: str, sheet, codes, header_ro
             f"Sheet '{sheet}' of '{filename}' could not be read ({_short(err)}). "
             "Save the workbook again as .xlsx and upload it."
         ) from err
-    frame, h, non_patients = _split_header(frame.to_numpy().tolist(), header_row, filename)
+    frame, h, non_patients = _split_header(frame.to_numpy().tolist(), header_row, filename, codes)
     data, formats, notes = _finish(frame, codes, decimal)
     return ReadResult(data, "excel" if fmt == "excel" else "xls", sheet=sheet, sheets=tuple(sheets),
                       header_row=h, number_formats=formats, warnings=tuple(notes), non_patient_rows=non_patients)
