@@ -95,7 +95,7 @@ def label(name: str) -> str:
     col = COLUMNS_BY_NAME.get(name) or LESION_COLUMNS_BY_NAME.get(name)
     if col:
         return col.label
-    if isinstance(name, str) and "_" in name and name == name.lower() and " " not in name:
+    if isinstance(name, str) and name.isidentifier() and name == name.lower():
         acronyms = {"pfs": "PFS", "rfs": "RFS", "os": "OS", "icg": "ICG", "ki67": "Ki-67", "id": "ID"}
         words = " ".join(acronyms.get(w, w) for w in name.split("_") if w)
         return words[:1].upper() + words[1:] if words else name

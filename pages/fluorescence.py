@@ -13,7 +13,7 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.figures.comparison import learning_curve_figure, roc_figure
-from nelm_stats.report.narrative import fmt_p
+from nelm_stats.report.format import ci_label, fmt_est_ci, fmt_n_pct, fmt_num, fmt_p, fmt_ratio
 
 K = ui.Keys
 POSITIVE = ("R1", "R2")
@@ -90,8 +90,9 @@ truths += [c for c in _yes_no_columns(table) if c not in tests and c.startswith(
 
 if not tests or not truths:
     st.info(
-        "This analysis needs, per lesion (or patient), a yes/no column 'fluorescence_at_margin' (fluorescence "
-        "seen at the resection margin) and the histological margin 'margin_status' (R0/R1/R2). "
+        "This analysis needs, per lesion (or patient), a yes/no column *Fluorescence at the margin* "
+        "(`fluorescence_at_margin` in the mapping) and the histological *Margin status* (`margin_status`, "
+        "R0/R1/R2). "
         f"The {where} of this data set "
         + ("has no fluorescence recorded." if not tests else "has no margin status recorded.")
     )
@@ -126,9 +127,8 @@ try:
         st.markdown("**Diagnostic accuracy**")
         m = measures.copy()
         is_pct = ~m["measure"].str.startswith("lr_")
-        m["value"] = [("not estimable" if e != e else
-                       (f"{100 * e:.1f} %" if p else f"{e:.2f}")
-                       + ("" if lo != lo else (f" ({100 * lo:.1f}–{100 * hi:.1f})" if p else f" ({lo:.2f}–{hi:.2f})")))
+        m["value"] = [(fmt_est_ci(100 * e, 100 * lo, 100 * hi, 1, missing="not estimable", unit=" %") if p
+                       else fmt_est_ci(e, lo, hi, 2, missing="not estimable"))
                       for e, lo, hi, p in zip(m["estimate"], m["ci_lower"], m["ci_upper"], is_pct)]
         m["measure"] = m["measure"].map(MEASURE_LABELS)
         st.dataframe(m[["measure", "value"]], hide_index=True, key="fluorescence_measures",
@@ -144,8 +144,8 @@ except ns.AnalysisError as err:
 st.subheader("ROC analysis of a fluorescence score")
 scores = _score_columns(table, {test, truth})
 if not scores:
-    st.info("Needs a numeric fluorescence score per lesion (e.g. 'fluorescence_score', an ordinal 0–3 "
-            "grade or a signal ratio); this data set has none.")
+    st.info("Needs a numeric fluorescence score per lesion (e.g. a column `fluorescence_score`: an ordinal "
+            "0–3 grade or a signal ratio); this data set has none.")
 else:
     s1, s2 = st.columns(2)
     ui.keep_valid(K.FLUORESCENCE_SCORE, scores, scores[0])
@@ -160,13 +160,13 @@ else:
                                    [ui.column_label(c) for c in (score, score2) if c is not None]),
                         key="fluorescence_roc")
         auc_ci = ("95 % CI not estimable: needs at least two R1/R2 and two R0" if pd.isna(r1.ci_lower)
-                  else f"95 % CI {r1.ci_lower:.3f}–{r1.ci_upper:.3f}, DeLong")
-        st.markdown(f"AUC {r1.auc:.3f} ({auc_ci}), "
+                  else f"{ci_label()} {fmt_num(r1.ci_lower, 3)}–{fmt_num(r1.ci_upper, 3)}, DeLong")
+        st.markdown(f"AUC {fmt_num(r1.auc, 3)} ({auc_ci}), "
                     f"{r1.n_cases} R1/R2 and {r1.n_controls} R0 "
                     f"{'lesions' if lesions is not None else 'patients'}; higher scores "
                     f"{'indicate' if r1.direction == '<' else 'argue against'} an involved margin.")
         if cmp_ is not None:
-            st.markdown(f"{cmp_.test}: AUC difference {cmp_.difference:+.3f}, z = {cmp_.statistic:.2f}, "
+            st.markdown(f"{cmp_.test}: AUC difference {fmt_num(cmp_.difference, 3)}, z = {fmt_num(cmp_.statistic, 2)}, "
                         f"{fmt_p(cmp_.p_value)}.")
         with st.expander("Threshold table (as pROC coords)"):
             st.dataframe(r1.curve, hide_index=True, key="fluorescence_thresholds")
@@ -176,8 +176,8 @@ else:
 st.subheader("Learning curve")
 procedure = "procedure_number" if "procedure_number" in table.columns else None
 if procedure is None:
-    st.info("Needs 'procedure_number' (the consecutive number of the operation within its centre) in the "
-            f"{where}; 'centre' is optional.")
+    st.info("Needs the consecutive number of each operation within its centre (a column `procedure_number`) "
+            f"in the {where}; a column `centre` is optional.")
 else:
     l1, l2 = st.columns(2)
     measure = l1.radio("Measure", list(LC_MEASURES), format_func=LC_MEASURES.get, key=K.FLUORESCENCE_MEASURE,
@@ -187,14 +187,14 @@ else:
     try:
         lc = _learning(table, test, truth, procedure, centre, measure, first_n)
         st.plotly_chart(learning_curve_figure(lc, measure_label=LC_MEASURES[measure]), key="fluorescence_lc")
-        rate_e = lc.events_early / lc.n_early if lc.n_early else float("nan")
-        rate_l = lc.events_late / lc.n_late if lc.n_late else float("nan")
-        txt = (f"First {first_n} procedures per centre: {lc.events_early}/{lc.n_early} ({100 * rate_e:.1f} %); "
-               f"later: {lc.events_late}/{lc.n_late} ({100 * rate_l:.1f} %). ")
+        txt = (f"First {first_n} procedures per centre: {lc.events_early}/{lc.n_early} "
+               f"({fmt_n_pct(lc.events_early, lc.n_early).split(' (', 1)[1]}; "
+               f"later: {lc.events_late}/{lc.n_late} ({fmt_n_pct(lc.events_late, lc.n_late).split(' (', 1)[1]}. ")
         if lc.odds_ratio == lc.odds_ratio:
-            txt += (f"Odds ratio {lc.odds_ratio:.2f} (95 % CI {lc.or_ci_lower:.2f}–{lc.or_ci_upper:.2f}, Wald from "
-                    f"logistic regression), {fmt_p(lc.p_value)}; Fisher's exact: OR {lc.fisher_odds_ratio:.2f} "
-                    f"({lc.fisher_ci_lower:.2f}–{lc.fisher_ci_upper:.2f}), {fmt_p(lc.fisher_p_value)}.")
+            txt += (f"{fmt_ratio('Odds ratio', lc.odds_ratio, lc.or_ci_lower, lc.or_ci_upper)[:-1]}, Wald from "
+                    f"logistic regression), {fmt_p(lc.p_value)}; Fisher's exact: OR "
+                    f"{fmt_est_ci(lc.fisher_odds_ratio, lc.fisher_ci_lower, lc.fisher_ci_upper)}, "
+                    f"{fmt_p(lc.fisher_p_value)}.")
         st.markdown(txt)
         st.caption("False-positive rate = fluorescent margins among histologically R0 units. Each unit counted "
                    "once; the odds ratio does not account for several lesions per patient.")

@@ -11,7 +11,7 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.figures.comparison import distribution_figure, margin_figure, rates_figure
-from nelm_stats.report.narrative import display_label, fmt_p
+from nelm_stats.report.format import display_label, fmt_p, fmt_p_bare, fmt_ratio
 
 K = ui.Keys
 POSITIVE = ["R1", "R2"]
@@ -86,8 +86,8 @@ def _rates_block(res, label, key):
     st.dataframe(t, hide_index=True, column_config=cfg, key=f"{key}_table")
     parts = [f"{res.test}, {fmt_p(res.p_value)}"] if res.p_value == res.p_value else []
     if res.odds_ratio == res.odds_ratio:
-        parts.append(f"odds ratio {res.odds_ratio:.2f} (95 % CI {res.or_ci_lower:.2f}–{res.or_ci_upper:.2f}; "
-                     f"fisher.test conditional MLE)")
+        parts.append(fmt_ratio("odds ratio", res.odds_ratio, res.or_ci_lower, res.or_ci_upper)[:-1]
+                     + "; fisher.test conditional MLE)")
         parts.append(f"risk difference {100 * res.risk_difference:+.1f} percentage points (95 % CI "
                      f"{100 * res.rd_ci_lower:+.1f} to {100 * res.rd_ci_upper:+.1f}; Newcombe)")
     if parts:
@@ -172,8 +172,8 @@ with tab_paired:
                 candidates.append((table_name, c, "margin_status"))
     if not candidates:
         st.info("Needs two margin-status columns measured on the same lesions or patients: "
-                "'margin_status_before_reresection' (before re-resection of fluorescent tissue) and "
-                "'margin_status' (final).")
+                "the status before re-resection of fluorescent tissue (`margin_status_before_reresection`) "
+                "and the final status (`margin_status`).")
     else:
         labels = [f"R0 before vs after re-resection ({t})" for t, _, _ in candidates]
         ui.keep_valid(K.MARGINS_PAIRED, labels, labels[0])
@@ -214,7 +214,7 @@ with tab_paired:
 
 with tab_lesion:
     if lesions is None:
-        st.info("Needs a lesion table (one row per resected lesion: patient_id, margin_status); "
+        st.info("Needs a lesion table (one row per resected lesion, with `patient_id` and `margin_status`); "
                 "this data set has none.")
     elif "margin_status" not in lesions.columns or lesions["margin_status"].notna().sum() == 0:
         st.info("The lesion table needs a 'margin_status' column (R0 / R1 / R2 per lesion).")
@@ -230,8 +230,8 @@ with tab_lesion:
                 "group": "Group", "n": "Lesions", "clusters": "Patients", "events": "R1/R2 lesions", **PCT,
                 "std_err": st.column_config.NumberColumn("SE (logit)", format="%.3f")})
             if res.odds_ratio == res.odds_ratio:
-                st.markdown(f"GEE odds ratio {res.odds_ratio:.2f} (95 % CI {res.or_ci_lower:.2f}–"
-                            f"{res.or_ci_upper:.2f}), robust Wald {fmt_p(res.p_value)}.")
+                st.markdown(f"GEE {fmt_ratio('odds ratio', res.odds_ratio, res.or_ci_lower, res.or_ci_upper)}, "
+                            f"robust Wald {fmt_p(res.p_value)}.")
             st.markdown("**Per patient** (R1/R2 in any lesion)")
             _rates_block(res.per_patient, "Patients with an R1/R2 lesion", "margins_lesion_patient")
         except ns.AnalysisError as err:
@@ -241,9 +241,10 @@ with tab_comp:
     try:
         comp = _complications(data, group, test, ci)
         if len(comp.table):
-            st.dataframe(_as_percent(comp.table), hide_index=True, key="margins_complications_table",
+            shown = _as_percent(comp.table).assign(p_value=[fmt_p_bare(p) for p in comp.table["p_value"]])
+            st.dataframe(shown, hide_index=True, key="margins_complications_table",
                          column_config={"outcome": "Outcome", "group": "Group", "n": "Patients", "events": "Events",
-                                        **PCT, "test": "Test", "p_value": st.column_config.NumberColumn("p", format="%.3f")})
+                                        **PCT, "test": "Test", "p_value": "p"})
         if comp.missing:
             st.caption("Not in this data set: " + "; ".join(comp.missing) + ".")
         if comp.clavien_dindo is not None:

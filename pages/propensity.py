@@ -12,7 +12,8 @@ import nelm_stats as ns
 import ui
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.report.narrative import display_label, fmt_p, matching_assumptions
+from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing
+from nelm_stats.report.narrative import display_label, matching_assumptions
 
 K = ui.Keys
 PREFERRED_TREATMENTS = ("icg", "cystic")
@@ -168,7 +169,7 @@ def _hr_line(res, label):
     if res is None:
         return
     st.markdown(
-        f"**{label}**: hazard ratio {res.hazard_ratio:.2f} (95% CI {res.ci_lower:.2f}–{res.ci_upper:.2f}), "
+        f"**{label}**: {fmt_ratio('hazard ratio', res.hazard_ratio, res.ci_lower, res.ci_upper)}, "
         f"{fmt_p(res.p_value)}; {res.n} patients, {res.events} events ({res.variance})."
         + (f" {res.n_excluded} patients left out (missing follow-up or covariates)." if res.n_excluded else "")
     )
@@ -298,8 +299,7 @@ else:
         except ns.AnalysisError as err:
             ui.show_error(err)
 if comparison is not None:
-    shown = comparison.table.assign(p_value=[fmt_p(p).removeprefix("p ").removeprefix("= ")
-                                             for p in comparison.table["p_value"]])
+    shown = comparison.table.assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"]])
     st.dataframe(
         shown, hide_index=True, key="propensity_comparison",
         column_config={
@@ -307,8 +307,8 @@ if comparison is not None:
             "n": "Patients",
             "events": "Events",
             "hazard_ratio": st.column_config.NumberColumn("Hazard ratio", format="%.2f"),
-            "ci_lower": st.column_config.NumberColumn("95% CI lower", format="%.2f"),
-            "ci_upper": st.column_config.NumberColumn("95% CI upper", format="%.2f"),
+            "ci_lower": st.column_config.NumberColumn("95 % CI lower", format="%.2f"),
+            "ci_upper": st.column_config.NumberColumn("95 % CI upper", format="%.2f"),
             "p_value": "p",
         },
     )
@@ -332,8 +332,8 @@ if comparison is not None:
             "n": "Patients",
             "events": st.column_config.TextColumn("Events"),
             "median": "Median",
-            "ci_lower": "95% CI lower",
-            "ci_upper": "95% CI upper",
+            "ci_lower": "95 % CI lower",
+            "ci_upper": "95 % CI upper",
         },
     )
     st.caption("Weighted: weighted Kaplan–Meier (events are weighted counts).")
@@ -369,9 +369,10 @@ if m is not None and ratio == 1 and not replace:
                 "control: no": [pb.treated_only, pb.neither],
             }), hide_index=True, key="propensity_paired_table")
             st.markdown(
-                f"{pb.n_pairs} pairs: rate {pb.treated_rate:.1%} vs {pb.control_rate:.1%}. "
-                f"McNemar χ² = {pb.statistic:.2f}, {fmt_p(pb.p_value)} (exact {fmt_p(pb.exact_p_value)}); "
-                f"conditional odds ratio {pb.odds_ratio:.2f} (95% CI {pb.ci_lower:.2f}–{pb.ci_upper:.2f})."
+                f"{pb.n_pairs} pairs: rate {fmt_pct(pb.treated_rate, 1)} vs {fmt_pct(pb.control_rate, 1)}. "
+                + ("McNemar test not possible (no discordant pairs)" if is_missing(pb.statistic) else
+                   f"McNemar χ² = {fmt_num(pb.statistic, 2)}, {fmt_p(pb.p_value)} (exact {fmt_p(pb.exact_p_value)})")
+                + f"; {fmt_ratio('conditional odds ratio', pb.odds_ratio, pb.ci_lower, pb.ci_upper)}."
             )
             if pb.n_excluded:
                 st.caption(f"{pb.n_excluded} pairs left out: outcome missing for one of the two patients.")

@@ -456,7 +456,7 @@ def test_residual_imbalance_warning(lalonde):
     # MatchIt's 1:1 match without caliper leaves race: black at SMD 1.03 (reference json)
     res = ns.propensity_match(lalonde, "treat", LALONDE_COVS, caliper=None, caliper_scale="propensity")
     text = " ".join(res.warnings)
-    assert "Residual imbalance after matching" in text and "race: black (+1.03)" in text
+    assert "Residual imbalance after matching" in text and "Race: black (+1.03)" in text
     assert "distance (" not in text  # the distance itself is not a covariate
 
 

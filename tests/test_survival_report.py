@@ -250,7 +250,7 @@ def test_one_group_left_is_said_not_hidden():
     d.loc[d["g"] == False, "t"] = np.nan  # noqa: E712  (no follow-up in one group)
     rep = ns.survival_report(d, "t", "e", "g")
     assert rep.test is None and list(rep.km.medians["group"]) == ["True"]
-    assert rep.warnings[0].startswith("Only one group of 'g' (yes)")
+    assert rep.warnings[0].startswith("Only one group of 'G' (yes)")
     assert rep.n_excluded == 3
 
 

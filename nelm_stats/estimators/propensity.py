@@ -46,6 +46,7 @@ import pandas as pd
 
 from ._linalg import independent_columns
 from .._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
+from ..schema import label as schema_label
 from ..errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 
 __all__ = [
@@ -502,11 +503,18 @@ def _balance(B, names, treat, w_after, estimand):
     return out
 
 
+def _term_name(term: str) -> str:
+    """A balance term as the clinician calls it: 'largest_lesion_cm' -> 'Largest lesion', 'grade: G1' ->
+    'Tumour grade: G1' (schema labels; the tidy table keeps the column names)."""
+    col, sep, level = term.partition(": ")
+    return f"{schema_label(col)}{sep}{level}"
+
+
 def _balance_warnings(balance: pd.DataFrame, after: str) -> list[str]:
     bad = balance[(balance["term"] != "distance") & (balance["smd_after"].abs() > SMD_THRESHOLD)]
     if bad.empty:
         return []
-    terms = ", ".join(f"{t} ({s:+.2f})" for t, s in zip(bad["term"], bad["smd_after"]))
+    terms = ", ".join(f"{_term_name(t)} ({s:+.2f})" for t, s in zip(bad["term"], bad["smd_after"]))
     return [
         f"Residual imbalance after {after}: the standardized mean difference exceeds "
         f"{SMD_THRESHOLD} for {terms}. Consider adding these to the model, a narrower caliper, "

@@ -89,12 +89,12 @@ def fmt_ci(lo, hi, digits: int = 1, *, pct: bool = False, conf_level: float = 0.
     return f"{ci_label(conf_level)} {f(lo, DASH)}{sep}{f(hi, upper_missing)}"
 
 
-def fmt_est_ci(est, lo, hi, digits: int = 2, *, missing: str = DASH) -> str:
-    """'0.71 (0.55–0.92)': an estimate with its interval in brackets; '–' when the estimate is missing,
-    the estimate alone when the interval is."""
+def fmt_est_ci(est, lo, hi, digits: int = 2, *, missing: str = DASH, unit: str = "") -> str:
+    """'0.71 (0.55–0.92)' or, with unit=" %", '60.0 % (44.3–73.8)': an estimate with its interval in
+    brackets; ``missing`` when the estimate is missing, the estimate alone when the interval is."""
     if is_missing(est):
         return missing
-    e = fmt_num(est, digits)
+    e = fmt_num(est, digits) + unit
     if is_missing(lo) and is_missing(hi):
         return e
     return f"{e} ({fmt_num(lo, digits)}–{fmt_num(hi, digits, 'not reached')})"

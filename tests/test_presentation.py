@@ -1,0 +1,86 @@
+"""What the clinician reads, on every page of every sample cohort: no "0.000", "nan", "None",
+"inf", and no raw snake_case column names (AppTest; the numbers come from report/format.py).
+
+Allowed: a technical name shown as such in backticks (`fluorescence_at_margin`, telling which
+column to map) and file names (icg_lpsh.csv). p-value columns are text (report.format.fmt_p_bare),
+never numbers that a "%.3f" format would print as 0.000.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nelm_stats as ns
+from nelm_stats.report import format as F
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/home.py", "pages/survival.py", "pages/propensity.py", "pages/table_one.py", "pages/margins.py",
+         "pages/fluorescence.py", "pages/risk_factors.py"]
+BAD = re.compile(r"\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta)\b")
+
+
+def _texts(at: AppTest):
+    for kind in ("markdown", "caption", "text", "title", "header", "subheader", "info", "warning", "success",
+                 "error"):
+        for e in getattr(at, kind):
+            yield kind, str(e.value)
+    for m in at.metric:
+        yield "metric", f"{m.label}: {m.value}"
+    for e in at.expander:
+        yield "expander", e.label
+    for w in (*at.selectbox, *at.multiselect, *at.radio, *at.checkbox, *at.number_input):
+        yield "widget", str(w.label)
+    for d in at.dataframe:
+        cfg = json.loads(d.proto.columns) if d.proto.columns else {}
+        df = d.value
+        for c in df.columns:
+            c_cfg = cfg.get(str(c))
+            c_cfg = c_cfg if isinstance(c_cfg, dict) else {}
+            if c_cfg.get("hidden"):
+                continue
+            label = c_cfg.get("label", str(c))
+            yield "column", label
+            if ("p_value" in str(c) or label.strip() in ("p", "p-value")) and df[c].dtype.kind == "f":
+                yield "p-column", f"p-values shown as numbers in column '{label}' (may print 0.000)"
+            if df[c].dtype == object or str(df[c].dtype).startswith("string"):
+                for v in df[c].dropna().astype(str).unique()[:300]:
+                    yield "cell", v
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("sample", ns.sample_names())
+def test_no_raw_values_on_screen(sample, page):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = f"sample:{sample}"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    found = []
+    for kind, text in _texts(at):
+        if kind == "p-column":
+            found.append(text)
+            continue
+        for m in BAD.finditer(ALLOWED.sub(" ", text)):
+            found.append(f"{kind}: {m.group(0)!r} in {text[:120]!r}")
+    assert not found, "\n".join(found)
+
+
+def test_format_rules():
+    assert F.fmt_p(0.0004) == "p < 0.001" and F.fmt_p(0.0456) == "p = 0.046" and F.fmt_p(0.412) == "p = 0.41"
+    assert F.fmt_p(float("nan")) == "p not available" and F.fmt_p_bare(None) == "–"
+    assert F.fmt_p_bare(0.00049) == "< 0.001" and F.fmt_p_bare(1.0) == "1.00"
+    assert F.fmt_num(float("nan")) == "–" and F.fmt_num(float("inf")) == "–"
+    assert F.fmt_est_ci(0.714, 0.552, 0.921) == "0.71 (0.55–0.92)"
+    assert F.fmt_est_ci(60, 44.3, 73.8, 1, unit=" %") == "60.0 % (44.3–73.8)"
+    assert F.fmt_ratio("hazard ratio", 0.71, 0.55, 0.92) == "hazard ratio 0.71 (95 % CI 0.55–0.92)"
+    assert F.fmt_n_pct(3, 12) == "3 (25.0 %)" and F.fmt_n_pct(0, 0) == "0 (–)"
+    assert F.fmt_median(float("nan"), 20.5, float("nan")) == "not reached (lower limit 20.5)"
+    assert F.fmt_ci(15.3, float("nan")) == "95 % CI 15.3 to not reached"
+    assert F.display_label("True") == "yes" and F.display_label(None) == "–"
+    assert F.ci_label(0.9) == "90 % CI"
