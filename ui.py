@@ -7,6 +7,8 @@ a cache shared between sessions).
 """
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -48,8 +50,6 @@ class Keys:
     IMPORT_NAME = "import_name"
     IMPORT_USE = "import_use"
     IMPORT_DONE = "import_done"  # name of the cohort just imported
-    RESULTS = "results_cache"  # per-session cache of results computed on an upload
-    IMPORT_STEPS = "import_steps"  # per-session memo of the import pipeline's steps (session_step)
     # Overview page
     HOME_GROUP = "home_group"
     HOME_DATASET = "home_dataset"  # the dataset HOME_GROUP was chosen for
@@ -307,55 +307,56 @@ def column_label(name: str | None) -> str:
     return ns.schema.label(name)
 
 
-def _frame_key(data: pd.DataFrame) -> tuple:
+def frame_hash(data: pd.DataFrame) -> str:
+    """A digest of a DataFrame's whole content: values, index, column names, dtypes and the order
+    of the rows (matching depends on it). Streamlit's own DataFrame hash samples large frames;
+    this one reads every row."""
     h = pd.util.hash_pandas_object(data, index=True).to_numpy()
-    return (tuple(map(str, data.columns)), tuple(map(str, data.dtypes)), len(data),
-            int(h.sum(dtype="uint64")), int((h * 31).sum(dtype="uint64")))
+    d = hashlib.sha256(h.tobytes())
+    d.update(repr((list(map(str, data.columns)), list(map(str, data.dtypes)), data.shape)).encode())
+    return d.hexdigest()
+
+
+HASH_FUNCS = {pd.DataFrame: frame_hash}
+CACHE_ENTRIES = 256  # per function (and, for uploads, per session): a session of exploring stays cached
 
 
 def session_cached(func):
-    """Cache ``func(data, *plain values)`` without letting an upload leave its session.
+    """Cache ``func(data, *plain values)`` with Streamlit's cache, never letting an upload leave
+    its session.
 
-    Results on a demo cohort are cached with st.cache_data (shared, the data are public);
-    results on an upload live in this session's st.session_state only (never in a cache
-    other sessions share), keyed by a hash of the DataFrame and the arguments.
+    On a demo cohort (public, synthetic data) results go to the global cache that every session
+    shares; on an upload they go to ``st.cache_data(scope="session")``, which only this session
+    can read and which is dropped when the session ends. Keys are the whole data (frame_hash,
+    row order included) and the plain arguments.
     """
-    shared = st.cache_data(show_spinner=False, max_entries=128)(func)
+    shared = st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES, hash_funcs=HASH_FUNCS)(func)
+    private = st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES, hash_funcs=HASH_FUNCS,
+                            scope="session")(func)
 
     def wrapper(data: pd.DataFrame, *args, **kwargs):
-        if current_dataset().startswith("sample:"):
-            return shared(data, *args, **kwargs)
-        store = st.session_state.setdefault(Keys.RESULTS, {})
-        key = (func.__module__, func.__qualname__, _frame_key(data), args, tuple(sorted(kwargs.items())))
-        if key not in store:
-            if len(store) >= 32:
-                store.pop(next(iter(store)))
-            store[key] = func(data, *args, **kwargs)
-        return store[key]
+        cached = shared if current_dataset().startswith("sample:") else private
+        return cached(data, *args, **kwargs)
 
     wrapper.__wrapped__ = func
     wrapper.__doc__ = func.__doc__
     return wrapper
 
 
-def session_step(step: str, key: tuple, compute, *, keep: int = 4):
-    """Memoise one step of a pipeline on an upload in this session only; ``compute()`` on a miss.
+@st.cache_data(show_spinner=False, scope="session", max_entries=64)
+def _session_step(step: str, key: tuple, _compute):
+    return _compute()
 
-    ``key`` holds plain values only (the uploaded bytes' hash, the choices the step depends
-    on, the keys of the steps it builds on), so changing a later choice never redoes an
-    earlier step.  Results live in st.session_state (never st.cache_data/st.cache_resource,
-    which other sessions share, never on disk); each step keeps its ``keep`` latest results,
-    so switching a choice back and forth is instant.  An exception is not memoised.
+
+def session_step(step: str, key: tuple, compute):
+    """One step of the import pipeline on an upload, cached for this session only
+    (``st.cache_data(scope="session")``); ``compute()`` on a miss.
+
+    ``key`` holds plain values only (the uploaded bytes' hash, the choices the step depends on,
+    the keys of the steps it builds on), so changing a later choice never redoes an earlier
+    step, and switching a choice back is instant. An exception is not cached.
     """
-    memo = st.session_state.setdefault(Keys.IMPORT_STEPS, {}).setdefault(step, {})
-    if key in memo:
-        memo[key] = memo.pop(key)  # most recently used last
-        return memo[key]
-    value = compute()
-    while len(memo) >= keep:
-        memo.pop(next(iter(memo)))
-    memo[key] = value
-    return value
+    return _session_step(step, key, compute)
 
 
 @session_cached

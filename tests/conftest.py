@@ -103,3 +103,16 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
         timeout=timeout,
     )
     page.wait_for_timeout(500)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session_caches():
+    """Every AppTest runs under the same session id ("test session id"), so caches with
+    scope="session" would carry over from one test to the next: drop them before each test, as a
+    new browser session starts with none. (The global cache of the demo cohorts is kept.)"""
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+
+    with _data_caches._caches_lock:
+        for sid in [s for s in _data_caches._function_caches if s is not None]:
+            del _data_caches._function_caches[sid]
+    yield

@@ -211,6 +211,9 @@ def _made_up_cohort(n: int = 60, seed: int = 7) -> pd.DataFrame:
 def test_home_and_survival_on_an_upload():
     data = _made_up_cohort()
     from nelm_stats.intake.quality import patient_flow
+    from tests.cache_probe import global_entries, session_entries
+
+    shared_before = global_entries("survival_report")
 
     flow = patient_flow(61, pd.DataFrame({"reason": ["excluded by the user"]}))
     uploads = {"my_series": ui.UploadedCohort(name="my_series", data=data, flow=flow)}
@@ -224,8 +227,9 @@ def test_home_and_survival_on_an_upload():
     at.selectbox(key=ui.Keys.SURVIVAL_GROUP).set_value("arm").run()
     _ok(at)
     assert "laparoscopic" in " ".join(m.value for m in at.markdown)
-    # results on an upload stay in this session (never in the shared st.cache_data)
-    assert len(at.session_state[ui.Keys.RESULTS]) >= 1
+    # results on an upload stay in this session's cache (st.cache_data(scope="session")), never in
+    # the global cache every session shares
+    assert session_entries("survival_report") >= 1 and global_entries("survival_report") == shared_before
     # no recurrence/death columns: the competing-risk endpoint says what is missing
     at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT).set_value("competing").run()
     assert not at.exception

@@ -95,40 +95,52 @@ def test_early_choice_reads_again(calls):
     assert calls["read"] == 2 and calls["apply"] == 2
 
 
-def test_results_live_in_session_state_only(calls):
+def test_results_live_in_the_session_cache_only(calls):
+    """Every step of an upload is cached with st.cache_data(scope="session"); the global cache,
+    which every session shares, holds nothing of it."""
+    from tests.cache_probe import cache_entries, global_entries
+
     at = _uploaded()
-    steps = at.session_state[ui.Keys.IMPORT_STEPS]
-    assert {"read", "apply", "problems", "prepare"} <= set(steps)
-    # each step keeps a few results at most
-    _radio(at, ui.Keys.IMPORT_RFS_DEFINITION).set_value("recurrence_only").run()
-    _radio(at, ui.Keys.IMPORT_RFS_DEFINITION).set_value("hepatic_progression").run()
-    for units in ("days", "years", "months", "days", "years"):
-        _radio(at, ui.Keys.IMPORT_UNIT).set_value(units).run()
-    assert all(len(memo) <= 4 for memo in at.session_state[ui.Keys.IMPORT_STEPS].values())
+    assert global_entries("_session_step") == 0
+    mine = {sid for (sid, fn), n in cache_entries().items() if fn == "_session_step" and n}
+    assert len(mine) >= 1 and None not in mine
+    # switching choices back and forth: each step is computed once per distinct choice
+    _radio(at, ui.Keys.IMPORT_UNIT).set_value("days").run()
+    _radio(at, ui.Keys.IMPORT_UNIT).set_value("months").run()
+    _radio(at, ui.Keys.IMPORT_UNIT).set_value("days").run()
+    assert calls["read"] == 1 and calls["prepare"] == 2
+    # (another session cannot reach these entries: tests/test_import_browser.py opens a second one)
 
 
-def test_session_step_memoises_and_does_not_keep_errors(monkeypatch):
-    from types import SimpleNamespace
+def _step_script():
+    import streamlit as st
 
-    state: dict = {}
-    monkeypatch.setattr(ui, "st", SimpleNamespace(session_state=state))  # dict stand-in for st.session_state
-    n = {"calls": 0}
+    import nelm_stats as ns
+    import ui
+
+    n = st.session_state.setdefault("n", {"calls": 0})
 
     def compute():
         n["calls"] += 1
         return n["calls"]
 
-    assert ui.session_step("s", ("a", 1), compute) == 1
-    assert ui.session_step("s", ("a", 1), compute) == 1
-    assert ui.session_step("s", ("a", 2), compute) == 2
-
     def fail():
+        n["calls"] += 100
         raise ns.InputError("bad")
 
+    st.session_state["a"] = ui.session_step("s", ("a", 1), compute)
+    st.session_state["a_again"] = ui.session_step("s", ("a", 1), compute)
+    st.session_state["b"] = ui.session_step("s", ("a", 2), compute)
     for _ in range(2):
-        with pytest.raises(ns.InputError):
-            ui.session_step("s", ("b",), fail)
-    assert ("b",) not in state[ui.Keys.IMPORT_STEPS]["s"]
-    for k in range(10):
-        ui.session_step("s", ("c", k), compute, keep=3)
-    assert list(state[ui.Keys.IMPORT_STEPS]["s"]) == [("c", 7), ("c", 8), ("c", 9)]
+        try:
+            ui.session_step("s", ("bad",), fail)
+        except ns.InputError:
+            pass
+
+
+def test_session_step_caches_and_does_not_keep_errors():
+    at = AppTest.from_function(_step_script, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert (at.session_state["a"], at.session_state["a_again"], at.session_state["b"]) == (1, 1, 2)
+    assert at.session_state["n"]["calls"] == 202  # two computations; each failure ran again
