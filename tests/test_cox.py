@@ -334,3 +334,14 @@ def test_ph_verdict_when_the_test_cannot_be_computed():
     undetermined = z.assign(statistic=np.nan, p_value=np.nan)
     text = ph_verdict(undetermined)
     assert "could not be computed" in text and "No evidence" not in text
+
+
+def test_conf_level_90():
+    """summary(coxph(Surv(time, status) ~ age + factor(sex) + factor(ph_ecog), data = lung2), conf.int = 0.90)."""
+    spec = REF["models"]["lung_factor"]["spec"]
+    df = _frame(spec)
+    fit = cox_regression(df, spec["time"], spec["event"], _list(spec["covariates"]), conf_level=0.90)
+    assert_inference(fit.table["ci_lower"], REF["conf_90"]["ci_lower"], "lower 90 %")
+    assert_inference(fit.table["ci_upper"], REF["conf_90"]["ci_upper"], "upper 90 %")
+    with pytest.raises(ns.AnalysisError, match="conf_level"):
+        cox_regression(df, spec["time"], spec["event"], _list(spec["covariates"]), conf_level=95)

@@ -54,6 +54,7 @@ from .._checks import (
     group_order,
     require_columns,
     require_frame,
+    check_conf_level,
 )
 from ..errors import ConvergenceError, InputError, InsufficientDataError, InvalidValueError
 from ._linalg import quadratic_form
@@ -663,6 +664,7 @@ def cox_regression(
     reference: Mapping[str, object] | None = None,
     units: Mapping[str, float] | None = None,
     trend: Sequence[str] | str | None = None,
+    conf_level: float = 0.95,
 ) -> CoxResult:
     """Cox proportional-hazards model, as ``coxph(Surv(time, event) ~ covariates, ties="efron")``.
 
@@ -674,8 +676,10 @@ def cox_regression(
     reference: {column: level} reference levels of categorical covariates.
     units: {column: u} hazard ratio per u units of a numeric covariate.
     trend: ordered columns coded 1..k (one hazard ratio per step) instead of categories.
+    conf_level: of the hazard ratios' confidence intervals (R's ``summary(fit, conf.int=)``).
     """
     require_frame(data)
+    conf_level = check_conf_level(conf_level)
     covs = _as_list(covariates)
     if not covs:
         raise InputError("Choose at least one covariate for the Cox model.")
@@ -770,7 +774,7 @@ def cox_regression(
     se = np.sqrt(np.diag(var))
     z = beta / se
     pval = 2 * stats.norm.sf(np.abs(z))
-    zc = stats.norm.ppf(0.975)
+    zc = stats.norm.ppf(0.5 + conf_level / 2)
     lr = 2 * (fit.loglik - fit.loglik0)
     wald = float(beta @ _solve(var, beta))
     score = float(fit.u0 @ _solve(fit.info0, fit.u0))

@@ -130,6 +130,11 @@ models$ovarian <- res(f, "coxph(Surv(futime, fustat) ~ age + factor(resid_ds) + 
        factors = c("resid_ds")))
 
 out$models <- models
+
+# confidence level other than 95 %: summary(fit, conf.int = 0.90)
+s90 <- summary(coxph(Surv(time, status) ~ age + factor(sex) + factor(ph_ecog), data = lung2), conf.int = 0.90)
+out$conf_90 <- list(call = "summary(coxph(Surv(time, status) ~ age + factor(sex) + factor(ph_ecog), data = lung2), conf.int = 0.90)",
+                    ci_lower = unname(s90$conf.int[, 3]), ci_upper = unname(s90$conf.int[, 4]))
 write_json(out, "tests/reference/cox.json", digits = NA, auto_unbox = TRUE, pretty = FALSE,
            na = "null")
 cat("wrote tests/reference/cox.json\n")
