@@ -329,15 +329,28 @@ def fisher_rxc(table, *, max_work: float = 3e6, n_sim: int = 20000, seed: int = 
 
 
 def _fisher_sim(t: np.ndarray, thr: float, n_sim: int, seed: int) -> float:
+    """Monte-Carlo p-value as R's fisher.test(simulate.p.value = TRUE): random tables with the
+    observed margins (here cell by cell from hypergeometric draws, all ``n_sim`` tables at once),
+    p = (1 + #{tables at most as probable as the observed}) / (n_sim + 1)."""
     rng = np.random.default_rng(seed)
-    rlab = np.repeat(np.arange(t.shape[0]), t.sum(1))
-    clab = np.repeat(np.arange(t.shape[1]), t.sum(0))
-    k = t.shape[1]
-    hits = 0
-    for _ in range(n_sim):
-        tab = np.bincount(rlab * k + rng.permutation(clab), minlength=t.size)
-        if -gammaln(tab + 1).sum() <= thr:
-            hits += 1
+    rows, cols = t.sum(1).astype(np.int64), t.sum(0).astype(np.int64)
+    r, c = len(rows), len(cols)
+    left_cols = np.tile(cols, (n_sim, 1))  # column totals not yet placed, per simulated table
+    logp = np.zeros(n_sim)
+    for i in range(r):
+        need = np.full(n_sim, rows[i], dtype=np.int64)
+        for j in range(c):
+            if i == r - 1:
+                x = left_cols[:, j].copy()  # the last row takes what is left
+            elif j == c - 1:
+                x = need.copy()
+            else:
+                others = left_cols[:, j + 1:].sum(axis=1)
+                x = rng.hypergeometric(left_cols[:, j], others, need) if need.any() else np.zeros(n_sim, np.int64)
+            logp -= gammaln(x + 1)
+            left_cols[:, j] -= x
+            need -= x
+    hits = int(np.count_nonzero(logp <= thr))
     return (1 + hits) / (n_sim + 1)
 
 
