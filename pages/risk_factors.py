@@ -37,7 +37,13 @@ def _model(data: pd.DataFrame, time: str, event: str, covariates: tuple, referen
                               units=dict(units), trend=list(trend))
     zph = ns.proportional_hazards_test(model)
     resid = ns.schoenfeld_residuals(model)
-    return model, zph, resid, nc.schoenfeld_trend(resid)
+    return model, zph, resid
+
+
+@ui.session_cached
+def _trend(resid: pd.DataFrame, term: str) -> pd.DataFrame:
+    """The smoothed residuals of the term on screen only."""
+    return nc.schoenfeld_trend(resid, terms=[term])
 
 
 def _candidates(data: pd.DataFrame, endpoint) -> tuple[list[str], list[str]]:
@@ -164,7 +170,7 @@ if not chosen:
     st.stop()
 
 try:
-    model, zph, resid, trend_df = _model(
+    model, zph, resid = _model(
         data, endpoint.time, endpoint.event, tuple(chosen),
         tuple((k, v) for k, v in ref_t if k in chosen),
         tuple((k, v) for k, v in unit_t if k in chosen), tuple(c for c in trend_t if c in chosen))
@@ -212,6 +218,6 @@ terms = [t.name for t in model.terms]
 ui.keep_valid(K.RISK_PH_TERM, terms, terms[0])
 term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)
 st.plotly_chart(
-    schoenfeld_figure(model, resid, trend_df, term, zph, label=ui.column_label(term)),
+    schoenfeld_figure(model, resid, _trend(resid, term), term, zph, label=ui.column_label(term)),
     config=PLOT_CONFIG, key="risk_factors_schoenfeld",
 )

@@ -345,3 +345,15 @@ def test_conf_level_90():
     assert_inference(fit.table["ci_upper"], REF["conf_90"]["ci_upper"], "upper 90 %")
     with pytest.raises(ns.AnalysisError, match="conf_level"):
         cox_regression(df, spec["time"], spec["event"], _list(spec["covariates"]), conf_level=95)
+
+
+def test_schoenfeld_trend_of_one_term_equals_its_part_of_all():
+    fit = _fit("lung_factor")
+    resid = ns.schoenfeld_residuals(fit)
+    from nelm_stats.estimators.cox import schoenfeld_trend
+
+    every = schoenfeld_trend(resid)
+    one = schoenfeld_trend(resid, terms=["age"])
+    assert set(one["term"]) == {"age"}
+    pd.testing.assert_frame_equal(one.reset_index(drop=True),
+                                  every[every["term"] == "age"].reset_index(drop=True))

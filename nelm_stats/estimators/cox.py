@@ -1126,16 +1126,20 @@ def risk_factor_table(screen: UnivariableScreen, model: CoxResult | None = None)
     return RiskFactorTable(out[COMBINED_COLUMNS].reset_index(drop=True), screen, model)
 
 
-def schoenfeld_trend(residuals: pd.DataFrame, frac: float = 2 / 3) -> pd.DataFrame:
+def schoenfeld_trend(residuals: pd.DataFrame, frac: float = 2 / 3, terms=None) -> pd.DataFrame:
     """Smoothed scaled Schoenfeld residuals per term (lowess against the transformed time).
 
     A flat line means a constant hazard ratio over follow-up.  (R's plot.cox.zph draws a
     natural spline instead; the smoother is for reading the plot, not for the test.)
-    Returns [term, time, transformed_time, fit].
+    ``terms``: smooth only these terms (e.g. the one on screen; LOWESS of thousands of residuals
+    takes a while). Returns [term, time, transformed_time, fit].
     """
     from statsmodels.nonparametric.smoothers_lowess import lowess
 
     out = []
+    if terms is not None:
+        terms = [terms] if isinstance(terms, str) else list(terms)
+        residuals = residuals[residuals["term"].isin(terms)]
     for term, part in residuals.groupby("term", sort=False):
         ok = part["residual"].notna().to_numpy()
         x = part["transformed_time"].to_numpy()[ok]
