@@ -30,7 +30,7 @@ from .estimators.survival import (
     restricted_mean,
     rmst_difference,
 )
-from .estimators.propensity_outcomes import compare_survival, crude_survival, matched_survival, paired_binary, weighted_survival
+from .estimators.propensity_outcomes import compare_survival, crude_survival, matched_survival, paired_binary, survival_comparison, weighted_survival
 from .estimators.proportions import (
     clustered_rates,
     compare_distribution,

@@ -40,28 +40,64 @@ def _weight(data, treatment, treated, covariates, estimand, stabilize, trim):
                    treated=treated)
 
 
+def _matched(data, treatment, covariates, match_args):
+    return _match(data, treatment, dict(match_args)["treated"], covariates, *(
+        dict(match_args)[k] for k in ("ratio", "caliper", "caliper_scale", "replace", "exact")))
+
+
+def _weighted(data, treatment, covariates, weight_args):
+    a = dict(weight_args)
+    return _weight(data, treatment, a["treated"], covariates, a["estimand"], a["stabilize"], a["trim"])
+
+
+# each analysis is cached on its own arguments only: a new caliper refits the matched Cox model,
+# not the crude or the weighted one
 @ui.session_cached
+def _crude_survival(data, time, event, treatment, treated, covariates, unit):
+    model = ns.propensity_model(data, treatment, list(covariates), treated=treated)
+    return ns.crude_survival(data, model, time, event, time_unit=unit)
+
+
+@ui.session_cached
+def _matched_survival(data, time, event, treatment, covariates, match_args, unit):
+    return ns.matched_survival(_matched(data, treatment, covariates, match_args), time, event, time_unit=unit)
+
+
+@ui.session_cached
+def _weighted_survival(data, time, event, treatment, covariates, weight_args, unit):
+    return ns.weighted_survival(data, _weighted(data, treatment, covariates, weight_args), time, event,
+                                time_unit=unit)
+
+
 def _compare(data, time, event, treatment, covariates, match_args, weight_args, unit):
-    m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
-    w = ns.iptw(data, treatment, list(covariates), **dict(weight_args))
-    return ns.compare_survival(data, time, event, matched=m, weighted=w, time_unit=unit)
+    parts = {}
+    for name, job in (
+            ("crude", lambda: _crude_survival(data, time, event, treatment, dict(match_args)["treated"], covariates,
+                                              unit)),
+            ("matched", lambda: _matched_survival(data, time, event, treatment, covariates, match_args, unit)),
+            ("weighted", lambda: _weighted_survival(data, time, event, treatment, covariates, weight_args, unit))):
+        try:
+            parts[name] = job()
+        except ns.AnalysisError as err:
+            parts[name] = err
+    return ns.survival_comparison(parts, time_unit=unit, matched=_matched(data, treatment, covariates, match_args))
 
 
 @ui.session_cached
 def _paired(data, treatment, covariates, match_args, outcome):
-    m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
+    m = _matched(data, treatment, covariates, match_args)
     y = _binary_outcomes(data)[outcome]
     return ns.paired_binary(m, y)
 
 
 @ui.session_cached
-def _table_one(data, treatment, covariates, which, match_args, weight_args):
+def _table_one(data, treatment, covariates, which, args):
     if which == "matched":
-        m = ns.propensity_match(data, treatment, list(covariates), **dict(match_args))
+        m = _matched(data, treatment, covariates, args)
         weighted = bool((m.matched["match_weight"] != 1).any())
         return ns.table_one(m.matched, treatment, list(covariates), weights="match_weight" if weighted else None,
                             sd_from=data)
-    w = ns.iptw(data, treatment, list(covariates), **dict(weight_args))
+    w = _weighted(data, treatment, covariates, args)
     weighted = data.loc[w.weights.notna()].assign(iptw_weight=w.weights.dropna())
     return ns.table_one(weighted, treatment, list(covariates), weights="iptw_weight", sd_from=data)
 
@@ -385,7 +421,7 @@ if hasattr(ns, "table_one") and covariates and (m is not None or w is not None):
             continue
         with tab:
             try:
-                t1 = _table_one(data, treatment, covariates, which, match_args, weight_args)
+                t1 = _table_one(data, treatment, covariates, which, match_args if which == "matched" else weight_args)
             except ns.AnalysisError as err:
                 ui.show_error(err)
                 continue

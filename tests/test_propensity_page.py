@@ -154,3 +154,44 @@ def test_display_tables_show_no_none_or_nan_and_whole_event_counts():
     medians = next(f for f in frames if {"analysis", "events", "median"} <= set(f.columns))
     unweighted = medians[medians["analysis"] != "weighted"]["events"].astype(str)
     assert not unweighted.str.contains(r"\.").any()
+
+
+def test_a_new_caliper_refits_only_the_matched_analysis(monkeypatch):
+    """Changing the caliper re-runs matching and the matched Cox model, not the crude and weighted
+    ones (each analysis is cached on its own arguments)."""
+    calls = {"crude": 0, "weighted": 0, "matched": 0}
+
+    def counting(name, fn):
+        def wrapper(*a, **k):
+            calls[name] += 1
+            return fn(*a, **k)
+        return wrapper
+
+    monkeypatch.setattr(ns, "crude_survival", counting("crude", ns.crude_survival))
+    monkeypatch.setattr(ns, "weighted_survival", counting("weighted", ns.weighted_survival))
+    monkeypatch.setattr(ns, "matched_survival", counting("matched", ns.matched_survival))
+    data = ns.load_sample("jp_multicenter")
+    uploads = {"series": ui.UploadedCohort(name="series", data=data)}  # an upload: session cache, fresh
+    at = _run("upload:series", {ui.Keys.UPLOADS: uploads})
+    assert not at.exception
+    before = dict(calls)
+    assert before["matched"] >= 1 and before["crude"] >= 1
+    at.number_input(key=ui.Keys.PROPENSITY_CALIPER).set_value(0.1).run()
+    assert not at.exception
+    assert calls["crude"] == before["crude"] and calls["weighted"] == before["weighted"]
+    assert calls["matched"] == before["matched"] + 1
+
+
+def test_survival_comparison_from_parts_equals_compare_survival():
+    d = ns.load_sample("mayo_cystic")
+    covs = ["age", "grade"]
+    m = ns.propensity_match(d, "cystic", covs)
+    w = ns.iptw(d, "cystic", covs)
+    whole = ns.compare_survival(d, "os_months", "os_event", matched=m, weighted=w)
+    parts = {"crude": ns.crude_survival(d, ns.propensity_model(d, "cystic", covs), "os_months", "os_event"),
+             "matched": ns.matched_survival(m, "os_months", "os_event"),
+             "weighted": ns.weighted_survival(d, w, "os_months", "os_event")}
+    again = ns.survival_comparison(parts, matched=m)
+    pd.testing.assert_frame_equal(whole.table, again.table)
+    pd.testing.assert_frame_equal(whole.medians, again.medians)
+    assert whole.warnings == again.warnings

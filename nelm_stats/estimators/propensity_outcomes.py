@@ -40,7 +40,7 @@ __all__ = [
     "matched_survival",
     "weighted_survival",
     "crude_survival",
-    "compare_survival",
+    "compare_survival", "survival_comparison",
     "paired_binary",
 ]
 
@@ -259,20 +259,36 @@ def compare_survival(data: pd.DataFrame, time: str, event: str, *, matched: Matc
     if matched is None and weighted is None:
         raise InputError("Give a matching result, a weighting result, or both, to compare with the crude estimate.")
     base = matched if matched is not None else weighted
+    jobs = {"crude": lambda: crude_survival(data, base, time, event, time_unit=time_unit)}
+    if matched is not None:
+        jobs["matched"] = lambda: matched_survival(matched, time, event, time_unit=time_unit)
+    if weighted is not None:
+        jobs["weighted"] = lambda: weighted_survival(data, weighted, time, event, time_unit=time_unit)
+    parts = {}
+    for name, job in jobs.items():
+        try:
+            parts[name] = job()
+        except AnalysisError as err:
+            parts[name] = err
+    return survival_comparison(parts, time_unit=time_unit, matched=matched)
+
+
+def survival_comparison(parts, *, time_unit: str = "months", matched: MatchResult | None = None) -> SurvivalComparison:
+    """The crude / matched / weighted table from analyses already run (each an AdjustedSurvival,
+    or the AnalysisError it raised): what :func:`compare_survival` returns, for a caller that
+    runs (and caches) each analysis on its own, e.g. a dashboard re-running only the matched one
+    when the caliper changes."""
+    _check_unit(time_unit)
     warnings: list[str] = []
     out = {}
-    jobs = [("crude", lambda: crude_survival(data, base, time, event, time_unit=time_unit))]
-    if matched is not None:
-        jobs.append(("matched", lambda: matched_survival(matched, time, event, time_unit=time_unit)))
-    if weighted is not None:
-        jobs.append(("weighted", lambda: weighted_survival(data, weighted, time, event, time_unit=time_unit)))
     rows = []
-    for name, job in jobs:
-        try:
-            r = job()
-        except AnalysisError as err:
+    for name in ("crude", "matched", "weighted"):
+        if name not in parts:
+            continue
+        r = parts[name]
+        if isinstance(r, Exception):
             out[name] = None
-            warnings.append(f"The {name} hazard ratio could not be estimated: {err}")
+            warnings.append(f"The {name} hazard ratio could not be estimated: {r}")
             rows.append((name, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan))
             continue
         out[name] = r
