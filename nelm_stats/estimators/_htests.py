@@ -20,8 +20,8 @@ from functools import lru_cache
 from itertools import product
 
 import numpy as np
-from scipy import optimize, stats
-from scipy.special import gammaln
+from ._lazy import optimize, stats
+from scipy.special import gammaln, ndtri
 
 __all__ = [
     "Z975", "TestResult", "wilson", "clopper_pearson", "proportion_ci", "newcombe", "expected_counts",
@@ -29,7 +29,7 @@ __all__ = [
     "kruskal", "welch_t", "anova",
 ]
 
-Z975 = stats.norm.ppf(0.975)
+Z975 = float(ndtri(0.975))  # = stats.norm.ppf(0.975), without importing scipy.stats
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ._lazy import stats
 
 from . import _htests as H
 from .._checks import as_numeric, complete_cases, require_columns, require_frame

@@ -43,7 +43,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ._lazy import stats
 
 from .._checks import (
     as_event,

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ._lazy import stats
 
 from .._checks import (
     as_number,

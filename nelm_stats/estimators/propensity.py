@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._lazy import stats
 from ._linalg import independent_columns
 from .._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
 from ..schema import label as schema_label
@@ -365,9 +366,7 @@ def _snap_ties(d, tol):
     out[fin] = rep[np.searchsorted(vals, out[fin])]
     return out
 
-
 def _fit_model(prep: _Prepared, treatment, covariates) -> PropensityModel:
-    from scipy import stats
 
     y = prep.treat.astype(float)
     beta, se, mu, converged, iterations, deviance = _logistic_fit(prep.X, y)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ._lazy import stats
 
 from .cox import cox_regression
 from .survival import kaplan_meier

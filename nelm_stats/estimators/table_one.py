@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ._lazy import stats
 
 from . import _htests as H
 from .._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame

@@ -1,0 +1,175 @@
+"""What a clinician waits for, measured in Chromium (issue: "every interaction under half a second").
+
+Starts the app (``streamlit run app.py``) on a free localhost port, drives Debian's chromium with
+Playwright and times, from the click to the page being idle with its charts drawn:
+
+- cold start: server start to the first rendered Overview;
+- the upload of a synthetic 5 000-patient series through the Import page, "Use this cohort";
+- the first and the second visit of every analysis page;
+- interactions: Survival "Compare groups", Propensity caliper, Risk factors adding a covariate.
+
+Each is the median of ``--reps`` runs (default 3). Prints a Markdown table (seconds).
+
+    .venv/bin/python benchmarks/bench_pages.py [--patients 5000] [--reps 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import nelm_stats as ns  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+PAGES = ["Survival", "Propensity", "Table 1", "Margins & complications", "Fluorescence accuracy", "Risk factors"]
+
+
+def cohort_csv(n: int, path: Path) -> None:
+    """A series of ``n`` patients in the canonical columns, resampled from the demo cohorts."""
+    base = ns.load_sample("jp_multicenter")
+    rng = np.random.default_rng(2026)
+    d = base.iloc[rng.integers(0, len(base), n)].reset_index(drop=True)
+    d["patient_id"] = [f"P{i:05d}" for i in range(n)]
+    d["age"] = np.clip(d["age"] + rng.integers(-3, 4, n), 18, 95)
+    d["icg"] = rng.random(n) < 0.4
+    d.to_csv(path, index=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _idle(page, timeout=120_000) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.indexOf('Running') < 0",
+        timeout=timeout)
+    # every chart on the page drawn (plotly puts its SVG in .main-svg once it has rendered)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every("
+        "c => c.querySelector('.main-svg'))", timeout=timeout)
+    page.wait_for_timeout(50)
+
+
+def _timed(page, action) -> float:
+    t = time.perf_counter()
+    action()
+    page.wait_for_timeout(150)  # let Streamlit start the rerun
+    _idle(page)
+    return time.perf_counter() - t - 0.15
+
+
+def _nav(page, name):
+    return lambda: page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
+
+
+def run_once(n: int, csv_path: Path) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, float] = {}
+    port = _free_port()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true", "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                if time.perf_counter() - t0 > 60:
+                    raise RuntimeError("streamlit did not start")
+                time.sleep(0.05)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.goto(url)
+            page.locator('[data-testid="stMetric"]').filter(has_text="Patients").first.wait_for(timeout=60_000)
+            _idle(page)
+            out["cold start to the first rendered Overview"] = time.perf_counter() - t0
+            # upload and use the series
+            page.locator('[data-testid="stSidebarNav"] a', has_text="Import data").first.click()
+            _idle(page)
+            t = time.perf_counter()
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv_path))
+            page.get_by_text("7. Your cohort").first.wait_for(timeout=300_000)
+            _idle(page)
+            out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t
+            out["use the cohort"] = _timed(page, lambda: page.get_by_role("button", name="Use this cohort").click())
+            for name in PAGES:
+                out[f"open {name} (first visit)"] = _timed(page, _nav(page, name))
+            for name in PAGES:
+                out[f"open {name} (again)"] = _timed(page, _nav(page, name))
+            # interactions
+            _timed(page, _nav(page, "Survival"))
+
+            def compare_groups():
+                page.get_by_role("combobox", name="Compare groups").click()
+                page.get_by_role("option").nth(2).click()
+            out["Survival: change Compare groups"] = _timed(page, compare_groups)
+            _timed(page, _nav(page, "Propensity"))
+
+            def caliper():
+                box = page.get_by_label("Caliper (SD)")
+                box.fill("0.1")
+                box.press("Enter")
+            out["Propensity: change the caliper"] = _timed(page, caliper)
+            _timed(page, _nav(page, "Risk factors"))
+
+            def add_covariate():
+                ms = page.locator('[data-testid="stMultiSelect"]').first
+                ms.click()
+                page.get_by_role("option").first.click()
+                page.keyboard.press("Escape")
+            out["Risk factors: add a covariate"] = _timed(page, add_covariate)
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--patients", type=int, default=5000)
+    ap.add_argument("--reps", type=int, default=3)
+    a = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is not installed: apt-get install chromium")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / f"series_{a.patients}.csv"
+        cohort_csv(a.patients, csv_path)
+        runs = [run_once(a.patients, csv_path) for _ in range(a.reps)]
+    print(f"| action ({a.patients} patients, median of {a.reps}) | seconds |")
+    print("|---|---|")
+    for k in runs[0]:
+        vals = [r[k] for r in runs if k in r]
+        print(f"| {k} | {statistics.median(vals):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
