@@ -156,7 +156,7 @@ else:
                           format_func=lambda c: ui.column_label(c) if c else "—") or None
     try:
         r1, r2, cmp_ = _roc(table, score, truth, score2)
-        st.plotly_chart(roc_figure([r for r in (r1, r2) if r is not None],
+        st.plotly_chart(ui.figure(roc_figure, [r for r in (r1, r2) if r is not None],
                                    [ui.column_label(c) for c in (score, score2) if c is not None]),
                         key="fluorescence_roc")
         auc_ci = ("95 % CI not estimable: needs at least two R1/R2 and two R0" if pd.isna(r1.ci_lower)
@@ -186,7 +186,7 @@ else:
     centre = "centre" if "centre" in table.columns else None
     try:
         lc = _learning(table, test, truth, procedure, centre, measure, first_n)
-        st.plotly_chart(learning_curve_figure(lc, measure_label=LC_MEASURES[measure]), key="fluorescence_lc")
+        st.plotly_chart(ui.figure(learning_curve_figure, lc, measure_label=LC_MEASURES[measure]), key="fluorescence_lc")
         txt = (f"First {first_n} procedures per centre: {lc.events_early}/{lc.n_early} "
                f"({fmt_n_pct(lc.events_early, lc.n_early).split(' (', 1)[1]}; "
                f"later: {lc.events_late}/{lc.n_late} ({fmt_n_pct(lc.events_late, lc.n_late).split(' (', 1)[1]}. ")

@@ -95,7 +95,7 @@ def _rates_block(res, label, key):
                                         if res.odds_ratio == res.odds_ratio else ""))
     if res.n_excluded:
         st.caption(f"{res.n_excluded} patient(s) with a missing value were left out.")
-    st.plotly_chart(rates_figure(res, outcome_label=label), key=f"{key}_fig")
+    st.plotly_chart(ui.figure(rates_figure, res, outcome_label=label), key=f"{key}_fig")
 
 
 def _distribution_block(res, title, key):
@@ -106,7 +106,7 @@ def _distribution_block(res, title, key):
         "percent": st.column_config.NumberColumn("%", format="%.1f"),
         "ci_lower": st.column_config.NumberColumn("95 % CI lower (%)", format="%.1f"),
         "ci_upper": st.column_config.NumberColumn("95 % CI upper (%)", format="%.1f")})
-    st.plotly_chart(distribution_figure(res, title=title), key=f"{key}_fig")
+    st.plotly_chart(ui.figure(distribution_figure, res, title=title), key=f"{key}_fig")
 
 
 st.title("Margins & complications")
@@ -147,7 +147,7 @@ with tab_mm:
                                     value=1.0, step=0.5, key=K.MARGINS_THRESHOLD)
         try:
             dist, rates = _distance(data, group, float(threshold), test, ci)
-            st.plotly_chart(margin_figure(dist), key="margins_distance_fig")
+            st.plotly_chart(ui.figure(margin_figure, dist), key="margins_distance_fig")
             s = dist.summary.copy()
             s["group"] = s["group"].map(_label)
             st.dataframe(s, hide_index=True, key="margins_distance_table", column_config={

@@ -196,9 +196,9 @@ def _balance_section(result, which: str, method: str) -> None:
         _balance_table(result, f"propensity_balance_{which}")
     with right:
         st.caption(f"Absolute standardized mean differences before and after {method}; dashed line at 0.1.")
-        st.plotly_chart(love_plot(result), key=f"propensity_love_{which}")
+        st.plotly_chart(ui.figure(love_plot, result), key=f"propensity_love_{which}")
     st.subheader("Overlap of propensity scores")
-    st.plotly_chart(overlap_plot(result), key=f"propensity_overlap_{which}")
+    st.plotly_chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")
 
 
 def _hr_line(res, label):
@@ -214,7 +214,7 @@ def _hr_line(res, label):
 def _km(res, treatment, key):
     if res is None:
         return
-    st.plotly_chart(km_figure(res.km, group_name=ui.column_label(treatment), ci=False,
+    st.plotly_chart(ui.figure(km_figure, res.km, group_name=ui.column_label(treatment), ci=False,
                               time_unit=res.time_unit), key=key)
 
 

@@ -201,7 +201,7 @@ st.download_button(
 )
 
 st.subheader("Forest plot")
-st.plotly_chart(forest_figure(combined), config=PLOT_CONFIG, key="risk_factors_forest")
+st.plotly_chart(ui.figure(forest_figure, combined), config=PLOT_CONFIG, key="risk_factors_forest")
 
 st.subheader("Proportional-hazards check")
 verdict = views.ph_verdict(zph)
@@ -218,6 +218,6 @@ terms = [t.name for t in model.terms]
 ui.keep_valid(K.RISK_PH_TERM, terms, terms[0])
 term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)
 st.plotly_chart(
-    schoenfeld_figure(model, resid, _trend(resid, term), term, zph, label=ui.column_label(term)),
+    ui.figure(schoenfeld_figure, model, resid, _trend(resid, term), term, zph, label=ui.column_label(term)),
     config=PLOT_CONFIG, key="risk_factors_schoenfeld",
 )

@@ -128,8 +128,8 @@ except ns.AnalysisError as err:
 
 left, right = st.columns([3, 2], gap="large")
 if endpoint == "competing":
-    fig = cif_figure(
-        report.cif, cif_competing=report.cif_death, at_risk=report.at_risk,
+    fig = ui.figure(
+        cif_figure, report.cif, cif_competing=report.cif_death, at_risk=report.at_risk,
         test=report.cif.gray_test if group else None, horizon=report.horizon, time_unit=unit,
         ci=show_ci, group_name=report.group_name,
         time_origin="landmark" if report.landmark is not None else "surgery",
@@ -145,8 +145,8 @@ if endpoint == "competing":
         st.dataframe(nv.rates_view(report.rates, unit, estimate="estimate"), hide_index=True,
                      key="survival_cif_rates")
 else:
-    fig = km_figure(
-        report.km, test=report.test, horizon=report.horizon, time_unit=unit, ci=show_ci,
+    fig = ui.figure(
+        km_figure, report.km, test=report.test, horizon=report.horizon, time_unit=unit, ci=show_ci,
         medians=show_medians, group_name=report.group_name, y_title=report.endpoint,
         time_origin="landmark" if report.landmark is not None else "surgery",
     )
