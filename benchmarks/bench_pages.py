@@ -54,11 +54,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _idle(page, timeout=120_000) -> None:
+def _idle(page, timeout=120_000, title: str | None = None) -> None:
+    """The script has finished (no 'Running', no stale element left from the previous run), the
+    page's title is shown (after a navigation) and every chart is drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    if title:
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('h1')].some(h => h.innerText.startsWith(t))", arg=title,
+            timeout=timeout)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.indexOf('Running') < 0",
+        "() => (!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.indexOf('Running') < 0)"
+        " && document.querySelectorAll('[data-stale=\"true\"]').length === 0",
         timeout=timeout)
     # every chart on the page drawn (plotly puts its SVG in .main-svg once it has rendered)
     page.wait_for_function(
@@ -67,16 +74,25 @@ def _idle(page, timeout=120_000) -> None:
     page.wait_for_timeout(50)
 
 
-def _timed(page, action) -> float:
+TITLES = {"Survival": "Survival", "Propensity": "Propensity-score analyses", "Table 1": "Table 1",
+          "Margins & complications": "Margins & complications", "Fluorescence accuracy": "Fluorescence accuracy",
+          "Risk factors": "Risk factors", "Overview": "NELM Outcomes Explorer"}
+
+
+def _timed(page, action, title: str | None = None) -> float:
     t = time.perf_counter()
     action()
-    page.wait_for_timeout(150)  # let Streamlit start the rerun
-    _idle(page)
-    return time.perf_counter() - t - 0.15
+    page.wait_for_timeout(100)  # let Streamlit start the rerun (marks the old elements stale)
+    _idle(page, title=title)
+    return time.perf_counter() - t
 
 
 def _nav(page, name):
     return lambda: page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
+
+
+def _visit(page, name) -> float:
+    return _timed(page, _nav(page, name), TITLES[name])
 
 
 def run_once(n: int, csv_path: Path) -> dict[str, float]:
@@ -116,24 +132,24 @@ def run_once(n: int, csv_path: Path) -> dict[str, float]:
             out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t
             out["use the cohort"] = _timed(page, lambda: page.get_by_role("button", name="Use this cohort").click())
             for name in PAGES:
-                out[f"open {name} (first visit)"] = _timed(page, _nav(page, name))
+                out[f"open {name} (first visit)"] = _visit(page, name)
             for name in PAGES:
-                out[f"open {name} (again)"] = _timed(page, _nav(page, name))
+                out[f"open {name} (again)"] = _visit(page, name)
             # interactions
-            _timed(page, _nav(page, "Survival"))
+            _visit(page, "Survival")
 
             def compare_groups():
                 page.get_by_role("combobox", name="Compare groups").click()
                 page.get_by_role("option").nth(2).click()
             out["Survival: change Compare groups"] = _timed(page, compare_groups)
-            _timed(page, _nav(page, "Propensity"))
+            _visit(page, "Propensity")
 
             def caliper():
                 box = page.get_by_label("Caliper (SD)")
                 box.fill("0.1")
                 box.press("Enter")
             out["Propensity: change the caliper"] = _timed(page, caliper)
-            _timed(page, _nav(page, "Risk factors"))
+            _visit(page, "Risk factors")
 
             def add_covariate():
                 ms = page.locator('[data-testid="stMultiSelect"]').first

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+import nelm_stats as ns
 from nelm_stats.estimators.cox import (
     cox_regression,
     proportional_hazards_test,
@@ -51,3 +52,15 @@ def test_schoenfeld_figure():
     fig = schoenfeld_figure(model, res, schoenfeld_trend(res), "age", proportional_hazards_test(model))
     assert len(fig.data) == 2 and "p" in fig.layout.title.text
     assert fig.layout.shapes[0].y0 == model.coef[2]
+
+
+def test_many_residuals_are_drawn_with_webgl(monkeypatch):
+    from nelm_stats.figures import schoenfeld as S
+
+    d = ns.load_sample("jp_multicenter")
+    model = ns.cox_regression(d, "os_months", "os_event", ["age"])
+    res = ns.schoenfeld_residuals(model)
+    fig = S.schoenfeld_figure(model, res, schoenfeld_trend(res), "age")
+    assert fig.data[0].type == ("scattergl" if (res["term"] == "age").sum() > S.WEBGL_POINTS else "scatter")
+    monkeypatch.setattr(S, "WEBGL_POINTS", 0)
+    assert S.schoenfeld_figure(model, res, schoenfeld_trend(res), "age").data[0].type == "scattergl"

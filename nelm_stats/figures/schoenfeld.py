@@ -14,8 +14,10 @@ from ..report.format import fmt_p
 from .style import base_layout, colour
 
 __all__ = [
-    "schoenfeld_figure",
+    "schoenfeld_figure", "WEBGL_POINTS",
 ]
+
+WEBGL_POINTS = 1000  # above this many residuals the points are drawn with WebGL
 
 
 def schoenfeld_figure(model: CoxResult, residuals: pd.DataFrame, trend: pd.DataFrame, term: str,
@@ -27,8 +29,10 @@ def schoenfeld_figure(model: CoxResult, residuals: pd.DataFrame, trend: pd.DataF
     t = next(t for t in model.terms if t.name == term)
     const = float(model.coef[t.columns[0]]) if len(t.columns) == 1 else 1.0
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=part["time"], y=part["residual"], mode="markers", name="Residual",
-                             marker=dict(size=5, color=colour(5), opacity=0.6)))
+    # thousands of residuals: drawn with WebGL, which a browser paints far faster than SVG points
+    scatter = go.Scattergl if len(part) > WEBGL_POINTS else go.Scatter
+    fig.add_trace(scatter(x=part["time"], y=part["residual"], mode="markers", name="Residual",
+                          marker=dict(size=5, color=colour(5), opacity=0.6)))
     fig.add_trace(go.Scatter(x=tr["time"], y=tr["fit"], mode="lines", name="Smoothed trend",
                              line=dict(color=colour(1), width=2.5)))
     fig.add_hline(y=const, line=dict(color="#222222", dash="dash", width=1.2))
