@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -47,7 +48,7 @@ def _texts(at: AppTest):
             yield "column", label
             if ("p_value" in str(c) or label.strip() in ("p", "p-value")) and df[c].dtype.kind == "f":
                 yield "p-column", f"p-values shown as numbers in column '{label}' (may print 0.000)"
-            if df[c].dtype == object or str(df[c].dtype).startswith("string"):
+            if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
                 for v in df[c].dropna().astype(str).unique()[:300]:
                     yield "cell", v
 
@@ -83,4 +84,5 @@ def test_format_rules():
     assert F.fmt_median(float("nan"), 20.5, float("nan")) == "not reached (lower limit 20.5)"
     assert F.fmt_ci(15.3, float("nan")) == "95 % CI 15.3 to not reached"
     assert F.display_label("True") == "yes" and F.display_label(None) == "–"
+    assert F.display_label("small_bowel") == "small bowel" and F.display_label("G2") == "G2"
     assert F.ci_label(0.9) == "90 % CI"

@@ -31,11 +31,15 @@ def is_missing(x) -> bool:
 
 
 def display_label(value) -> str:
-    """A group label for people: True/False become yes/no; a missing label reads '–'."""
+    """A group or level label for people: True/False become yes/no, a coded level reads as words
+    ('small_bowel' -> 'small bowel'); a missing label reads '–'."""
     if is_missing(value):
         return DASH
     value = str(value)
-    return {"True": "yes", "False": "no", "nan": DASH, "None": DASH}.get(value, value)
+    value = {"True": "yes", "False": "no", "nan": DASH, "None": DASH}.get(value, value)
+    if value.isidentifier() and "_" in value and value == value.lower():
+        value = value.replace("_", " ")
+    return value
 
 
 def fmt_p(p) -> str:

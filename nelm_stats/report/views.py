@@ -91,7 +91,7 @@ def table_one_view(t1: TableOne, digits: int = 1, p_digits: int = 3, group_title
                              "p_value": p_txt, "smd": "" if not np.isfinite(big) else f"{big:.2f}"})
                 for lev in levels:
                     cells = {head[g]: _count(t1, by[g][by[g]["level"] == lev].iloc[0], digits) for g in cols}
-                    rows.append({"characteristic": f"    {lev}", **cells, "p_value": "", "smd": ""})
+                    rows.append({"characteristic": f"    {display_label(lev)}", **cells, "p_value": "", "smd": ""})
         miss = {g: int(by[g].iloc[0]["missing"]) for g in cols}
         if any(miss.values()):
             rows.append({"characteristic": "    Missing", **{head[g]: str(miss[g]) for g in cols},
