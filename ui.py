@@ -259,18 +259,9 @@ def show_error(err: Exception) -> None:
     st.error(str(err), icon=":material/error:")
 
 
-# Outcome columns make no sense as a grouping of survival (immortal-time bias) or as cohort groups.
-OUTCOME_COLUMNS = frozenset(
-    {"rfs_months", "rfs_event", "os_months", "os_event", "recurrence", "death", "recurrence_site",
-     "mortality_90d", "hepatic_pfs_months", "hepatic_pfs_event", "hepatic_progression"}
-)
-
-
 def grouping_columns(data: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(columns usable as groups as they are, numeric columns that must be cut in two)."""
-    cats = [c for c in categorical_columns(data) if c not in OUTCOME_COLUMNS]
-    nums = [c for c in ns.numeric_columns(data) if c not in OUTCOME_COLUMNS and c not in cats]
-    return cats, nums
+    """(columns usable as groups as they are, numeric columns that must be cut in two): ns.grouping_columns."""
+    return ns.grouping_columns(data)
 
 
 # The question each demo cohort's paper asked: the grouping its pages open on.
@@ -288,8 +279,7 @@ def default_grouping(data: pd.DataFrame, options: list) -> str | None:
     preferred = SAMPLE_GROUPINGS.get(name) if kind == "sample" else None
     if preferred in options:
         return preferred
-    guess = ns.estimators.cohort.default_grouping(data)
-    return guess if guess in options else None
+    return ns.default_grouping(data, options)
 
 
 def forget_on_new_dataset(marker: str, keys: list[str]) -> None:
@@ -396,19 +386,6 @@ def competing_report(data: pd.DataFrame, group: str | None, cut, time_unit: str,
                      horizon: float | None, landmark: float | None) -> "ns.CompetingReport":
     return ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
                                horizon=horizon, landmark=landmark)
-
-
-def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:
-    """Columns usable as a grouping: bool, category, or text/number with few distinct values."""
-    out = []
-    for c in data.columns:
-        s = data[c]
-        if c == "patient_id" or pd.api.types.is_datetime64_any_dtype(s):
-            continue
-        n = s.nunique(dropna=True)
-        if 2 <= n <= max_levels:
-            out.append(c)
-    return out
 
 
 def keep_valid(key: str, options: list, default) -> None:

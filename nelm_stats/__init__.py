@@ -74,5 +74,16 @@ from .intake.mapping import (
 from .intake.derive import RFS_DEFINITIONS, Derivation, derive_endpoints, describe_endpoints
 from .intake.quality import PreparedCohort, QualityReport, find_problems, patient_flow, prepare_cohort
 from .intake.privacy import age_from_birth_date, drop_columns, drop_raw_dates, flag_identifiers
-from .estimators.groups import NumericCut, cut_numeric, numeric_columns
+from .estimators.groups import (
+    NumericCut,
+    categorical_columns,
+    covariate_columns,
+    cut_numeric,
+    default_covariates,
+    default_grouping,
+    default_treatment,
+    grouping_columns,
+    numeric_columns,
+    treatment_columns,
+)
 from .report.survival_report import CompetingReport, SurvivalReport, competing_event_type, competing_report, survival_report

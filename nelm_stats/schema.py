@@ -12,7 +12,8 @@ import pandas as pd
 __all__ = [
     "Column", "PRIMARY_SITES", "GRADES", "MARGINS", "CLAVIEN_DINDO", "APPROACHES", "RECURRENCE_SITES",
     "SEXES", "COHORT_COLUMNS", "LESION_COLUMNS", "COLUMNS_BY_NAME", "LESION_COLUMNS_BY_NAME",
-    "DAYS_PER_MONTH", "DAYS_PER_YEAR", "label", "coerce_cohort", "coerce_lesions",
+    "DAYS_PER_MONTH", "DAYS_PER_YEAR", "label", "coerce_cohort", "coerce_lesions", "ROLES", "ROLE_OF", "role",
+    "GROUPING_ROLES", "PRE_TREATMENT_ROLES", "PREFERRED_GROUPINGS", "PREFERRED_TREATMENTS", "PREFERRED_COVARIATES",
 ]
 
 
@@ -80,6 +81,52 @@ LESION_COLUMNS: tuple[Column, ...] = (
     Column("margin_mm", "number", "Closest margin", unit="mm"),
     Column("margin_status", "ordered", "Margin status", MARGINS),
 )
+
+# ---------------------------------------------------------------- what each column is for
+# A column's role decides where it may appear (so pages ask, they do not decide):
+#   baseline      characteristics before the operation (patient, tumour): covariates, groups;
+#   operative     how the operation was done (approach, ICG, extent): treatments, covariates, groups;
+#   perioperative what the operation gave (margin, complications): groups and Cox covariates of
+#                 long-term survival, never covariates of a propensity model (they follow treatment);
+#   follow_up     events after the operation (recurrence, death, 90-day death): never a grouping
+#                 of survival (immortal-time bias), never a covariate;
+#   endpoint      survival times and their event flags; date: calendar dates; id: identifiers.
+ROLES = ("baseline", "operative", "perioperative", "follow_up", "endpoint", "date", "id")
+ROLE_OF: dict[str, str] = {
+    "patient_id": "id", "lesion_id": "id", "procedure_number": "id",
+    "approach": "operative", "major_hepatectomy": "operative", "parenchyma_sparing": "operative",
+    "cytoreduction_90": "operative", "icg": "operative", "resected": "operative", "reresected": "operative",
+    "margin_status": "perioperative", "margin_mm": "perioperative", "clavien_dindo": "perioperative",
+    "bile_leak": "perioperative", "length_of_stay_days": "perioperative", "management_changed": "perioperative",
+    "margin_status_before_reresection": "perioperative", "margin_mm_before_reresection": "perioperative",
+    "fluorescence_at_margin": "perioperative", "fluorescence_score": "perioperative",
+    "mortality_90d": "follow_up", "recurrence": "follow_up", "recurrence_site": "follow_up", "death": "follow_up",
+    "hepatic_progression": "follow_up",
+    "rfs_months": "endpoint", "rfs_event": "endpoint", "os_months": "endpoint", "os_event": "endpoint",
+    "hepatic_pfs_months": "endpoint", "hepatic_pfs_event": "endpoint",
+}
+#: roles a column may have to group survival curves or enter a Cox model
+GROUPING_ROLES = frozenset({"baseline", "operative", "perioperative"})
+#: roles a column may have to be a treatment or a covariate of a propensity model (before treatment)
+PRE_TREATMENT_ROLES = frozenset({"baseline", "operative"})
+#: the groupings a first look opens on, in order of preference (the question each published series asked)
+PREFERRED_GROUPINGS = ("icg", "cystic", "resected", "grade", "primary_site", "approach", "sex")
+#: the treatments a propensity analysis opens on, and the covariates it proposes first
+PREFERRED_TREATMENTS = ("icg", "cystic")
+PREFERRED_COVARIATES = ("age", "sex", "grade", "ki67", "largest_lesion_cm", "lesion_count", "bilobar",
+                        "synchronous", "primary_site")
+
+
+def role(name: str) -> str:
+    """What a column is for (see ROLES): the schema's role, a date by its kind or name, else
+    "baseline" (a column of the user's own, e.g. a covariate)."""
+    if name in ROLE_OF:
+        return ROLE_OF[name]
+    col = COLUMNS_BY_NAME.get(name)
+    if (col is not None and col.kind == "date") or str(name).endswith("_date"):
+        return "date"
+    return "baseline"
+
 
 COLUMNS_BY_NAME = {c.name: c for c in COHORT_COLUMNS}
 LESION_COLUMNS_BY_NAME = {c.name: c for c in LESION_COLUMNS}

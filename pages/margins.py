@@ -17,9 +17,6 @@ K = ui.Keys
 POSITIVE = ["R1", "R2"]
 CI = {"wilson": "Wilson score", "exact": "Exact (Clopper–Pearson)"}
 TESTS = {"auto": "Automatic (Fisher if an expected count < 5)", "fisher": "Fisher's exact", "chi-square": "Chi-square"}
-NOT_GROUPS = ui.OUTCOME_COLUMNS | {"margin_status", "clavien_dindo", "bile_leak", "management_changed",
-                                   "procedure_number"}
-
 
 @ui.session_cached
 def _distribution(data, outcome, group, test, ci):
@@ -115,7 +112,7 @@ st.caption("Positive-margin rates by group with confidence intervals, the margin
 
 data = ui.current_cohort()
 lesions = ui.current_lesions()
-group_opts = ["", *[c for c in ui.grouping_columns(data)[0] if c not in NOT_GROUPS]]  # "" = whole cohort
+group_opts = ["", *ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0]]  # "" = whole cohort
 default_group = next((c for c in ("icg", "cystic", "grade") if c in group_opts), "")
 ui.keep_valid(K.MARGINS_GROUP, group_opts, default_group)
 c1, c2, c3 = st.columns(3)

@@ -16,13 +16,6 @@ from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare, fmt_pct, fmt_ra
 from nelm_stats.report.narrative import display_label, matching_assumptions
 
 K = ui.Keys
-PREFERRED_TREATMENTS = ("icg", "cystic")
-PREFERRED_COVARIATES = ("age", "sex", "grade", "ki67", "largest_lesion_cm", "lesion_count", "bilobar",
-                        "synchronous", "primary_site")
-NOT_COVARIATES = ui.OUTCOME_COLUMNS | {"patient_id", "margin_status", "margin_mm", "clavien_dindo",
-                                       "bile_leak", "length_of_stay_days", "recurrence_date", "death_date",
-                                       "last_follow_up_date", "surgery_date", "hepatic_progression_date",
-                                       "procedure_number"}
 
 
 # ---- cached calls (pure functions of the data and plain values) -------------------------------
@@ -118,38 +111,6 @@ def _binary_outcomes(data) -> dict[str, pd.Series]:
 # ---- widgets ----------------------------------------------------------------------------------
 
 
-def _binary_columns(data) -> list[str]:
-    out = []
-    for c in data.columns:
-        if c in NOT_COVARIATES or pd.api.types.is_datetime64_any_dtype(data[c]):
-            continue
-        if data[c].nunique(dropna=True) == 2:
-            out.append(c)
-    return out
-
-
-def _default_treatment(data, options) -> str | None:
-    for c in PREFERRED_TREATMENTS:
-        if c in options:
-            return c
-    for c in options:
-        if pd.api.types.is_bool_dtype(data[c]):
-            return c
-    return options[0] if options else None
-
-
-def _covariate_options(data, treatment) -> list[str]:
-    cats, nums = ui.grouping_columns(data)
-    opts = []
-    for c in data.columns:
-        if c == treatment or c in NOT_COVARIATES or c not in set(cats) | set(nums):
-            continue
-        if data[c].nunique(dropna=True) < 2:
-            continue
-        opts.append(c)
-    return opts
-
-
 def _sanitize(key, options, default):
     """Keep a widget's stored value valid when the dataset (and so the options) change."""
     value = st.session_state.get(key)
@@ -231,12 +192,12 @@ st.caption(
 
 data = ui.current_cohort()
 endpoint = ui.current_endpoint()
-treatments = _binary_columns(data)
+treatments = ns.treatment_columns(data)
 if not treatments:
     st.info("This data set has no column with exactly two groups to compare.")
     st.stop()
 
-default_t = _default_treatment(data, treatments)
+default_t = ns.default_treatment(data, treatments)
 _sanitize(K.PROPENSITY_TREATMENT, treatments, default_t)
 c1, c1b, c2 = st.columns([1, 1, 2])
 treatment = c1.selectbox("Treatment (two groups)", treatments, key=K.PROPENSITY_TREATMENT,
@@ -245,8 +206,8 @@ levels = ns.treatment_levels(data, treatment)
 _sanitize(K.PROPENSITY_TREATED, levels, levels[-1])
 treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED, format_func=display_label,
                         help="The group whose patients are matched (ATT) and whose hazard ratio is reported.")
-cov_opts = _covariate_options(data, treatment)
-default_c = [c for c in PREFERRED_COVARIATES if c in cov_opts][:4] or cov_opts[:3]
+cov_opts = ns.covariate_columns(data, exclude=[treatment])
+default_c = ns.default_covariates(cov_opts)
 _sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
                                   format_func=ui.column_label))
@@ -262,7 +223,7 @@ with tab_m:
     scale = c.radio("Distance", ["logit", "propensity"], key=K.PROPENSITY_SCALE,
                     format_func={"logit": "Logit of the score", "propensity": "Score itself"}.get)
     replace = d.checkbox("With replacement", value=False, key=K.PROPENSITY_REPLACE)
-    exact_opts = [x for x in ui.grouping_columns(data)[0] if x != treatment and x not in NOT_COVARIATES]
+    exact_opts = [x for x in ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0] if x != treatment]
     _sanitize(K.PROPENSITY_EXACT, exact_opts, [])
     exact = tuple(e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label))
     match_args = (("treated", treated), ("ratio", ratio), ("caliper", float(caliper) if caliper_on else None), ("caliper_scale", scale),

@@ -47,13 +47,10 @@ def _trend(resid: pd.DataFrame, term: str) -> pd.DataFrame:
 
 
 def _candidates(data: pd.DataFrame, endpoint) -> tuple[list[str], list[str]]:
-    """(categorical, numeric) columns usable as covariates (no outcomes, ids or dates)."""
-    skip = set(ui.OUTCOME_COLUMNS) | {endpoint.time, endpoint.event, "patient_id"}
-    usable = [c for c in data.columns if c not in skip
-              and (c in ui.categorical_columns(data[[c]]) or c in ns.numeric_columns(data[[c]]))]
+    """(categorical, numeric) covariates of a Cox model of this endpoint (ns.covariate_columns)."""
+    usable = ns.covariate_columns(data, roles=ns.schema.GROUPING_ROLES, exclude=[endpoint.time, endpoint.event])
     cats = [c for c in usable if nc.is_categorical(data[c])]
-    nums = [c for c in usable if c not in cats]
-    return cats, nums
+    return cats, [c for c in usable if c not in cats]
 
 
 st.title("Risk factors")

@@ -8,10 +8,11 @@ import pandas as pd
 
 from .._checks import as_event, group_codes, require_columns, require_frame
 from ..schema import label
+from .groups import default_grouping
 from .survival import median_follow_up
 
 __all__ = [
-    "ANALYSIS_COLUMNS", "PREFERRED_GROUPINGS", "CohortSummary", "default_grouping", "analysis_availability",
+    "ANALYSIS_COLUMNS", "CohortSummary", "default_grouping", "analysis_availability",
     "cohort_summary",
 ]
 
@@ -27,9 +28,6 @@ ANALYSIS_COLUMNS: dict[str, tuple[str, ...]] = {
     "Grade as risk factor": ("grade",),
 }
 
-# Columns a landing page would group by first, in order of preference (the question each
-# published series asked); the first one present with two or more values wins.
-PREFERRED_GROUPINGS = ("icg", "cystic", "resected", "grade", "primary_site", "approach", "sex")
 
 _EVENTS = (
     ("recurrence", "Recurrence"),
@@ -65,13 +63,6 @@ class CohortSummary:
     follow_up_all: pd.DataFrame | None = None  # the same for the whole cohort (group "all")
     event_counts: dict | None = None  # column -> events in the whole cohort (columns present)
 
-
-def default_grouping(data: pd.DataFrame) -> str | None:
-    """The column a first look at this cohort is most likely grouped by (or None)."""
-    for col in PREFERRED_GROUPINGS:
-        if col in data.columns and data[col].nunique(dropna=True) >= 2:
-            return col
-    return None
 
 
 def _count(s: pd.Series) -> float:

@@ -13,9 +13,12 @@ import pandas as pd
 
 from .._checks import as_numeric, require_columns, require_frame
 from ..errors import InputError, InsufficientDataError
+from ..schema import GROUPING_ROLES, PRE_TREATMENT_ROLES, PREFERRED_COVARIATES, PREFERRED_GROUPINGS
+from ..schema import PREFERRED_TREATMENTS, role
 
 __all__ = [
-    "NumericCut", "cut_numeric", "numeric_columns",
+    "NumericCut", "cut_numeric", "numeric_columns", "categorical_columns", "grouping_columns",
+    "default_grouping", "treatment_columns", "default_treatment", "covariate_columns", "default_covariates",
 ]
 
 
@@ -118,3 +121,70 @@ def numeric_columns(data: pd.DataFrame, min_distinct: int = 3) -> list[str]:
         if s.nunique(dropna=True) >= min_distinct:
             out.append(c)
     return out
+
+
+# ---------------------------------------------------------------- which columns serve which analysis
+# (the roles are in the schema; pages ask these functions, they do not decide)
+
+
+def categorical_columns(data: pd.DataFrame, max_levels: int = 8) -> list[str]:
+    """Columns usable as groups as they are: bool, category, or text/numbers with 2..max_levels
+    distinct values (no identifiers, no dates)."""
+    out = []
+    for c in data.columns:
+        s = data[c]
+        if role(c) == "id" or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        if 2 <= s.nunique(dropna=True) <= max_levels:
+            out.append(c)
+    return out
+
+
+def grouping_columns(data: pd.DataFrame, roles=GROUPING_ROLES) -> tuple[list[str], list[str]]:
+    """(columns usable as groups of survival as they are, numeric columns that must be cut in two),
+    among the columns whose schema role is in ``roles`` (never events of follow-up: immortal-time
+    bias)."""
+    cats = [c for c in categorical_columns(data) if role(c) in roles]
+    nums = [c for c in numeric_columns(data) if role(c) in roles and c not in cats]
+    return cats, nums
+
+
+def default_grouping(data: pd.DataFrame, options=None) -> str | None:
+    """The column a first look at this cohort is most likely grouped by (the question of the
+    published series), among ``options`` when given; None when none is present."""
+    for col in PREFERRED_GROUPINGS:
+        if col in data.columns and data[col].nunique(dropna=True) >= 2 and (options is None or col in options):
+            return col
+    return None
+
+
+def treatment_columns(data: pd.DataFrame) -> list[str]:
+    """Columns with exactly two groups that can be a treatment of a propensity analysis
+    (characteristics before or of the operation; no outcomes, ids or dates)."""
+    return [c for c in data.columns if role(c) in PRE_TREATMENT_ROLES
+            and not pd.api.types.is_datetime64_any_dtype(data[c]) and data[c].nunique(dropna=True) == 2]
+
+
+def default_treatment(data: pd.DataFrame, options: list[str]) -> str | None:
+    """ICG, else cystic, else the first yes/no column, else the first option."""
+    for c in PREFERRED_TREATMENTS:
+        if c in options:
+            return c
+    for c in options:
+        if pd.api.types.is_bool_dtype(data[c]):
+            return c
+    return options[0] if options else None
+
+
+def covariate_columns(data: pd.DataFrame, *, roles=PRE_TREATMENT_ROLES, exclude=()) -> list[str]:
+    """Columns usable as covariates (groups or measurements with two or more values) whose role is
+    in ``roles``: PRE_TREATMENT_ROLES for a propensity model, GROUPING_ROLES for a Cox model of
+    long-term survival; ``exclude``: e.g. the treatment or the endpoint's columns."""
+    cats, nums = grouping_columns(data, roles)
+    usable = set(cats) | set(nums)
+    return [c for c in data.columns if c in usable and c not in set(exclude) and data[c].nunique(dropna=True) >= 2]
+
+
+def default_covariates(options: list[str], k: int = 4) -> list[str]:
+    """The first ``k`` of the usual confounders of NELM series present, else the first three options."""
+    return [c for c in PREFERRED_COVARIATES if c in options][:k] or list(options[:3])

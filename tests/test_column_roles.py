@@ -1,0 +1,42 @@
+"""Domain knowledge in one place: what each column may be used for (nelm_stats.schema roles and
+the functions pages ask, nelm_stats.estimators.groups)."""
+from __future__ import annotations
+
+import pandas as pd
+
+import nelm_stats as ns
+from nelm_stats import schema
+
+
+def test_roles():
+    assert schema.role("age") == "baseline" and schema.role("icg") == "operative"
+    assert schema.role("margin_status") == "perioperative" and schema.role("mortality_90d") == "follow_up"
+    assert schema.role("os_months") == "endpoint" and schema.role("surgery_date") == "date"
+    assert schema.role("patient_id") == "id" and schema.role("my_own_covariate") == "baseline"
+    assert schema.role("hepatic_progression_date") == "date"
+    assert all(schema.role(c.name) in schema.ROLES for c in schema.COHORT_COLUMNS)
+
+
+def test_survival_groups_never_follow_up_events():
+    d = ns.load_sample("jp_multicenter")
+    cats, nums = ns.grouping_columns(d)
+    assert "grade" in cats and "margin_status" in cats  # R0/R1 is a prognostic grouping
+    assert not {"recurrence", "death", "mortality_90d", "rfs_event", "os_event", "recurrence_site"} & set(cats)
+    assert "age" in nums and "os_months" not in nums and "patient_id" not in cats + nums
+
+
+def test_propensity_choices_are_before_treatment():
+    d = ns.load_sample("icg_lpsh")
+    treatments = ns.treatment_columns(d)
+    assert ns.default_treatment(d, treatments) == "icg"
+    covs = ns.covariate_columns(d, exclude=["icg"])
+    assert "icg" not in covs and not {"margin_status", "clavien_dindo", "bile_leak", "recurrence"} & set(covs)
+    assert ns.default_covariates(covs) == [c for c in schema.PREFERRED_COVARIATES if c in covs][:4]
+    cox = ns.covariate_columns(d, roles=schema.GROUPING_ROLES, exclude=["rfs_months", "rfs_event"])
+    assert "margin_status" in cox  # a Cox model of recurrence may adjust for the margin
+
+
+def test_default_grouping_follows_the_papers_question():
+    assert ns.default_grouping(ns.load_sample("mayo_cystic")) == "cystic"
+    d = pd.DataFrame({"sex": ["female", "male"] * 5, "x": range(10)})
+    assert ns.default_grouping(d) == "sex" and ns.default_grouping(d, ["x"]) is None
