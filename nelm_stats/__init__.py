@@ -46,6 +46,10 @@ from .estimators.proportions import (
 from .estimators.accuracy import (
     confusion_matrix,
     diagnostic_accuracy,
+    fluorescence_columns,
+    patient_truth_table,
+    score_columns,
+    truth_positive,
     learning_curve,
     learning_curve_accuracy,
     patient_level,

@@ -16,7 +16,6 @@ from nelm_stats.figures.comparison import learning_curve_figure, roc_figure
 from nelm_stats.report.format import ci_label, fmt_est_ci, fmt_n_pct, fmt_num, fmt_p, fmt_ratio
 
 K = ui.Keys
-POSITIVE = ("R1", "R2")
 MEASURE_LABELS = {"sensitivity": "Sensitivity", "specificity": "Specificity", "ppv": "Positive predictive value",
                   "npv": "Negative predictive value", "accuracy": "Accuracy",
                   "lr_positive": "Positive likelihood ratio", "lr_negative": "Negative likelihood ratio"}
@@ -24,17 +23,12 @@ LEVELS = {"lesion": "Per lesion (CIs clustered on patient)", "patient": "Per pat
 LC_MEASURES = {"false_positive_rate": "False-positive rate", "accuracy": "Accuracy"}
 
 
-def _truth_positive(table, truth):
-    """The truth's 'disease' values: R1/R2 for a margin-status column, None for yes/no columns."""
-    return POSITIVE if "margin_status" in truth else None
-
-
 @ui.session_cached
 def _accuracy(table, test, truth, level):
-    positive = list(_truth_positive(table, truth) or []) or None
-    if level == "patient":  # lesion table -> one row per patient
-        table = _per_patient(table, test, truth, positive)
-        truth, positive = "_truth", None
+    positive = ns.truth_positive(truth)
+    if level == "patient":
+        table = ns.patient_truth_table(table, test, truth)  # lesion table -> one row per patient
+        truth, positive = "truth_involved", None
     if level != "lesion":  # one row per patient: exact intervals
         return (ns.confusion_matrix(table, test, truth, positive=positive),
                 ns.diagnostic_accuracy(table, test, truth, positive=positive))
@@ -43,15 +37,9 @@ def _accuracy(table, test, truth, level):
             ns.diagnostic_accuracy(table, test, truth, cluster=cluster, positive=positive))
 
 
-def _per_patient(table, test, truth, positive):
-    flagged = table.assign(_truth=table[truth].astype("string").isin(positive).astype("boolean")
-                           .where(table[truth].notna(), pd.NA)) if positive else table.assign(_truth=table[truth])
-    return ns.patient_level(flagged, [test, "_truth"])
-
-
 @ui.session_cached
 def _roc(table, score, truth, score2):
-    positive = list(_truth_positive(table, truth) or []) or None
+    positive = ns.truth_positive(truth)
     r1 = ns.roc_analysis(table, score, truth, positive=positive)
     if score2 is None:
         return r1, None, None
@@ -61,19 +49,9 @@ def _roc(table, score, truth, score2):
 
 @ui.session_cached
 def _learning(table, test, truth, procedure, centre, measure, first_n):
-    positive = list(_truth_positive(table, truth) or []) or None
+    positive = ns.truth_positive(truth)
     return ns.learning_curve_accuracy(table, test, truth, procedure, measure=measure, centre=centre,
                                       first_n=first_n, positive=positive)
-
-
-def _yes_no_columns(table) -> list[str]:
-    return [c for c in table.columns if table[c].notna().any() and table[c].nunique(dropna=True) == 2
-            and (pd.api.types.is_bool_dtype(table[c]) or set(map(str, table[c].dropna().unique())) <= {"0", "1"})]
-
-
-def _score_columns(table, exclude) -> list[str]:
-    return [c for c in ns.numeric_columns(table) if c not in exclude and c != "procedure_number"
-            and ("score" in c.lower() or "intensity" in c.lower() or "ratio" in c.lower())]
 
 
 st.title("Fluorescence accuracy")
@@ -84,9 +62,7 @@ data = ui.current_cohort()
 lesions = ui.current_lesions()
 table = lesions if lesions is not None else data
 where = "lesion table" if lesions is not None else "patient table"
-tests = [c for c in _yes_no_columns(table) if "fluorescen" in c.lower() or c == "icg_positive"]
-truths = [c for c in table.columns if c.startswith("margin_status") and table[c].notna().any()]
-truths += [c for c in _yes_no_columns(table) if c not in tests and c.startswith(("r1", "histolog"))]
+tests, truths, default_truth = ns.fluorescence_columns(table)
 
 if not tests or not truths:
     st.info(
@@ -98,7 +74,6 @@ if not tests or not truths:
     )
     st.stop()
 
-default_truth = "margin_status_before_reresection" if "margin_status_before_reresection" in truths else truths[0]
 ui.keep_valid(K.FLUORESCENCE_TEST, tests, tests[0])
 ui.keep_valid(K.FLUORESCENCE_TRUTH, truths, default_truth)
 c1, c2, c3 = st.columns(3)
@@ -142,7 +117,7 @@ except ns.AnalysisError as err:
     ui.show_error(err)
 
 st.subheader("ROC analysis of a fluorescence score")
-scores = _score_columns(table, {test, truth})
+scores = ns.score_columns(table, {test, truth})
 if not scores:
     st.info("Needs a numeric fluorescence score per lesion (e.g. a column `fluorescence_score`: an ordinal "
             "0–3 grade or a signal ratio); this data set has none.")

@@ -133,3 +133,21 @@ def test_learning_curve_accuracy_false_positive_rate():
     assert res.odds_ratio == pytest.approx(direct.odds_ratio)
     acc = ns.learning_curve_accuracy(a, "wfns_pos", "poor", "procedure", measure="accuracy", first_n=40)
     assert acc.n_early + acc.n_late == len(a)
+
+
+def test_fluorescence_choices_and_per_patient_truth():
+    """What the Fluorescence page asks nelm_stats: the test/truth columns and the per-patient table."""
+    les = ns.load_sample_lesions("icg_lpsh")
+    tests, truths, default = ns.fluorescence_columns(les)
+    assert tests and "fluorescence_at_margin" in tests and "margin_status" in truths
+    assert default == ("margin_status_before_reresection" if "margin_status_before_reresection" in truths
+                       else truths[0])
+    assert ns.truth_positive("margin_status") == ["R1", "R2"] and ns.truth_positive("r1_histology") is None
+    per = ns.patient_truth_table(les, tests[0], "margin_status")
+    assert list(per.columns) == ["patient_id", tests[0], "truth_involved"]
+    assert len(per) == les["patient_id"].nunique()
+    any_involved = les.assign(i=les["margin_status"].astype(str).isin(["R1", "R2"])).groupby(
+        les["patient_id"].astype(str))["i"].any()
+    assert per.set_index("patient_id")["truth_involved"].astype(bool).to_dict() == any_involved.to_dict()
+    assert "fluorescence_score" in ns.score_columns(les, {tests[0], "margin_status"}) or \
+        "fluorescence_score" not in les.columns

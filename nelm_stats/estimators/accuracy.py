@@ -28,11 +28,13 @@ from ._lazy import stats
 from . import _htests as H
 from .._checks import as_numeric, complete_cases, require_columns, require_frame
 from ..errors import InputError, InsufficientDataError
+from .groups import numeric_columns
 from .proportions import _as_event, _robust_logit_ci
 
 __all__ = [
     "ACCURACY_COLUMNS", "MEASURES", "ConfusionMatrix", "confusion_matrix", "diagnostic_accuracy", "ROCResult",
-    "roc_analysis", "ROCComparison", "roc_test", "LEARNING_COLUMNS", "LearningCurve", "procedure_number",
+    "roc_analysis", "INVOLVED", "fluorescence_columns", "truth_positive", "score_columns",
+    "patient_truth_table", "ROCComparison", "roc_test", "LEARNING_COLUMNS", "LearningCurve", "procedure_number",
     "learning_curve", "learning_curve_accuracy", "patient_level",
 ]
 
@@ -435,3 +437,49 @@ def patient_level(data: pd.DataFrame, columns: list[str], *, cluster: str = "pat
     res = pd.DataFrame(out)
     res.index.name = cluster
     return res.reset_index()
+
+
+# ---------------------------------------------------------------- choosing test, truth and unit
+#: a margin-status truth counts R1 and R2 as involved
+INVOLVED = ("R1", "R2")
+BEFORE_RERESECTION = "margin_status_before_reresection"
+
+
+def _yes_no(table: pd.DataFrame, c: str) -> bool:
+    s = table[c]
+    return bool(s.notna().any() and s.nunique(dropna=True) == 2 and (
+        pd.api.types.is_bool_dtype(s) or set(map(str, s.dropna().unique())) <= {"0", "1"}))
+
+
+def fluorescence_columns(table: pd.DataFrame) -> tuple[list[str], list[str], str | None]:
+    """(tests, truths, default truth) for the accuracy of fluorescence: yes/no fluorescence columns;
+    margin-status columns (and yes/no R1/histology columns) as the truth; the margin before
+    re-resection of fluorescent tissue as the default truth where recorded (the paper's question)."""
+    require_frame(table)
+    tests = [c for c in table.columns if _yes_no(table, c) and ("fluorescen" in c.lower() or c == "icg_positive")]
+    truths = [c for c in table.columns if c.startswith("margin_status") and table[c].notna().any()]
+    truths += [c for c in table.columns if c not in tests and _yes_no(table, c) and c.startswith(("r1", "histolog"))]
+    default = BEFORE_RERESECTION if BEFORE_RERESECTION in truths else (truths[0] if truths else None)
+    return tests, truths, default
+
+
+def truth_positive(truth: str) -> list[str] | None:
+    """The values of a truth column that mean 'involved': R1/R2 for margin status, None (True) for yes/no."""
+    return list(INVOLVED) if "margin_status" in truth else None
+
+
+def score_columns(table: pd.DataFrame, exclude=()) -> list[str]:
+    """Numeric columns that grade fluorescence (a score, an intensity or a signal ratio)."""
+    return [c for c in numeric_columns(table) if c not in set(exclude) and c != "procedure_number"
+            and any(w in c.lower() for w in ("score", "intensity", "ratio"))]
+
+
+def patient_truth_table(table: pd.DataFrame, test: str, truth: str, *, cluster: str = "patient_id") -> pd.DataFrame:
+    """One row per patient from a lesion table: fluorescence seen at any lesion's margin (``test``)
+    and an involved margin at any lesion (``truth_involved``): the per-patient question."""
+    positive = truth_positive(truth)
+    if positive:
+        involved = table[truth].astype("string").isin(positive).astype("boolean").where(table[truth].notna(), pd.NA)
+    else:
+        involved = table[truth].astype("boolean")
+    return patient_level(table.assign(truth_involved=involved), [test, "truth_involved"], cluster=cluster)
