@@ -10,6 +10,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .schema import EVENT_VALUES, NO_EVENT_VALUES
 from .errors import (
     InputError,
     InsufficientDataError,
@@ -102,8 +103,8 @@ def as_time(series: pd.Series) -> np.ndarray:
     return as_numeric(series, "time", allow_negative=False)
 
 
-_TRUE = {"1", "true", "yes", "y", "event", "dead", "died", "recurrence"}
-_FALSE = {"0", "false", "no", "n", "censored", "alive"}
+_TRUE = EVENT_VALUES  # schema: the package's one yes/no vocabulary, plus what an event column may say
+_FALSE = NO_EVENT_VALUES
 
 
 def as_event(series: pd.Series, what: str = "event") -> np.ndarray:

@@ -13,7 +13,7 @@ __all__ = [
     "Column", "PRIMARY_SITES", "GRADES", "MARGINS", "CLAVIEN_DINDO", "APPROACHES", "RECURRENCE_SITES",
     "SEXES", "COHORT_COLUMNS", "LESION_COLUMNS", "COLUMNS_BY_NAME", "LESION_COLUMNS_BY_NAME",
     "DAYS_PER_MONTH", "DAYS_PER_YEAR", "label", "coerce_cohort", "coerce_lesions", "ROLES", "ROLE_OF", "role",
-    "GROUPING_ROLES", "PRE_TREATMENT_ROLES", "PREFERRED_GROUPINGS", "PREFERRED_TREATMENTS", "PREFERRED_COVARIATES",
+    "GROUPING_ROLES", "PRE_TREATMENT_ROLES", "YES_VALUES", "NO_VALUES", "EVENT_VALUES", "NO_EVENT_VALUES", "PREFERRED_GROUPINGS", "PREFERRED_TREATMENTS", "PREFERRED_COVARIATES",
 ]
 
 
@@ -105,6 +105,14 @@ ROLE_OF: dict[str, str] = {
     "rfs_months": "endpoint", "rfs_event": "endpoint", "os_months": "endpoint", "os_event": "endpoint",
     "hepatic_pfs_months": "endpoint", "hepatic_pfs_event": "endpoint",
 }
+#: how clinicians write yes and no (after trimming, lower case); the one vocabulary of the package
+YES_VALUES = frozenset({"yes", "y", "1", "true", "t", "ja", "j", "oui", "si", "sí", "x", "+", "present", "positive",
+                        "pos", "1.0", "wahr"})
+NO_VALUES = frozenset({"no", "n", "0", "false", "f", "nein", "non", "absent", "negative", "neg", "none", "0.0",
+                       "falsch"})
+#: an event column may also say what happened
+EVENT_VALUES = YES_VALUES | {"event", "dead", "died", "recurrence"}
+NO_EVENT_VALUES = NO_VALUES | {"censored", "alive"}
 #: roles a column may have to group survival curves or enter a Cox model
 GROUPING_ROLES = frozenset({"baseline", "operative", "perioperative"})
 #: roles a column may have to be a treatment or a covariate of a propensity model (before treatment)

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ._lazy import stats
+from ._weighted import wmean, wvar, wvar_binary
 from ._linalg import independent_columns
 from .._checks import as_number, check_choice, complete_cases, group_order, require_columns, require_frame
 from ..schema import label as schema_label
@@ -454,19 +455,12 @@ def _is_binary(x):
 
 
 def _wmean(x, w):
-    return float(np.sum(w * x) / np.sum(w))
+    return wmean(x, w)
 
 
 def _wvar(x, w, binary):
     """MatchIt's weighted variance: p(1-p) for binary, else the unbiased (reliability) form."""
-    sw = np.sum(w)
-    m = np.sum(w * x) / sw
-    if binary:
-        return float(m * (1 - m))
-    denom = sw * sw - np.sum(w * w)
-    if denom <= 0:
-        return float("nan")
-    return float(np.sum(w * (x - m) ** 2) * sw / denom)
+    return wvar_binary(x, w) if binary else wvar(x, w)
 
 
 def _balance(B, names, treat, w_after, estimand):

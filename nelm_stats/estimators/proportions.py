@@ -33,6 +33,7 @@ from .._checks import (
     require_complete,
     require_frame,
 )
+from ..schema import NO_VALUES, YES_VALUES
 from ..errors import InputError, InvalidValueError
 from ..schema import CLAVIEN_DINDO
 
@@ -62,8 +63,8 @@ def _as_event(series: pd.Series, event) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series) and set(np.asarray(values, dtype=float)) <= {0.0, 1.0}:
         return series.to_numpy(dtype=float).astype(int)
     text = series.astype(str).str.strip().str.lower()
-    if set(text.unique()) <= {"true", "false", "yes", "no", "1", "0"}:
-        return text.isin(["true", "yes", "1"]).to_numpy().astype(int)
+    if set(text.unique()) <= YES_VALUES | NO_VALUES:
+        return text.isin(YES_VALUES).to_numpy().astype(int)
     raise InvalidValueError(
         f"The outcome column '{name}' must be yes/no (True/False or 0/1); it holds "
         f"{', '.join(map(str, list(values)[:5]))}. Choose which value counts as the event "

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from ._lazy import stats
+from ._weighted import wmean, wvar
 
 from . import _htests as H
 from .._checks import as_numeric, as_weights, complete_cases, group_codes, require_columns, require_frame
@@ -107,15 +108,11 @@ class TableOne:
 
 # ----------------------------------------------------------------------------- weighted helpers
 def _wmean(x, w):
-    return float(np.sum(w * x) / np.sum(w)) if np.sum(w) > 0 else np.nan
+    return wmean(x, w)
 
 
 def _wvar(x, w):
-    sw, sw2 = np.sum(w), np.sum(w**2)
-    if len(x) < 2 or sw**2 - sw2 <= 0:
-        return np.nan
-    m = np.sum(w * x) / sw
-    return float(np.sum(w * (x - m) ** 2) * sw / (sw**2 - sw2))
+    return wvar(x, w) if len(x) >= 2 else np.nan
 
 
 def _wquantiles(x, w, probs, weighted):

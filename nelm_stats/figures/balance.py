@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ..estimators.propensity import SMD_THRESHOLD, MatchResult
 from ..schema import label
+from ..report.format import display_label
 from .style import base_layout, colour
 
 __all__ = [
@@ -80,7 +81,7 @@ def overlap_plot(result, *, bins: int = 20) -> go.Figure:
     top = 10.0
     for sign, grp, name, col in ((1, treated, result.treated_label, colour(0)),
                                  (-1, ~treated, result.control_label, colour(1))):
-        what = f"{label(result.treatment)}: {_yes_no(name)}"
+        what = f"{label(result.treatment)}: {display_label(name)}"
         n_grp = max(int(grp.sum()), 1)
         parts = [("", np.ones(len(p), dtype=bool), 1.0)] if matched is None else [
             (", matched", matched, 1.0), (", unmatched", ~matched, 0.3)]
@@ -109,7 +110,3 @@ def overlap_plot(result, *, bins: int = 20) -> go.Figure:
                    ticktext=[f"{abs(t):g}" for t in ticks]),
     ))
     return fig
-
-
-def _yes_no(value: str) -> str:
-    return {"True": "yes", "False": "no"}.get(value, value)

@@ -26,10 +26,8 @@ __all__ = [
     "normalise_values",
 ]
 
-_TRUE = {"yes", "y", "1", "true", "t", "ja", "j", "oui", "si", "sí", "x", "+", "present", "positive",
-         "pos", "1.0", "wahr"}
-_FALSE = {"no", "n", "0", "false", "f", "nein", "non", "absent", "negative", "neg", "none", "0.0",
-          "falsch"}
+_TRUE = schema.YES_VALUES  # the package's one yes/no vocabulary
+_FALSE = schema.NO_VALUES
 # extra spellings for particular columns
 _BOOL_EXTRA = {
     "death": ({"dead", "deceased", "died", "verstorben", "tot"}, {"alive", "living", "lebt", "lebend"}),
