@@ -678,6 +678,69 @@ def cox_regression(
     trend: ordered columns coded 1..k (one hazard ratio per step) instead of categories.
     conf_level: of the hazard ratios' confidence intervals (R's ``summary(fit, conf.int=)``).
     """
+    inp = _validated(data, time, event, covariates, strata, cluster, weights, reference, units, trend, conf_level)
+    x, terms, names = _design(inp.sub, inp.covs, inp.reference, inp.units, inp.trend_cols)
+    n, events, p = len(inp.t), int(inp.d.sum()), x.shape[1]
+    _check_model_size(n, events, p, event)
+    _check_levels_with_events(x, inp.d, terms)
+    A = _CoxArrays(inp.t, inp.d, inp.w, inp.strata_codes)
+    xs, xc, fit, naive_var = _newton_fit(A, x, inp.w, names, terms)
+    use_robust = bool(robust or cluster or weights)
+    if use_robust:
+        var, robust_score = _sandwich(A, xc, fit, naive_var, inp.cluster_codes, inp.n_clusters)
+    else:
+        var, robust_score = naive_var, float("nan")
+    se = np.sqrt(np.diag(var))
+    beta = fit.beta
+    pval = 2 * stats.norm.sf(np.abs(beta / se))
+    table = _coef_table(terms, beta, se, pval, stats.norm.ppf(0.5 + inp.conf_level / 2))
+    lr = 2 * (fit.loglik - fit.loglik0)
+    wald = float(beta @ _solve(var, beta))
+    score = float(fit.u0 @ _solve(fit.info0, fit.u0))
+    warnings = _epv_warnings(events, p)
+    eta = _rowdot(xs, beta)
+    conc = _concordance(A.time, A.status.astype(int), eta, A.w, A.strata, presorted=True)
+    fitdata = _CoxFitData(xs, A.time, A.status, A.w, A.strata, eta, A.order, fit.info)
+    return CoxResult(
+        table=table, n=n, events=events, n_excluded=inp.n_excluded, concordance=conc,
+        lr_statistic=float(lr), lr_p_value=float(stats.chi2.sf(lr, p)),
+        wald_statistic=wald, wald_p_value=float(stats.chi2.sf(wald, p)),
+        score_statistic=score, score_p_value=float(stats.chi2.sf(score, p)),
+        robust_score_statistic=robust_score,
+        robust_score_p_value=float(stats.chi2.sf(robust_score, p)) if use_robust else float("nan"),
+        df=p, loglik_null=fit.loglik0, loglik=fit.loglik, iterations=fit.iterations,
+        converged=fit.converged, robust=use_robust, coef=beta, var=var, naive_var=naive_var,
+        terms=terms, time=time, event=event, covariates=tuple(inp.covs), strata=tuple(inp.strata_cols),
+        cluster=cluster, weights=weights, n_clusters=inp.n_clusters, warnings=tuple(warnings),
+        _fit=fitdata,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The named steps of cox_regression: validate -> design -> Newton fit -> (sandwich) variance -> table
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _CoxInput:
+    sub: pd.DataFrame  # complete cases
+    n_excluded: int
+    covs: list
+    strata_cols: list
+    trend_cols: list
+    reference: dict
+    units: dict
+    t: np.ndarray
+    d: np.ndarray
+    w: np.ndarray
+    strata_codes: np.ndarray
+    cluster_codes: np.ndarray | None
+    n_clusters: int
+    conf_level: float
+
+
+def _validated(data, time, event, covariates, strata, cluster, weights, reference, units, trend,
+               conf_level) -> _CoxInput:
+    """Check the arguments and the data, keep the complete cases, read times, events, weights,
+    strata and clusters (the front end: every message in the clinician's words)."""
     require_frame(data)
     conf_level = check_conf_level(conf_level)
     covs = _as_list(covariates)
@@ -715,7 +778,6 @@ def cox_regression(
             f"(as in R's coxph); found {w[i]:g} (row {sub.index[i]!r}). Leave patients with zero "
             "weight out of the data."
         )
-    x, terms, names = _design(sub, covs, reference, units, trend_cols)
     if strata_cols:
         key = sub[strata_cols].astype(str).agg("\x1f".join, axis=1) if len(strata_cols) > 1 else sub[strata_cols[0]]
         sc, _ = pd.factorize(key, sort=True)
@@ -727,10 +789,11 @@ def cox_regression(
         n_clusters = len(cl_uniques)
     else:
         cl, n_clusters = None, 0
-    use_robust = bool(robust or cluster or weights)
-    n = len(t)
-    events = int(d.sum())
-    p = x.shape[1]
+    return _CoxInput(sub, n_excluded, covs, strata_cols, trend_cols, reference, units, t, d, w, sc, cl,
+                     n_clusters, conf_level)
+
+
+def _check_model_size(n: int, events: int, p: int, event: str) -> None:
     if events == 0:
         raise InsufficientDataError(
             f"None of the {n} patients analysed had an event ({event}); a Cox model needs events."
@@ -740,51 +803,45 @@ def cox_regression(
             f"Too few patients for this model: {n} patients with {events} events for {p} "
             "coefficients. Choose fewer covariates or a larger cohort."
         )
-    _check_levels_with_events(x, d, terms)
 
-    A = _CoxArrays(t, d, w, sc)
+
+def _newton_fit(A: "_CoxArrays", x: np.ndarray, w: np.ndarray, names, terms):
+    """Centre the design as coxph, fit by Newton-Raphson, refuse a monotone likelihood.
+    Returns (sorted design, centred design, fit, model-based variance)."""
+    p = x.shape[1]
     xs = x[A.order]
     # centre as coxph: weighted means, except columns holding only -1/0/1 (nocenter)
     center = _colsum(x, w) / w.sum()
     center[np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)] = 0.0
     xc = xs - center
     fit = _newton(A, xc, names, terms)
-    beta = fit.beta
     naive_var = np.linalg.inv(fit.info)
-    warnings: list[str] = []
     if not fit.converged:
-        bad = _infinite(fit, naive_var, beta)
+        bad = _infinite(fit, naive_var, fit.beta)
         raise ConvergenceError(_monotone_message(bad or list(range(p)), names, terms, converged=False))
-    bad = _infinite(fit, naive_var, beta)
+    bad = _infinite(fit, naive_var, fit.beta)
     if bad:
         raise ConvergenceError(_monotone_message(bad, names, terms, converged=True))
-    robust_score = float("nan")
-    if use_robust:
-        res = _score_residuals(A, xc, fit.pieces) * A.w[:, None]
-        codes = cl[A.order] if cl is not None else np.arange(n)
-        k = n_clusters if cl is not None else n
-        U = _collapse(np.einsum("ij,jk->ik", res, naive_var), codes, k)
-        var = U.T @ U
-        P0 = _pieces(A, xc, np.zeros(p))
-        R0 = _collapse(_score_residuals(A, xc, P0) * A.w[:, None], codes, k)
-        u0 = R0.sum(axis=0)
-        robust_score = float(u0 @ _solve(R0.T @ R0, u0))
-    else:
-        var = naive_var
-    se = np.sqrt(np.diag(var))
-    z = beta / se
-    pval = 2 * stats.norm.sf(np.abs(z))
-    zc = stats.norm.ppf(0.5 + conf_level / 2)
-    lr = 2 * (fit.loglik - fit.loglik0)
-    wald = float(beta @ _solve(var, beta))
-    score = float(fit.u0 @ _solve(fit.info0, fit.u0))
-    epv = events / p
-    if epv < MIN_EVENTS_PER_COEF:
-        warnings.append(
-            f"Only {events} events for {p} estimated coefficients ({epv:.1f} per coefficient; "
-            f"at least {MIN_EVENTS_PER_COEF} are recommended). The hazard ratios may be "
-            "over-fitted: choose fewer covariates (or merge categories)."
-        )
+    return xs, xc, fit, naive_var
+
+
+def _sandwich(A: "_CoxArrays", xc: np.ndarray, fit, naive_var: np.ndarray, cluster_codes, n_clusters: int):
+    """Robust (sandwich) variance from the Efron score residuals, summed within clusters (each
+    patient its own cluster without one), and the robust score test at beta = 0 (as coxph)."""
+    n, p = xc.shape
+    res = _score_residuals(A, xc, fit.pieces) * A.w[:, None]
+    codes = cluster_codes[A.order] if cluster_codes is not None else np.arange(n)
+    k = n_clusters if cluster_codes is not None else n
+    U = _collapse(np.einsum("ij,jk->ik", res, naive_var), codes, k)
+    var = U.T @ U
+    P0 = _pieces(A, xc, np.zeros(p))
+    R0 = _collapse(_score_residuals(A, xc, P0) * A.w[:, None], codes, k)
+    u0 = R0.sum(axis=0)
+    return var, float(u0 @ _solve(R0.T @ R0, u0))
+
+
+def _coef_table(terms, beta: np.ndarray, se: np.ndarray, pval: np.ndarray, zc: float) -> pd.DataFrame:
+    """The tidy table: one row per coefficient (a categorical covariate one per non-reference level)."""
     rows = []
     for term in terms:
         for j, col in enumerate(term.columns):
@@ -800,23 +857,16 @@ def cox_regression(
                 std_err=float(se[col]),
             ))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
-    table = table.astype({"term": object, "level": object, "reference": object})
-    eta = _rowdot(xs, beta)
-    conc = _concordance(A.time, A.status.astype(int), eta, A.w, A.strata, presorted=True)
-    fitdata = _CoxFitData(xs, A.time, A.status, A.w, A.strata, eta, A.order, fit.info)
-    return CoxResult(
-        table=table, n=n, events=events, n_excluded=n_excluded, concordance=conc,
-        lr_statistic=float(lr), lr_p_value=float(stats.chi2.sf(lr, p)),
-        wald_statistic=wald, wald_p_value=float(stats.chi2.sf(wald, p)),
-        score_statistic=score, score_p_value=float(stats.chi2.sf(score, p)),
-        robust_score_statistic=robust_score,
-        robust_score_p_value=float(stats.chi2.sf(robust_score, p)) if use_robust else float("nan"),
-        df=p, loglik_null=fit.loglik0, loglik=fit.loglik, iterations=fit.iterations,
-        converged=fit.converged, robust=use_robust, coef=beta, var=var, naive_var=naive_var,
-        terms=terms, time=time, event=event, covariates=tuple(covs), strata=tuple(strata_cols),
-        cluster=cluster, weights=weights, n_clusters=n_clusters, warnings=tuple(warnings),
-        _fit=fitdata,
-    )
+    return table.astype({"term": object, "level": object, "reference": object})
+
+
+def _epv_warnings(events: int, p: int) -> list[str]:
+    epv = events / p
+    if epv < MIN_EVENTS_PER_COEF:
+        return [f"Only {events} events for {p} estimated coefficients ({epv:.1f} per coefficient; "
+                f"at least {MIN_EVENTS_PER_COEF} are recommended). The hazard ratios may be "
+                "over-fitted: choose fewer covariates (or merge categories)."]
+    return []
 
 
 def _check_levels_with_events(x: np.ndarray, d: np.ndarray, terms) -> None:
