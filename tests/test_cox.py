@@ -357,3 +357,11 @@ def test_schoenfeld_trend_of_one_term_equals_its_part_of_all():
     assert set(one["term"]) == {"age"}
     pd.testing.assert_frame_equal(one.reset_index(drop=True),
                                   every[every["term"] == "age"].reset_index(drop=True))
+
+
+def test_screen_conf_level_is_the_models():
+    spec = REF["models"]["lung_factor"]["spec"]
+    df = _frame(spec)
+    scr = ns.univariable_screen(df, spec["time"], spec["event"], ["age"], conf_level=0.90)
+    one = cox_regression(df, spec["time"], spec["event"], ["age"], conf_level=0.90)
+    assert scr.table["ci_lower"].iloc[0] == one.table["ci_lower"].iloc[0]

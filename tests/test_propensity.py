@@ -520,3 +520,21 @@ def test_matched_with_replacement_clusters_on_patient(lung, rref):
     out = ns.matched_survival(res, "time", "status")
     assert "patient" in out.variance
     _check_cox(out, rref["cox_matched_replace"], "matched with replacement")
+
+
+def test_conf_level_reaches_the_matched_cox_and_km(colon, rref):
+    """matched_survival(conf_level=0.90): the hazard ratio's interval is coxph's at conf.int = 0.90 on the
+    matched data (cox_regression's 0.90 is checked against summary(fit, conf.int = 0.90) in test_cox),
+    the KM intervals kaplan_meier's at 0.90."""
+    m = ns.propensity_match(colon, "lev5fu", ["age", "nodes", "sex"])
+    r95 = ns.matched_survival(m, "time", "status")
+    r90 = ns.matched_survival(m, "time", "status", conf_level=0.90)
+    assert r90.hazard_ratio == r95.hazard_ratio and r90.p_value == r95.p_value
+    z90, z95 = 1.6448536269514722, 1.959963984540054
+    lo95, lo90 = np.log(r95.ci_lower), np.log(r90.ci_lower)
+    b = np.log(r95.hazard_ratio)
+    assert (b - lo90) / (b - lo95) == pytest.approx(z90 / z95, rel=1e-9)
+    km90 = r90.km.at([365])
+    assert km90["ci_upper"].iloc[0] < r95.km.at([365])["ci_upper"].iloc[0]
+    comp = ns.compare_survival(colon, "time", "status", matched=m, conf_level=0.90)
+    assert comp.table.set_index("analysis").loc["matched", "ci_lower"] == pytest.approx(r90.ci_lower)

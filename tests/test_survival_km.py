@@ -176,9 +176,9 @@ def test_with_origin_adds_time_zero_rows():
 
 @pytest.mark.parametrize("case", REF["follow_up"], ids=lambda c: c["id"])
 def test_median_follow_up(case):
-    """R: print(survfit(Surv(time, 1 - status) ~ g, data)) — median, 0.95LCL, 0.95UCL."""
+    """R: print(survfit(Surv(time, 1 - status) ~ g, data, conf.int = c)) — median, LCL, UCL."""
     df = frame(case["dataset"])
-    out = median_follow_up(df, "time", "status", case["group"])
+    out = median_follow_up(df, "time", "status", case["group"], conf_level=case.get("conf_level", 0.95))
     ref = case["result"]
     assert list(out.columns) == ["group", "median", "ci_lower", "ci_upper"]
     assert out["group"].tolist() == list(np.atleast_1d(ref["group"]))

@@ -1085,6 +1085,7 @@ def univariable_screen(
     reference: Mapping[str, object] | None = None,
     units: Mapping[str, float] | None = None,
     trend=None,
+    conf_level: float = 0.95,
 ) -> UnivariableScreen:
     """Fit ``cox_regression`` once per covariate (each with its own complete cases)."""
     require_frame(data)
@@ -1100,7 +1101,7 @@ def univariable_screen(
                 data, time, event, [cov], strata=strata, cluster=cluster, weights=weights,
                 robust=robust, reference={k: v for k, v in (reference or {}).items() if k == cov},
                 units={k: v for k, v in (units or {}).items() if k == cov},
-                trend=[cov] if cov in trend_cols else None,
+                trend=[cov] if cov in trend_cols else None, conf_level=conf_level,
             )
         except (ConvergenceError, InsufficientDataError) as err:
             models.append(None)

@@ -145,7 +145,7 @@ def _outcome_frame(data, time, event, treated: pd.Series, extra=None):
 
 
 def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=None, cluster=None,
-         robust=False, variance="", time_unit="months"):
+         robust=False, variance="", time_unit="months", conf_level=0.95):
 
     if frame["event"].sum() == 0:
         raise InsufficientDataError(f"No {event} events among the patients of the {analysis} analysis.")
@@ -156,8 +156,9 @@ def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=No
     if TIME_UNITS[time_unit] != 1.0:
         km_data[time] = pd.to_numeric(km_data[time]) / TIME_UNITS[time_unit]
     km = kaplan_meier(km_data, time, event, treatment,
-                      weights=None if weights is None else frame[weights].to_numpy())
-    cox = cox_regression(frame, "time", "event", [_TREATED], weights=weights, cluster=cluster, robust=robust)
+                      weights=None if weights is None else frame[weights].to_numpy(), conf_level=conf_level)
+    cox = cox_regression(frame, "time", "event", [_TREATED], weights=weights, cluster=cluster, robust=robust,
+                         conf_level=conf_level)
     row = cox.table.iloc[0]
     return AdjustedSurvival(
         analysis=analysis,
@@ -184,7 +185,8 @@ def _check_unit(time_unit):
     check_choice(time_unit, "time_unit", tuple(TIME_UNITS))
 
 
-def matched_survival(matched: MatchResult, time: str, event: str, *, time_unit: str = "months") -> AdjustedSurvival:
+def matched_survival(matched: MatchResult, time: str, event: str, *, time_unit: str = "months",
+                     conf_level: float = 0.95) -> AdjustedSurvival:
     """KM by group and Cox HR (robust SE clustered on match_id) in the matched cohort.
 
     ``time_unit``: "months" (the time column's unit) or "years" for the KM curves and medians.
@@ -207,11 +209,11 @@ def matched_survival(matched: MatchResult, time: str, event: str, *, time_unit: 
         extra={_WEIGHT: m2["match_weight"], _CLUSTER: cluster.reset_index(drop=True)},
     )
     return _fit("matched", frame, sub, matched.treatment, time, event, n_excl,
-                weights=_WEIGHT, cluster=_CLUSTER, variance=variance, time_unit=time_unit)
+                weights=_WEIGHT, cluster=_CLUSTER, variance=variance, time_unit=time_unit, conf_level=conf_level)
 
 
 def weighted_survival(data: pd.DataFrame, weighted: WeightResult, time: str, event: str, *,
-                      time_unit: str = "months") -> AdjustedSurvival:
+                      time_unit: str = "months", conf_level: float = 0.95) -> AdjustedSurvival:
     """Weighted KM (R's robust SE) and weighted Cox (robust SE) with the IPTW weights."""
     _check_unit(time_unit)
     if not isinstance(weighted, WeightResult):
@@ -223,10 +225,12 @@ def weighted_survival(data: pd.DataFrame, weighted: WeightResult, time: str, eve
     frame, sub, n_excl = _outcome_frame(d, time, event, _treated_series(d, weighted),
                                         extra={_WEIGHT: weighted.weights.loc[keep]})
     return _fit("weighted", frame, sub, weighted.treatment, time, event, n_excl + int((~keep).sum()),
-                weights=_WEIGHT, robust=True, variance="robust (sandwich) SE", time_unit=time_unit)
+                weights=_WEIGHT, robust=True, variance="robust (sandwich) SE", time_unit=time_unit,
+                conf_level=conf_level)
 
 
-def crude_survival(data: pd.DataFrame, result, time: str, event: str, *, time_unit: str = "months") -> AdjustedSurvival:
+def crude_survival(data: pd.DataFrame, result, time: str, event: str, *, time_unit: str = "months",
+                   conf_level: float = 0.95) -> AdjustedSurvival:
     """Unadjusted KM and Cox HR on the patients the propensity model used (``result``: a
     MatchResult or WeightResult), so that crude and adjusted estimates share one population."""
     _check_unit(time_unit)
@@ -236,7 +240,7 @@ def crude_survival(data: pd.DataFrame, result, time: str, event: str, *, time_un
     d = data.loc[keep]
     frame, sub, n_excl = _outcome_frame(d, time, event, _treated_series(d, result))
     return _fit("crude", frame, sub, result.treatment, time, event, n_excl + int((~keep).sum()),
-                variance="model-based SE", time_unit=time_unit)
+                variance="model-based SE", time_unit=time_unit, conf_level=conf_level)
 
 
 def _same_index(data, series):
@@ -248,7 +252,8 @@ def _same_index(data, series):
 
 
 def compare_survival(data: pd.DataFrame, time: str, event: str, *, matched: MatchResult | None = None,
-                     weighted: WeightResult | None = None, time_unit: str = "months") -> SurvivalComparison:
+                     weighted: WeightResult | None = None, time_unit: str = "months",
+                     conf_level: float = 0.95) -> SurvivalComparison:
     """Crude, matched (clustered robust SE) and weighted (robust SE) hazard ratios side by side.
 
     The crude estimate uses the patients of the propensity model (complete covariates). A model
@@ -259,11 +264,12 @@ def compare_survival(data: pd.DataFrame, time: str, event: str, *, matched: Matc
     if matched is None and weighted is None:
         raise InputError("Give a matching result, a weighting result, or both, to compare with the crude estimate.")
     base = matched if matched is not None else weighted
-    jobs = {"crude": lambda: crude_survival(data, base, time, event, time_unit=time_unit)}
+    ci = dict(time_unit=time_unit, conf_level=conf_level)
+    jobs = {"crude": lambda: crude_survival(data, base, time, event, **ci)}
     if matched is not None:
-        jobs["matched"] = lambda: matched_survival(matched, time, event, time_unit=time_unit)
+        jobs["matched"] = lambda: matched_survival(matched, time, event, **ci)
     if weighted is not None:
-        jobs["weighted"] = lambda: weighted_survival(data, weighted, time, event, time_unit=time_unit)
+        jobs["weighted"] = lambda: weighted_survival(data, weighted, time, event, **ci)
     parts = {}
     for name, job in jobs.items():
         try:

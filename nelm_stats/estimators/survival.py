@@ -514,15 +514,17 @@ def kaplan_meier(data, time, event, group=None, *, weights=None, conf_level=0.95
     return _fit(t, d, w, codes, labels, n_excluded, conf_level, conf_type, (time, event, group))
 
 
-def median_follow_up(data, time, event, group=None) -> pd.DataFrame:
+def median_follow_up(data, time, event, group=None, *, conf_level=0.95) -> pd.DataFrame:
     """Median follow-up by the reverse Kaplan–Meier method (censoring treated as the event).
 
-    R: ``survfit(Surv(time, 1 - status) ~ group)``, median and 95% log CI as ``print(fit)``.
+    R: ``survfit(Surv(time, 1 - status) ~ group, conf.int = conf_level)``, median and log CI as
+    ``print(fit)``.
     Returns DataFrame [group, median, ci_lower, ci_upper]; ``.attrs["n_excluded"]`` holds the
     number of rows left out for missing values.
     """
+    conf_level = check_conf_level(conf_level)
     t, d, w, codes, labels, n_excluded = _prepare(data, time, event, group)
-    fit = _fit(t, 1 - d, None, codes, labels, n_excluded, 0.95, "log", (time, event, group))
+    fit = _fit(t, 1 - d, None, codes, labels, n_excluded, conf_level, "log", (time, event, group))
     out = fit.medians[FOLLOW_UP_COLUMNS].reset_index(drop=True)
     out.attrs["n_excluded"] = int(n_excluded)
     return out

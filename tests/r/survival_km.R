@@ -127,20 +127,20 @@ add(km_case("lung_wint_sex", "lung", "sex", weights = "wint"))
 add(km_case("veteran_celltype_loglog_90", "veteran", "celltype", conf.type = "log-log", conf.int = 0.9))
 
 ## reverse Kaplan-Meier: median follow-up
-fu_case <- function(id, dataset, group = NULL) {
+fu_case <- function(id, dataset, group = NULL, conf = 0.95) {
   d <- datasets[[dataset]]
   f <- if (is.null(group)) Surv(time, 1 - status) ~ 1 else
     as.formula(paste("Surv(time, 1 - status) ~", group))
-  fit <- survfit(f, data = d)
+  fit <- survfit(f, data = d, conf.int = conf)
   tab <- table_of(fit)
-  list(id = id, dataset = dataset, group = group,
-       call = sprintf("survfit(Surv(time, 1 - status) ~ %s, data = %s)",
-                      if (is.null(group)) "1" else group, dataset),
+  list(id = id, dataset = dataset, group = group, conf_level = conf,
+       call = sprintf("survfit(Surv(time, 1 - status) ~ %s, data = %s, conf.int = %g)",
+                      if (is.null(group)) "1" else group, dataset, conf),
        result = tab[c("group", "median", "ci_lower", "ci_upper")])
 }
 follow_up <- list(fu_case("lung_all", "lung"), fu_case("lung_sex", "lung", "sex"),
                   fu_case("veteran_celltype", "veteran", "celltype"),
-                  fu_case("ovarian_rx", "ovarian", "rx"))
+                  fu_case("ovarian_rx", "ovarian", "rx"), fu_case("lung_sex_90", "lung", "sex", 0.90))
 
 ## restricted mean survival time
 rm_case <- function(id, dataset, group = NULL, tau) {
