@@ -126,7 +126,7 @@ tab_status, tab_mm, tab_paired, tab_lesion, tab_comp = st.tabs(
 
 with tab_status:
     if "margin_status" not in data.columns or data["margin_status"].notna().sum() == 0:
-        st.info("Needs a column 'margin_status' with R0 / R1 / R2 for each patient.")
+        st.info("Needs a margin status (a column `margin_status`) with R0 / R1 / R2 for each patient.")
     else:
         try:
             _distribution_block(_distribution(data, "margin_status", group, test, ci), "R0 / R1 / R2", "margins_status")
@@ -138,7 +138,7 @@ with tab_status:
 
 with tab_mm:
     if "margin_mm" not in data.columns or data["margin_mm"].notna().sum() == 0:
-        st.info("Needs a column 'margin_mm': the closest margin in millimetres.")
+        st.info("Needs the closest margin in millimetres (a column `margin_mm`).")
     else:
         threshold = st.number_input("R1 when the closest margin is below (mm)", min_value=0.1, max_value=20.0,
                                     value=1.0, step=0.5, key=K.MARGINS_THRESHOLD)
@@ -214,7 +214,7 @@ with tab_lesion:
         st.info("Needs a lesion table (one row per resected lesion, with `patient_id` and `margin_status`); "
                 "this data set has none.")
     elif "margin_status" not in lesions.columns or lesions["margin_status"].notna().sum() == 0:
-        st.info("The lesion table needs a 'margin_status' column (R0 / R1 / R2 per lesion).")
+        st.info("The lesion table needs a margin status (a column `margin_status`: R0 / R1 / R2 per lesion).")
     else:
         corstr = st.radio("GEE working correlation", ["independence", "exchangeable"], key=K.MARGINS_CORSTR,
                           horizontal=True)

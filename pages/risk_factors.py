@@ -64,7 +64,7 @@ st.caption(
 if endpoint.time not in data.columns or endpoint.event not in data.columns \
         or data[endpoint.time].isna().all():
     ui.show_error(ns.MissingColumnError(
-        f"This cohort has no '{endpoint.time}' / '{endpoint.event}' columns, so "
+        f"This cohort has no follow-up for {endpoint.label.lower()} (columns `{endpoint.time}` and `{endpoint.event}`), so "
         f"{endpoint.label.lower()} cannot be analysed. Map the follow-up (or the dates) when "
         "importing the data."))
     st.stop()
