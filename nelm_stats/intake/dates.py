@@ -381,18 +381,21 @@ def looks_like_dates(series: pd.Series, min_share: float = 0.8, missing_codes=No
         return bool(((x >= lo) & (x <= hi)).mean() >= min_share and (x % 1 == 0).mean() >= min_share)
     codes = {str(c).strip().lower() for c in (DEFAULT_MISSING_CODES if missing_codes is None else missing_codes)}
     codes.add("")
-    texts = values.map(lambda v: v if not isinstance(v, str) else v.strip())
-    texts = texts[~texts.map(lambda v: isinstance(v, str) and v.lower() in codes)]
-    if len(texts) == 0:
-        return False
-    counts = texts.value_counts(sort=False).head(300)
-    ok = 0
-    for v, k in counts.items():
+    ok = total = seen = 0
+    for v, k in values.value_counts(sort=False).items():  # each distinct value once
+        if isinstance(v, str):
+            v = v.strip()
+            if v.lower() in codes:
+                continue
+        seen += 1
+        if seen > 300:
+            break
+        total += int(k)
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
             continue  # a bare number in a text column: not evidence of a date
         try:
             ts, _ = parse_date_value(v)
         except AmbiguousDateOrderError:
             ts = True
-        ok += k if ts is not None else 0
-    return ok / int(counts.sum()) >= min_share
+        ok += int(k) if ts is not None else 0
+    return total > 0 and ok / total >= min_share

@@ -221,6 +221,7 @@ def _clean_headers(columns) -> list[str]:
 # "2.345,5" or "12,5" settle decimal comma (so "1.090" is one thousand and ninety), "1,234.5" or
 # "12.5" settle decimal point. Values such as "1.090" or "1,090" alone are ambiguous; they follow
 # the file's decimal mark where other columns settle it, else the column is flagged.
+_NUM_START = frozenset("+-0123456789.,")
 _NUM_PLAIN = re.compile(r"^[+-]?\d+$")
 _NUM_GROUPED_DOT_DEC_COMMA = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
 _NUM_GROUPED_COMMA_DEC_DOT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
@@ -234,6 +235,8 @@ _NUM_DEC_DOT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+[eE]
 def _number_evidence(v: str) -> str | None:
     """What one text says about the number format: "int", "comma" (decimal comma), "dot"
     (decimal point), "ambiguous" (1.090 / 1,090), or None (not a number)."""
+    if not v or v[0] not in _NUM_START:  # most texts (ids, words) fail here, cheaply
+        return None
     if _NUM_PLAIN.match(v):
         return "int"
     if _NUM_AMBIGUOUS.match(v):
@@ -578,9 +581,10 @@ def _merge_header(top: list, sub: list) -> list[str]:
     return out
 
 
-def _table_shape_check(rows: list[list], filename: str) -> None:
-    """Refuse text that is not a table (a letter, a report) with the reason."""
-    filled = [r for r in rows if _filled_cells(r)]
+def _table_shape_check(rows: list[list], filename: str, sample: int = 500) -> None:
+    """Refuse text that is not a table (a letter, a report) with the reason (judged on the first
+    ``sample`` lines: a letter is short, and a table shows what it is in its first rows)."""
+    filled = [r for r in rows[:sample] if _filled_cells(r)]
     if not filled:
         raise DataReadError("The file is empty. Export the table again and upload the new file.")
     counts = [len(r) for r in filled]
@@ -607,6 +611,8 @@ def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[str]]:
     """Rows of a CSV text; a quotation mark that opens and never closes (which would swallow the
     following lines into one cell) is found, said where, and its line read without quoting."""
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if len(rows) >= len(text.splitlines()):
+        return rows, []  # one record per line: no cell spans lines, so no quote swallowed any
     width = max((len(r) for r in rows), default=0)
 
     def swallowed(cell: str) -> bool:
