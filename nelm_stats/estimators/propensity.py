@@ -18,7 +18,8 @@ grade) its matched sets can change from one machine to the next. Here a matching
 hinges on such bits, by construction:
 
 1. one propensity score per distinct covariate pattern: patients with the same covariates get
-   the same score, bit for bit (computed once, then shared);
+   the same score, bit for bit (computed once, then shared; the linear predictor summed term by
+   term in a fixed order, not by a BLAS kernel);
 2. distances closer than the tie tolerance count as equal. The tolerance is ``TIE_RTOL`` (1e-8)
    times the size of the linear predictor's terms (max over patients of |b0| + sum |b_j x_j|), far
    above the rounding of a dot product (about 1e-15 of that size) and far below any difference
@@ -38,7 +39,6 @@ and the results are frozen dataclasses (no display formatting).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -345,7 +345,10 @@ def _pattern_scores(X, beta):
     scores bit for bit (a BLAS kernel may round the same row differently at another position)."""
     b = np.where(np.isnan(beta), 0.0, beta)
     patterns, inverse = np.unique(X, axis=0, return_inverse=True)
-    eta = np.array([math.fsum(row) for row in patterns * b])
+    terms = patterns * b
+    eta = terms[:, 0].copy()
+    for j in range(1, terms.shape[1]):  # a fixed order of elementwise additions (no BLAS kernel)
+        eta += terms[:, j]
     return _linkinv(eta)[inverse.ravel()]
 
 
