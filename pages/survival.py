@@ -162,6 +162,8 @@ else:
         st.dataframe(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
         st.markdown("**Survival at 1, 3 and 5 years**, % (95 % CI)")
         st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
+        if nv.rates_footnote(report.rates):
+            st.caption(nv.rates_footnote(report.rates))
         st.download_button(
             "Download this table (CSV)",
             nv.survival_table_view(report.km.medians, report.rates, unit).to_csv(index=False).encode("utf-8"),

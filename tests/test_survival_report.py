@@ -302,3 +302,21 @@ def test_describe_flow_reads_the_patient_flow():
     flow = patient_flow(64, excluded)
     assert nv.describe_flow(flow) == "64 rows uploaded; 2 left out (2 excluded by the user); 62 patients analysed."
     assert nv.describe_flow(patient_flow(5, excluded.iloc[:0])) == "5 rows uploaded; 5 patients analysed."
+
+
+def test_rate_beyond_follow_up_is_not_shown_as_a_result():
+    """DESIGN: a survival rate at a time beyond the longest follow-up (no one at risk) reads '–' with
+    a footnote. mimic: nobody is followed to 60 months (R's summary(extend = TRUE) still gives 52 %)."""
+    from nelm_stats.report import narrative as nv
+
+    rep = ns.survival_report(ns.load_sample("mimic"), "os_months", "os_event", None)
+    at = rep.rates
+    assert (at["n_risk"] == 0).any()
+    view = nv.rates_view(at, "months")
+    beyond = at.loc[at["n_risk"] == 0, "time"]
+    for t in beyond:
+        assert view.iloc[0][f"{int(t // 12)}-year"] == "–"
+    assert nv.rates_footnote(at) == nv.BEYOND_FOLLOW_UP
+    followed = ns.survival_report(ns.load_sample("jp_multicenter"), "os_months", "os_event", None).rates
+    if (followed["n_risk"] > 0).all():
+        assert nv.rates_footnote(followed) == "" and "–" not in set(nv.rates_view(followed, "months").iloc[0])

@@ -15,7 +15,7 @@ from .format import fmt_num as _fmt_num
 from .format import fmt_pct as _fmt_pct
 
 __all__ = ["amount", "display_label", "fmt_p", "fmt_num", "fmt_ci", "fmt_pct", "describe_survival",
-           "describe_competing", "survival_warnings", "medians_view", "rates_view", "pairwise_view", "rmst_view",
+           "describe_competing", "survival_warnings", "medians_view", "rates_view", "rates_footnote", "BEYOND_FOLLOW_UP", "pairwise_view", "rmst_view",
            "rmst_difference_view", "follow_up_view", "test_line", "survival_table_view", "describe_flow",
            "matching_assumptions"]
 
@@ -245,9 +245,14 @@ def medians_view(medians: pd.DataFrame, time_unit: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Group", "Patients", "Events", f"Median, {time_unit} (95 % CI)"])
 
 
+BEYOND_FOLLOW_UP = "– beyond the longest follow-up of the group (no patient at risk): not a result."
+
+
 def rates_view(at: pd.DataFrame, time_unit: str, estimate: str = "survival") -> pd.DataFrame:
     """One row per group, one column per time ('1-year', ...): 'percent (lower–upper)'
-    from a ``.at`` table (survival, or ``estimate`` for cumulative incidence)."""
+    from a ``.at`` table (survival, or ``estimate`` for cumulative incidence). A rate at a time
+    when no patient of the group is still followed (n at risk 0: R carries the last value forward)
+    is not a result and reads '–' (footnote: :data:`BEYOND_FOLLOW_UP`, see :func:`rates_footnote`)."""
     out: dict[str, dict[str, str]] = {}
     times = list(dict.fromkeys(at["time"]))
 
@@ -256,14 +261,20 @@ def rates_view(at: pd.DataFrame, time_unit: str, estimate: str = "survival") -> 
 
     for r in at.itertuples(index=False):
         val = getattr(r, estimate)
-        cell = pc(val)
-        if not (_nan(r.ci_lower) and _nan(r.ci_upper)):
+        beyond = getattr(r, "n_risk", 1) == 0
+        cell = "–" if beyond else pc(val)
+        if not beyond and not (_nan(r.ci_lower) and _nan(r.ci_upper)):
             cell += f" ({pc(r.ci_lower)}–{pc(r.ci_upper)})"
         out.setdefault(display_label(r.group), {})[_time_label(r.time, time_unit)] = cell
     view = pd.DataFrame.from_dict(out, orient="index")
     view = view[[_time_label(t, time_unit) for t in times]]
     view.index.name = "Group"
     return view.reset_index()
+
+
+def rates_footnote(at: pd.DataFrame) -> str:
+    """The footnote a rates table needs ('' when every rate is a result)."""
+    return BEYOND_FOLLOW_UP if "n_risk" in at.columns and bool((at["n_risk"] == 0).any()) else ""
 
 
 def pairwise_view(pairwise: pd.DataFrame) -> pd.DataFrame:
