@@ -320,3 +320,14 @@ def test_rate_beyond_follow_up_is_not_shown_as_a_result():
     followed = ns.survival_report(ns.load_sample("jp_multicenter"), "os_months", "os_event", None).rates
     if (followed["n_risk"] > 0).all():
         assert nv.rates_footnote(followed) == "" and "–" not in set(nv.rates_view(followed, "months").iloc[0])
+
+
+def test_median_not_reached_keeps_its_lower_bound():
+    """R's print(survfit) gives a lower confidence limit for a median not reached; it is shown."""
+    from nelm_stats.report import narrative as nv
+
+    km = ns.kaplan_meier(ns.load_sample("mimic"), "os_months", "os_event")
+    row = km.medians.iloc[0]
+    assert np.isnan(row["median"]) and not np.isnan(row["ci_lower"])
+    cell = nv.medians_view(km.medians, "months").iloc[0, -1]
+    assert cell == f"not reached ({row['ci_lower']:.1f}–not reached)"

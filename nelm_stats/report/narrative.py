@@ -240,7 +240,10 @@ def medians_view(medians: pd.DataFrame, time_unit: str) -> pd.DataFrame:
     """[Group, Patients, Events, Median (95 % CI)] from a ``.medians`` table."""
     rows = []
     for r in medians.itertuples(index=False):
-        med = "not reached" if _nan(r.median) else f"{r.median:.1f} ({_rng(r.ci_lower, r.ci_upper)})"
+        if _nan(r.median):  # not reached, but its lower confidence bound is a result (R prints it)
+            med = "not reached" + ("" if _nan(r.ci_lower) else f" ({_rng(r.ci_lower, r.ci_upper)})")
+        else:
+            med = f"{r.median:.1f} ({_rng(r.ci_lower, r.ci_upper)})"
         rows.append((display_label(r.group), int(r.n), int(r.events), med))
     return pd.DataFrame(rows, columns=["Group", "Patients", "Events", f"Median, {time_unit} (95 % CI)"])
 
