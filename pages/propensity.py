@@ -335,14 +335,14 @@ if comparison is not None:
     )
     st.caption("Weighted: weighted Kaplan–Meier (events are weighted counts).")
     left, right = st.columns(2)
-    with left:
-        st.subheader("Matched cohort")
-        _hr_line(comparison.matched, "Matched")
-        _km(comparison.matched, treatment, "propensity_km_matched")
-    with right:
-        st.subheader("Weighted cohort")
-        _hr_line(comparison.weighted, "Weighted")
-        _km(comparison.weighted, treatment, "propensity_km_weighted")
+    for col, res, title, key in ((left, comparison.matched, "Matched", "propensity_km_matched"),
+                                 (right, comparison.weighted, "Weighted", "propensity_km_weighted")):
+        if res is None:  # could not be estimated: the warning above says why, nothing else is shown
+            continue
+        with col:
+            st.subheader(f"{title} cohort")
+            _hr_line(res, title)
+            _km(res, treatment, key)
 
 if m is not None and ratio == 1 and not replace:
     st.header("Binary outcomes in the matched pairs")
@@ -372,7 +372,8 @@ if m is not None and ratio == 1 and not replace:
                 + f"; {fmt_ratio('conditional odds ratio', pb.odds_ratio, pb.ci_lower, pb.ci_upper)}."
             )
             if pb.n_excluded:
-                st.caption(f"{pb.n_excluded} pairs left out: outcome missing for one of the two patients.")
+                st.caption(f"{pb.n_excluded} pair{'s' if pb.n_excluded != 1 else ''} left out: outcome missing "
+                           "for one of the two patients.")
 
 if hasattr(ns, "table_one") and covariates and (m is not None or w is not None):
     st.header("Table 1 of the matched and weighted cohorts")

@@ -21,7 +21,7 @@ from nelm_stats.report import format as F
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/home.py", "pages/survival.py", "pages/propensity.py", "pages/table_one.py", "pages/margins.py",
          "pages/fluorescence.py", "pages/risk_factors.py"]
-BAD = re.compile(r"\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+BAD = re.compile(r"\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
 ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta)\b")
 
 
@@ -86,3 +86,20 @@ def test_format_rules():
     assert F.display_label("True") == "yes" and F.display_label(None) == "–"
     assert F.display_label("small_bowel") == "small bowel" and F.display_label("G2") == "G2"
     assert F.ci_label(0.9) == "90 % CI"
+
+
+def test_an_analysis_that_cannot_be_done_shows_nothing_else():
+    """aggressive_resection: the adjusted hazard ratios cannot be estimated (monotone likelihood).
+    The warnings say why, in the clinician's words; no empty "Matched cohort" section follows."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = "sample:aggressive_resection"
+    at.run()
+    at.switch_page("pages/propensity.py")
+    at.run()
+    assert not at.exception
+    failed = [w.value for w in at.warning if "could not be estimated" in w.value]
+    assert failed and not any("_treated_" in w for w in failed)
+    heads = [h.value for h in at.subheader]
+    for analysis in ("matched", "weighted"):
+        if any(w.startswith(f"The {analysis} hazard ratio could not be estimated") for w in failed):
+            assert f"{analysis.capitalize()} cohort" not in heads

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from ._lazy import stats
 
+from ..schema import label as schema_label
 from .cox import cox_regression
 from .survival import kaplan_meier
 from .._checks import as_event, check_choice, complete_cases, require_columns, require_frame
@@ -157,8 +158,9 @@ def _fit(analysis, frame, sub, treatment, time, event, n_excluded, *, weights=No
         km_data[time] = pd.to_numeric(km_data[time]) / TIME_UNITS[time_unit]
     km = kaplan_meier(km_data, time, event, treatment,
                       weights=None if weights is None else frame[weights].to_numpy(), conf_level=conf_level)
-    cox = cox_regression(frame, "time", "event", [_TREATED], weights=weights, cluster=cluster, robust=robust,
-                         conf_level=conf_level)
+    named = schema_label(treatment)  # the treatment as the clinician calls it, in any message of the model
+    cox = cox_regression(frame.rename(columns={_TREATED: named}), "time", "event", [named], weights=weights,
+                         cluster=cluster, robust=robust, conf_level=conf_level)
     row = cox.table.iloc[0]
     return AdjustedSurvival(
         analysis=analysis,
