@@ -16,6 +16,7 @@ import streamlit as st
 
 import nelm_stats as ns
 from nelm_stats import samples as ns_samples
+from nelm_stats.report.views import column_titles
 
 
 class Keys:
@@ -386,6 +387,18 @@ def competing_report(data: pd.DataFrame, group: str | None, cut, time_unit: str,
                      horizon: float | None, landmark: float | None) -> "ns.CompetingReport":
     return ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
                                horizon=horizon, landmark=landmark)
+
+
+def table(frame: pd.DataFrame, key: str, **kwargs) -> None:
+    """A tidy table as people read it: headers from report.views.column_titles, dates as dates."""
+    config = {}
+    for c, title in column_titles(frame.columns).items():
+        if pd.api.types.is_datetime64_any_dtype(frame[c]):
+            config[c] = st.column_config.DateColumn(title, format="YYYY-MM-DD")
+        else:
+            config[c] = title
+    config.update(kwargs.pop("column_config", {}))
+    st.dataframe(frame, hide_index=True, key=key, column_config=config, **kwargs)
 
 
 def keep_valid(key: str, options: list, default) -> None:

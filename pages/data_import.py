@@ -19,6 +19,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import views
 from nelm_stats.intake import derive as ns_derive
 from nelm_stats.intake import read as ns_io
 from nelm_stats.intake import mapping as ns_mapping
@@ -137,7 +138,7 @@ if read.number_formats or decimal is not None:
 if len(read.non_patient_rows):
     st.info(f"{len(read.non_patient_rows)} row(s) of the file are not patients and were set apart (they are not "
             "counted as uploaded patients):", icon=":material/table_rows:")
-    st.dataframe(read.non_patient_rows, hide_index=True, key="import_non_patient_rows")
+    ui.table(read.non_patient_rows, "import_non_patient_rows")
 
 # ---- privacy: identifiers first
 flags = step("flags", read_key, lambda: ns.flag_identifiers(raw))
@@ -146,7 +147,7 @@ if len(flags):
         "Some columns look like they identify patients. Drop them before going on: the analyses "
         "never need them.", icon=":material/lock:"
     )
-    st.dataframe(flags, hide_index=True, key="import_flags_table")
+    ui.table(flags, "import_flags_table")
     births = [c for c, r in zip(flags["column"], flags["reason"]) if "birth date" in r]
     raw_roles = step("suggest_raw", read_key, lambda: ns.suggest_mapping(raw)).roles
     surgery = [c for c, r in raw_roles.items() if r == "surgery_date"]
@@ -248,11 +249,11 @@ if len(mapped.unrecognised):
         "Some values were not recognised. They are treated as missing — correct them in your file "
         "(or change the column's role) if they mean something.", icon=":material/help:"
     )
-    st.dataframe(mapped.unrecognised, hide_index=True, key="import_unrecognised_table")
+    ui.table(mapped.unrecognised, "import_unrecognised_table")
 else:
     st.caption("Every value of the mapped columns was recognised.")
 with st.expander("How values were read (preview)"):
-    st.dataframe(mapped.preview, hide_index=True, key="import_preview_table")
+    ui.table(mapped.preview, "import_preview_table")
 if len(mapped.unparsed_dates):
     st.warning("Some dates could not be read; they are listed as problems below.",
                icon=":material/calendar_month:")
@@ -294,7 +295,8 @@ if len(report.problems):
             f"{kind.description} — {item.n_rows} row(s)", list(kind.actions),
             format_func=ns_quality.ACTION_LABELS.get, key=f"{K.IMPORT_ACTION}_{item.problem}",
         )
-    st.dataframe(report.problems, hide_index=True, key="import_problems_table")
+    ui.table(views.problems_view(report.problems, {k: v.description for k, v in ns_quality.PROBLEM_KINDS.items()}),
+             "import_problems_table")
 else:
     st.caption("No problems found.")
 all_rows = step("row_numbers", mapped_key, lambda: ns_quality.row_numbers(mapped.data))
@@ -360,7 +362,7 @@ try:
         lmapped_key = (lesion_key, ns.save_mapping(lmap))
         lmapped = step("lesion_apply", lmapped_key, lambda: ns.apply_mapping(lesion_read.data, lmap))
         if len(lmapped.unrecognised):
-            st.dataframe(lmapped.unrecognised, hide_index=True, key="import_lesion_unrecognised_table")
+            ui.table(lmapped.unrecognised, "import_lesion_unrecognised_table")
         lesions, n_out = step("lesion_restrict", (lmapped_key, prepared_key),
                               lambda: ns_quality.restrict_lesions(lmapped.data, prepared.data))
         if n_out:
@@ -379,12 +381,12 @@ m1.metric("Uploaded", n_up)
 m2.metric("Excluded", n_up - n_an)
 m3.metric("Analysed", n_an)
 st.write("Patient flow")
-st.dataframe(prepared.flow, hide_index=True, key="import_flow_table")
+ui.table(prepared.flow, "import_flow_table")
 if len(prepared.excluded):
     with st.expander(f"Excluded patients ({len(prepared.excluded)})"):
-        st.dataframe(prepared.excluded, hide_index=True, key="import_excluded_table")
+        ui.table(prepared.excluded, "import_excluded_table")
 with st.expander("Audit: how each patient's times and events were derived"):
-    st.dataframe(prepared.audit, hide_index=True, key="import_audit_table")
+    ui.table(prepared.audit, "import_audit_table")
 
 drop_dates = st.checkbox("Drop the raw dates once times are derived (keeps only intervals)", value=True,
                          key=K.IMPORT_DROP_DATES)

@@ -18,7 +18,7 @@ from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
 from .format import display_label, fmt_p, fmt_p_bare
 
-__all__ = ["table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
+__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
            "format_cox_table", "risk_factor_view", "ph_verdict", "format_p"]
 
 
@@ -263,3 +263,29 @@ def ph_verdict(zph: pd.DataFrame, alpha: float = 0.05) -> str:
                   "time-period hazard ratios.")
 
 
+
+
+# ----------------------------------------------------------------------------- table headers
+#: headers for people of the tidy tables the import shows (others: the schema's labels)
+TABLE_TITLES = {
+    "row": "Row", "text": "Text", "reason": "Reason", "column": "Column", "value": "Value", "n": "Count",
+    "rows": "Rows", "original": "As written", "patient_id": "Patient", "problem": "Problem", "detail": "Detail",
+    "step": "Step", "n_excluded": "Excluded", "n_remaining": "Remaining", "source_column": "Your column",
+    "role": "Role", "examples": "Example values", "rfs_source": "RFS from", "rfs_end_date": "RFS end",
+    "rfs_event": "RFS event", "rfs_time": "RFS time", "os_source": "OS from", "os_end_date": "OS end",
+    "os_event": "OS event", "os_time": "OS time", "unit": "Unit", "note": "Note", "kind": "Kind",
+    "description": "Description", "label": "Label", "categories": "Values",
+}
+
+
+def column_titles(columns) -> dict[str, str]:
+    """{column: header for people} for a table shown as it is (TABLE_TITLES, else schema labels)."""
+    return {str(c): TABLE_TITLES.get(str(c), label_of(str(c))) for c in columns}
+
+
+def problems_view(problems: pd.DataFrame, descriptions: Mapping[str, str]) -> pd.DataFrame:
+    """The quality report's problems with each kind and column named in words."""
+    out = problems.copy()
+    out["problem"] = [descriptions.get(p, p) for p in out["problem"]]
+    out["column"] = [label_of(c) if c else "" for c in out["column"]]
+    return out
