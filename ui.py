@@ -294,7 +294,7 @@ def forget_on_new_dataset(marker: str, keys: list[str]) -> None:
 def column_label(name: str | None) -> str:
     """The clinician's name of a column (canonical label, else the column name)."""
     if name is None:
-        return "None (whole cohort)"
+        return "Whole cohort (no comparison)"
     return ns.schema.label(name)
 
 

@@ -5,6 +5,7 @@ generator, the importer and the pages all read them from this module.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -133,7 +134,12 @@ def role(name: str) -> str:
     col = COLUMNS_BY_NAME.get(name)
     if (col is not None and col.kind == "date") or str(name).endswith("_date"):
         return "date"
+    if _ENDPOINT_NAME.search(str(name).lower()):  # a survival time or event of the user's own (os_days)
+        return "endpoint"
     return "baseline"
+
+
+_ENDPOINT_NAME = re.compile(r"(^|_)(os|rfs|pfs|dfs|ttr|efs|survival|follow_?up|fu)(_|$)|^time_to_")
 
 
 COLUMNS_BY_NAME = {c.name: c for c in COHORT_COLUMNS}

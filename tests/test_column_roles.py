@@ -40,3 +40,12 @@ def test_default_grouping_follows_the_papers_question():
     assert ns.default_grouping(ns.load_sample("mayo_cystic")) == "cystic"
     d = pd.DataFrame({"sex": ["female", "male"] * 5, "x": range(10)})
     assert ns.default_grouping(d) == "sex" and ns.default_grouping(d, ["x"]) is None
+
+
+def test_times_of_the_users_own_are_never_groupings():
+    """An upload's own survival times ('os_days', 'time_to_recurrence_months') are endpoints, so never
+    offered as a grouping 'cut in two'."""
+    d = pd.DataFrame({"os_days": range(10, 110, 10), "time_to_recurrence_months": range(1, 11),
+                      "age": range(40, 50), "arm": ["a", "b"] * 5})
+    cats, nums = ns.grouping_columns(d)
+    assert nums == ["age"] and cats == ["arm"]
