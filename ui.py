@@ -65,6 +65,7 @@ class Keys:
     SURVIVAL_LANDMARK_ON = "survival_landmark_on"
     SURVIVAL_LANDMARK = "survival_landmark"  # + "_<unit>"
     SURVIVAL_CI = "survival_ci"
+    SURVIVAL_RATE_YEARS = "survival_rate_years"  # the years at which survival rates are read
     SURVIVAL_MEDIANS = "survival_medians"
     # Propensity page
     PROPENSITY_TREATMENT = "propensity_treatment"
@@ -376,17 +377,17 @@ def cohort_summary(data: pd.DataFrame, group: str | None) -> "ns.estimators.coho
 def survival_report(data: pd.DataFrame, time: str, event: str, group: str | None, cut,
                     time_unit: str, horizon: float | None, landmark: float | None,
                     endpoint: str, event_label: str,
-                    follow_up: tuple[str, str] | None = None) -> "ns.SurvivalReport":
+                    follow_up: tuple[str, str] | None = None, rate_years: tuple = (1, 3, 5)) -> "ns.SurvivalReport":
     return ns.survival_report(data, time, event, group, cut=cut, time_unit=time_unit,
                               horizon=horizon, landmark=landmark, endpoint=endpoint,
-                              event_label=event_label, follow_up=follow_up)
+                              event_label=event_label, follow_up=follow_up, rate_years=rate_years)
 
 
 @session_cached
 def competing_report(data: pd.DataFrame, group: str | None, cut, time_unit: str,
-                     horizon: float | None, landmark: float | None) -> "ns.CompetingReport":
+                     horizon: float | None, landmark: float | None, rate_years: tuple = (1, 3, 5)) -> "ns.CompetingReport":
     return ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
-                               horizon=horizon, landmark=landmark)
+                               horizon=horizon, landmark=landmark, rate_years=rate_years)
 
 
 def table(frame: pd.DataFrame, key: str, **kwargs) -> None:

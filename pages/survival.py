@@ -26,6 +26,12 @@ def _sync_sidebar_endpoint() -> None:
         st.session_state[K.ENDPOINT] = value
 
 
+def _years_text(years) -> str:
+    """'1, 3 and 5 years', '4 years'."""
+    ys = [str(y) for y in years]
+    return (", ".join(ys[:-1]) + " and " + ys[-1] if len(ys) > 1 else ys[0]) + (" years" if ys != ["1"] else " year")
+
+
 st.title("Survival")
 data = ui.current_cohort()
 sidebar_endpoint = ui.current_endpoint().key
@@ -98,6 +104,9 @@ with row2[2]:
     show_ci = st.checkbox("Confidence bands", value=False, key=K.SURVIVAL_CI)
     show_medians = st.checkbox("Median lines", value=False, key=K.SURVIVAL_MEDIANS,
                                disabled=endpoint == "competing")
+rate_years = tuple(sorted(row2[1].multiselect(
+    "Rates at (years)", list(range(1, 16)), default=[1, 3, 5], key=K.SURVIVAL_RATE_YEARS,
+    help="The times of the survival table (e.g. 4-year or 10-year survival, as a paper reports)."))) or (1, 3, 5)
 with row2[3]:
     use_landmark = st.checkbox("Landmark", value=False, key=K.SURVIVAL_LANDMARK_ON,
                                help="Only patients still event-free and followed at the landmark; "
@@ -114,14 +123,14 @@ with row2[3]:
 
 try:
     if endpoint == "competing":
-        report = ui.competing_report(data, group, cut, unit, float(horizon), landmark)
+        report = ui.competing_report(data, group, cut, unit, float(horizon), landmark, rate_years)
     else:
         ep = endpoints[endpoint]
         os_ep = ui.ENDPOINTS["os"]  # papers report follow-up from overall survival
         has_os = os_ep.event in data.columns and has_times(data, os_ep.time)
         report = ui.survival_report(data, ep.time, ep.event, group, cut, unit, float(horizon),
                                     landmark, ep.label, ep.event_label,
-                                    (os_ep.time, os_ep.event) if has_os else None)
+                                    (os_ep.time, os_ep.event) if has_os else None, rate_years)
 except ns.AnalysisError as err:
     ui.show_error(err)
     st.stop()
@@ -160,7 +169,7 @@ else:
         if report.trend is not None:
             st.markdown(nv.test_line(report.trend, "Test for trend (ordered groups)"))
         st.dataframe(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
-        st.markdown("**Survival at 1, 3 and 5 years**, % (95 % CI)")
+        st.markdown(f"**Survival at {_years_text(rate_years)}**, % (95 % CI)")
         st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
         if nv.rates_footnote(report.rates):
             st.caption(nv.rates_footnote(report.rates))

@@ -288,3 +288,15 @@ def test_survival_offers_hepatic_pfs_where_the_cohort_has_it():
     _ok(at)
     box = at.selectbox(key=ui.Keys.SURVIVAL_ENDPOINT)
     assert "Hepatic progression-free survival" not in box.options and box.value == "rfs"
+
+
+def test_survival_rates_at_the_years_the_user_chooses():
+    """aggressive_resection's paper reports 4-year survival: the table follows the chosen years."""
+    at = _app("sample:aggressive_resection")
+    at.switch_page("pages/survival.py").run()
+    _ok(at)
+    at.multiselect(key=ui.Keys.SURVIVAL_RATE_YEARS).set_value([4, 10]).run()
+    _ok(at)
+    assert any("Survival at 4 and 10 years" in m.value for m in at.markdown)
+    rates = next(d.value for d in at.dataframe if "4-year" in d.value.columns)
+    assert "10-year" in rates.columns and "1-year" not in rates.columns
