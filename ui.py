@@ -339,17 +339,15 @@ def _figure_json(name: str, _builder, args: tuple, kwargs: tuple) -> dict:
     return _builder(*args, **dict(kwargs)).to_plotly_json()
 
 
-_shared_figure = st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES, hash_funcs=HASH_FUNCS)(_figure_json)
-_private_figure = st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES, hash_funcs=HASH_FUNCS,
-                                scope="session")(_figure_json)
+_cached_figure_json = session_cached(_figure_json)  # global on demo cohorts, this session only on uploads
 
 
 def figure(builder, *args, **kwargs) -> dict:
     """``builder(*args, **kwargs)`` (a nelm_stats.figures function) as the figure's JSON, built once per
     change of its inputs: rebuilding a plotly figure costs 0.1-0.2 s, handing the cached JSON to
     st.plotly_chart about 0.01 s. Cached like session_cached (uploads: this session only)."""
-    cached = _shared_figure if current_dataset().startswith("sample:") else _private_figure
-    return cached(f"{builder.__module__}.{builder.__qualname__}", builder, args, tuple(sorted(kwargs.items())))
+    return _cached_figure_json(f"{builder.__module__}.{builder.__qualname__}", builder, args,
+                               tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, scope="session", max_entries=64)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .vocabulary import DEFAULT_MISSING_CODES
+from .vocabulary import DEFAULT_MISSING_CODES, missing_code_set
 
 __all__ = [
     "ORDERS", "ORDER_LABELS", "EXCEL_EPOCH", "EXCEL_SERIAL_RANGE", "AmbiguousDateOrderError",
@@ -379,8 +379,7 @@ def looks_like_dates(series: pd.Series, min_share: float = 0.8, missing_codes=No
         lo, hi = EXCEL_SERIAL_RANGE
         x = values.astype(float)
         return bool(((x >= lo) & (x <= hi)).mean() >= min_share and (x % 1 == 0).mean() >= min_share)
-    codes = {str(c).strip().lower() for c in (DEFAULT_MISSING_CODES if missing_codes is None else missing_codes)}
-    codes.add("")
+    codes = missing_code_set(DEFAULT_MISSING_CODES if missing_codes is None else missing_codes)
     ok = total = seen = 0
     for v, k in values.value_counts(sort=False).items():  # each distinct value once
         if isinstance(v, str):

@@ -23,6 +23,7 @@ from .dates import detect_date_order, looks_like_dates
 from .._checks import require_frame
 from ..errors import InputError
 from .read import DEFAULT_MISSING_CODES
+from .vocabulary import missing_code_set
 from .normalise import (
     NormalisedCohort,
     category_value,
@@ -246,7 +247,7 @@ def _value_role(series: pd.Series, target: str, missing_codes=DEFAULT_MISSING_CO
     missing-value codes are left out before the values are judged."""
     s = series.dropna()
     if len(s) and not pd.api.types.is_numeric_dtype(s):
-        codes = {str(c).strip().lower() for c in missing_codes} | {""}
+        codes = missing_code_set(missing_codes)
         s = s[~s.astype(str).str.strip().str.lower().isin(codes)]
     if len(s) == 0 or pd.api.types.is_datetime64_any_dtype(series):
         return None, ""
@@ -345,7 +346,7 @@ def _has_values(s: pd.Series, missing_codes) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
         return True
-    codes = {str(c).strip().lower() for c in missing_codes} | {""}
+    codes = missing_code_set(missing_codes)
     return not v.astype(str).str.strip().str.lower().isin(codes).all()
 
 

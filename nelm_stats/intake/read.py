@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import DataReadError, InputError
 from .dates import parse_date_value
-from .vocabulary import DEFAULT_MISSING_CODES
+from .vocabulary import DEFAULT_MISSING_CODES, missing_code_set
 
 __all__ = [
     "FORMATS", "ReadResult", "detect_format", "list_sheets", "read_table", "demo_registry_export",
@@ -185,12 +185,7 @@ def _short(err: Exception) -> str:
     return text[:120]
 
 
-def _codes(missing_codes) -> frozenset[str]:
-    if missing_codes is None:
-        return frozenset({""})
-    if isinstance(missing_codes, str):
-        missing_codes = [missing_codes]
-    return frozenset(str(c).strip().lower() for c in missing_codes) | {""}
+_codes = missing_code_set
 
 
 def _is_missing_code(value, codes: frozenset[str]) -> bool:
