@@ -295,8 +295,12 @@ else:
             comparison = _compare(data, ep_time, ep_event, treatment, covariates, match_args, weight_args, unit)
         except ns.AnalysisError as err:
             ui.show_error(err)
+if comparison is not None and comparison.medians.empty:
+    _warnings(comparison.warnings)  # no hazard ratio could be estimated: the reasons, nothing else
+    comparison = None
 if comparison is not None:
-    shown = comparison.table.assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"]])
+    estimated = comparison.table["hazard_ratio"].notna()  # a failed analysis is said in the warnings only
+    shown = comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]])
     st.dataframe(
         shown, hide_index=True, key="propensity_comparison",
         column_config={
@@ -361,9 +365,10 @@ if m is not None and ratio == 1 and not replace:
             pb = None
         if pb is not None:
             st.dataframe(pd.DataFrame({
-                "": [f"{ui.column_label(treatment)} = {m.treated_label}: yes", f"{ui.column_label(treatment)} = {m.treated_label}: no"],
-                "control: yes": [pb.both, pb.control_only],
-                "control: no": [pb.treated_only, pb.neither],
+                "": [f"Treated patient ({display_label(m.treated_label)}): yes",
+                     f"Treated patient ({display_label(m.treated_label)}): no"],
+                "Matched control: yes": [pb.both, pb.control_only],
+                "Matched control: no": [pb.treated_only, pb.neither],
             }), hide_index=True, key="propensity_paired_table")
             st.markdown(
                 f"{pb.n_pairs} pairs: rate {fmt_pct(pb.treated_rate, 1)} vs {fmt_pct(pb.control_rate, 1)}. "

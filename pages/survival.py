@@ -54,17 +54,17 @@ endpoint = row1[0].selectbox(
     key=K.SURVIVAL_ENDPOINT,
     on_change=_sync_sidebar_endpoint,
 )
-group_options = [None] + cats + nums
-default_group = ui.default_grouping(data, group_options)
+group_options = [""] + cats + nums  # "" = whole cohort (a None value shows as an empty selectbox)
+default_group = ui.default_grouping(data, group_options) or ""
 if st.session_state.get(K.SURVIVAL_GROUP, default_group) not in group_options:
     st.session_state.pop(K.SURVIVAL_GROUP, None)  # another dataset: start again
 st.session_state.setdefault(K.SURVIVAL_GROUP, default_group)
 group = row1[1].selectbox(
     "Compare groups",
     group_options,
-    format_func=lambda c: ui.column_label(c) + (" (cut in two)" if c in nums else ""),
+    format_func=lambda c: ui.column_label(c or None) + (" (cut in two)" if c in nums else ""),
     key=K.SURVIVAL_GROUP,
-)
+) or None
 unit = row1[2].radio("Time unit", ["months", "years"], horizontal=True, key=K.SURVIVAL_UNIT)
 
 time_col = "rfs_months" if endpoint == "competing" else endpoints[endpoint].time

@@ -48,6 +48,8 @@ def _texts(at: AppTest):
             yield "column", label
             if ("p_value" in str(c) or label.strip() in ("p", "p-value")) and df[c].dtype.kind == "f":
                 yield "p-column", f"p-values shown as numbers in column '{label}' (may print 0.000)"
+            if pd.api.types.is_numeric_dtype(df[c]) and df[c].isna().any():
+                yield "cell", f"None (a missing number in column '{label}' shows as None)"
             if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
                 for v in df[c].dropna().astype(str).unique()[:300]:
                     yield "cell", v
