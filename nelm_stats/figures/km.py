@@ -92,6 +92,7 @@ def _risk_rows(fig: go.Figure, at: pd.DataFrame, groups: list[str], names: list[
         categoryarray=list(reversed(names)),
         tickvals=names,
         ticktext=[f"<span style='color:{colour(i)}'>{n}</span>" for i, n in enumerate(names)],
+        ticklabelstandoff=12,  # clear of the centred count at time 0, also in a narrow column
         showline=False,
         ticks="",
         showgrid=False,
