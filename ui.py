@@ -115,31 +115,11 @@ class Keys:
     RISK_PH_TERM = "risk_ph_term"  # covariate of the residual plot
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    key: str
-    label: str
-    time: str
-    event: str
-    event_label: str
-
-
-ENDPOINTS: dict[str, Endpoint] = {
-    "rfs": Endpoint("rfs", "Recurrence-free survival", "rfs_months", "rfs_event", "recurrence or death"),
-    "os": Endpoint("os", "Overall survival", "os_months", "os_event", "death"),
-}
-# Endpoints some cohorts carry besides RFS/OS (e.g. mayo_cystic's hepatic PFS); offered on a page
-# only when the data hold them (see data_endpoints).
-EXTRA_ENDPOINTS: dict[str, Endpoint] = {
-    "hepatic_pfs": Endpoint("hepatic_pfs", "Hepatic progression-free survival", "hepatic_pfs_months",
-                            "hepatic_pfs_event", "hepatic progression or death"),
-}
-
-
-def data_endpoints(data: pd.DataFrame) -> dict[str, Endpoint]:
-    """RFS, OS and any extra endpoint whose time and event columns these data hold (with times)."""
-    return {k: e for k, e in {**ENDPOINTS, **EXTRA_ENDPOINTS}.items()
-            if {e.time, e.event} <= set(data.columns) and data[e.time].notna().any()}
+# endpoints are domain knowledge: they live in the schema (nelm_stats.schema)
+Endpoint = ns.schema.Endpoint
+ENDPOINTS = ns.schema.ENDPOINTS
+EXTRA_ENDPOINTS = ns.schema.EXTRA_ENDPOINTS
+data_endpoints = ns.schema.data_endpoints
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ __all__ = [
     "SEXES", "COHORT_COLUMNS", "LESION_COLUMNS", "COLUMNS_BY_NAME", "LESION_COLUMNS_BY_NAME",
     "DAYS_PER_MONTH", "DAYS_PER_YEAR", "label", "coerce_cohort", "coerce_lesions", "ROLES", "ROLE_OF", "role",
     "GROUPING_ROLES", "PRE_TREATMENT_ROLES", "YES_VALUES", "NO_VALUES", "EVENT_VALUES", "NO_EVENT_VALUES", "PREFERRED_GROUPINGS", "PREFERRED_TREATMENTS", "PREFERRED_COVARIATES",
+    "Endpoint", "ENDPOINTS", "EXTRA_ENDPOINTS", "data_endpoints", "BASELINE_CHARACTERISTICS", "POSITIVE_MARGINS",
+    "DEFAULT_COX_COVARIATES", "DEFAULT_HR_UNITS",
 ]
 
 
@@ -197,3 +199,44 @@ def coerce_cohort(df: pd.DataFrame) -> pd.DataFrame:
 def coerce_lesions(df: pd.DataFrame) -> pd.DataFrame:
     """Same for the lesion table."""
     return _coerce(df, LESION_COLUMNS_BY_NAME)
+
+
+# ---- endpoints: which time and event columns make an endpoint, and what it is called ----------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    time: str
+    event: str
+    event_label: str
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "rfs": Endpoint("rfs", "Recurrence-free survival", "rfs_months", "rfs_event", "recurrence or death"),
+    "os": Endpoint("os", "Overall survival", "os_months", "os_event", "death"),
+}
+# Endpoints some cohorts carry besides RFS/OS (e.g. mayo_cystic's hepatic PFS); offered only
+# when the data hold them (see data_endpoints).
+EXTRA_ENDPOINTS: dict[str, Endpoint] = {
+    "hepatic_pfs": Endpoint("hepatic_pfs", "Hepatic progression-free survival", "hepatic_pfs_months",
+                            "hepatic_pfs_event", "hepatic progression or death"),
+}
+
+
+def data_endpoints(data: pd.DataFrame) -> dict[str, Endpoint]:
+    """RFS, OS and any extra endpoint whose time and event columns these data hold (with times)."""
+    return {k: e for k, e in {**ENDPOINTS, **EXTRA_ENDPOINTS}.items()
+            if {e.time, e.event} <= set(data.columns) and data[e.time].notna().any()}
+
+
+# the characteristics of a NELM paper's Table 1, in its usual order
+BASELINE_CHARACTERISTICS = (
+    "age", "sex", "primary_site", "grade", "ki67", "synchronous", "primary_resected", "lesion_count",
+    "largest_lesion_cm", "bilobar", "extrahepatic_disease", "cystic", "approach", "major_hepatectomy",
+    "parenchyma_sparing", "cytoreduction_90", "icg",
+)
+POSITIVE_MARGINS = ("R1", "R2")  # margin_status values that count as a positive margin
+DEFAULT_COX_COVARIATES = ("grade", "age", "primary_site")  # the prognostic factors of the survey paper
+DEFAULT_HR_UNITS = {"ki67": 10.0}  # hazard ratio per 10 % Ki-67; per 1 unit otherwise

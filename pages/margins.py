@@ -14,7 +14,7 @@ from nelm_stats.figures.comparison import distribution_figure, margin_figure, ra
 from nelm_stats.report.format import display_label, fmt_p, fmt_p_bare, fmt_ratio
 
 K = ui.Keys
-POSITIVE = ["R1", "R2"]
+POSITIVE = list(ns.schema.POSITIVE_MARGINS)
 CI = {"wilson": "Wilson score", "exact": "Exact (Clopper–Pearson)"}
 TESTS = {"auto": "Automatic (Fisher if an expected count < 5)", "fisher": "Fisher's exact", "chi-square": "Chi-square"}
 

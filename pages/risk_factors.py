@@ -16,8 +16,8 @@ from nelm_stats.report import views
 from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare
 
 K = ui.Keys
-DEFAULT_COVARIATES = ("grade", "age", "primary_site")
-DEFAULT_UNITS = {"ki67": 10.0}  # hazard ratio per 10 % Ki-67; per 1 unit otherwise
+DEFAULT_COVARIATES = ns.schema.DEFAULT_COX_COVARIATES
+DEFAULT_UNITS = ns.schema.DEFAULT_HR_UNITS
 THRESHOLDS = (0.05, 0.10, 0.20)
 PLOT_CONFIG = {"displaylogo": False,
                "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "forest_plot"}}

@@ -12,9 +12,7 @@ import nelm_stats as ns
 import ui
 
 K = ui.Keys
-BASELINE = ("age", "sex", "primary_site", "grade", "ki67", "synchronous", "primary_resected", "lesion_count",
-            "largest_lesion_cm", "bilobar", "extrahepatic_disease", "cystic", "approach", "major_hepatectomy",
-            "parenchyma_sparing", "cytoreduction_90", "icg")
+BASELINE = ns.schema.BASELINE_CHARACTERISTICS
 NOT_VARIABLES = {"patient_id"}
 SUMMARY = {"auto": "By distribution (Shapiro–Wilk)", "median": "Median [IQR]", "mean": "Mean (SD)"}
 

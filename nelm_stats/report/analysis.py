@@ -1,0 +1,451 @@
+"""The whole analysis in one call, and the report built from it.
+
+:func:`run_analysis` takes a cohort (canonical schema) and :class:`~nelm_stats.report.
+settings.AnalysisSettings`, runs the public API of nelm_stats (Table 1, Kaplan–Meier with the
+log-rank test, margin rates, Cox regression, propensity matching and weighting) with the
+settings' choices, and returns every result object; an analysis these data cannot support
+is recorded with the reason instead.  :func:`build_report` words the results into the
+document model (:mod:`nelm_stats.report.document`) that the DOCX, HTML, PDF and PPTX
+exporters lay out.  The dashboard's Report page, the command line and a generated script all
+go through here, so they give the same numbers.
+"""
+from __future__ import annotations
+
+import hashlib
+import platform
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import AnalysisError, InputError
+from ..estimators.cox import cox_regression, risk_factor_table, univariable_screen
+from ..estimators.propensity import iptw, propensity_match, treatment_levels
+from ..estimators.propensity_outcomes import compare_survival
+from ..estimators.proportions import compare_rates
+from ..estimators.table_one import table_one
+from ..figures.balance import love_plot
+from ..figures.forest import forest_figure
+from ..figures.km import km_figure
+from ..schema import BASELINE_CHARACTERISTICS, DEFAULT_HR_UNITS, ENDPOINTS, EXTRA_ENDPOINTS, POSITIVE_MARGINS, data_endpoints, label
+from . import narrative as nv
+from .document import CurveSeries, FigureBlock, Report, Section, TableBlock, TextBlock
+from .format import display_label, fmt_median, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
+from .settings import AnalysisSettings, Settings, resolve, settings_to_json
+from .survival_report import SurvivalReport, survival_report
+from .views import column_titles, risk_factor_view
+
+__all__ = ["AnalysisResults", "run_analysis", "build_report", "data_fingerprint", "software_line"]
+
+
+@dataclass(frozen=True)
+class AnalysisResults:
+    """Every result of one analysis.  ``skipped``: {section: why it could not be done}."""
+    settings: AnalysisSettings
+    n_patients: int
+    flow: pd.DataFrame | None
+    table_one: object | None
+    survival: SurvivalReport | None
+    margins: object | None  # compare_rates of a positive margin (R1/R2) by group
+    cox: object | None  # RiskFactorTable (univariable screen + multivariable model)
+    matched: object | None  # MatchResult
+    weighted: object | None  # WeightResult
+    comparison: object | None  # SurvivalComparison (crude / matched / weighted)
+    skipped: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+
+
+def data_fingerprint(data: pd.DataFrame) -> str:
+    """A short hash of the analysed data (values and column names), to tell two inputs apart."""
+    h = hashlib.sha256()
+    h.update("|".join(map(str, data.columns)).encode("utf-8"))
+    h.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:12]
+
+
+def software_line() -> str:
+    import scipy
+    return (f"nelm_stats {__version__} (Python {platform.python_version()}, numpy {np.__version__}, "
+            f"pandas {pd.__version__}, scipy {scipy.__version__})")
+
+
+def _treated_value(data: pd.DataFrame, treatment: str, treated: str | None):
+    levels = treatment_levels(data, treatment)
+    for v in levels:
+        if str(v) == str(treated):
+            return v
+    raise InputError(f"The treated group '{treated}' is not a value of {label(treatment)}.")
+
+
+def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *,
+                 flow: pd.DataFrame | None = None) -> AnalysisResults:
+    """Run every analysis of the report on ``data`` with ``settings`` (None fields: defaults)."""
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        raise InputError("The cohort has no patients to analyse.")
+    a = resolve(settings or AnalysisSettings(), data)
+    skipped: dict[str, str] = {}
+    group = a.group or None
+    eps = data_endpoints(data)
+    endpoint = eps.get(a.endpoint)
+
+    t1 = None
+    variables = [c for c in BASELINE_CHARACTERISTICS if c in data.columns and c != group
+                 and data[c].notna().any()]
+    try:
+        if not variables:
+            raise InputError("These data hold none of the usual baseline characteristics.")
+        t1 = table_one(data, group, variables)
+    except AnalysisError as err:
+        skipped["table_one"] = str(err)
+
+    surv = None
+    if endpoint is None:
+        skipped["survival"] = "These data have no follow-up times for this endpoint."
+    else:
+        os_ep = ENDPOINTS["os"]
+        fu = (os_ep.time, os_ep.event) if "os" in eps else None
+        try:
+            surv = survival_report(
+                data, endpoint.time, endpoint.event, group, cut=a.cut, time_unit=a.time_unit,
+                horizon=a.horizon, landmark=a.landmark, rate_years=a.rate_years, endpoint=endpoint.label,
+                event_label=endpoint.event_label, follow_up=fu)
+        except AnalysisError as err:
+            skipped["survival"] = str(err)
+
+    margins = None
+    if "margin_status" in data.columns and data["margin_status"].notna().any():
+        try:
+            margins = compare_rates(data, "margin_status", group, event=list(POSITIVE_MARGINS))
+        except AnalysisError as err:
+            skipped["margins"] = str(err)
+    else:
+        skipped["margins"] = "These data have no margin status (R0/R1/R2)."
+
+    cox = None
+    covs = [c for c in (a.cox_covariates or ()) if c in data.columns]
+    if endpoint is None:
+        skipped["cox"] = "These data have no follow-up times for this endpoint."
+    elif not covs:
+        skipped["cox"] = "No covariate was chosen for the Cox model."
+    else:
+        try:
+            units = {c: u for c, u in DEFAULT_HR_UNITS.items() if c in covs}
+            screen = univariable_screen(data, endpoint.time, endpoint.event, covs, units=units)
+            fitted = set(screen.tests["term"][screen.tests["p_value"].notna()])
+            chosen = [c for c in covs if c in fitted]
+            model = cox_regression(data, endpoint.time, endpoint.event, chosen,
+                                   units={c: u for c, u in units.items() if c in chosen}) if chosen else None
+            cox = risk_factor_table(screen, model)
+        except AnalysisError as err:
+            skipped["cox"] = str(err)
+
+    matched = weighted = comparison = None
+    if not a.treatment:
+        skipped["propensity"] = "These data have no column with exactly two groups to compare."
+    elif not a.ps_covariates:
+        skipped["propensity"] = "No covariate was chosen for the propensity model."
+    else:
+        try:
+            treated = _treated_value(data, a.treatment, a.treated)
+            m = a.matching
+            matched = propensity_match(data, a.treatment, list(a.ps_covariates), ratio=m.ratio, caliper=m.caliper,
+                                       caliper_scale=m.caliper_scale, replace=m.replace,
+                                       exact=list(m.exact) or None, treated=treated)
+            w = a.weighting
+            weighted = iptw(data, a.treatment, list(a.ps_covariates), estimand=w.estimand, stabilize=w.stabilize,
+                            trim=w.trim, treated=treated)
+            if endpoint is not None:
+                comparison = compare_survival(data, endpoint.time, endpoint.event, matched=matched,
+                                              weighted=weighted, time_unit=a.time_unit)
+        except AnalysisError as err:
+            skipped["propensity"] = str(err)
+    return AnalysisResults(settings=a, n_patients=len(data), flow=flow, table_one=t1, survival=surv,
+                           margins=margins, cox=cox, matched=matched, weighted=weighted, comparison=comparison,
+                           skipped=skipped, fingerprint=data_fingerprint(data))
+
+
+# ---- wording --------------------------------------------------------------------------------
+
+
+def _frame_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as display text (the exporters write text)."""
+    out = frame.copy()
+    for c in out.columns:
+        out[c] = [display_label(v) if not isinstance(v, str) else v for v in out[c]]
+    return out.astype(str)
+
+
+def _km_curves(km) -> tuple[CurveSeries, ...]:
+    out = []
+    for g in km.medians["group"]:
+        c = km.curve[km.curve["group"] == g]
+        t = np.concatenate([[0.0], c["time"].to_numpy(float)])
+        s = np.concatenate([[1.0], c["survival"].to_numpy(float)])
+        # step corners: (t0,s0) (t1,s0) (t1,s1) ...
+        xs = np.repeat(t, 2)[1:]
+        ys = np.repeat(s, 2)[:-1]
+        out.append(CurveSeries(display_label(g), tuple(map(float, xs)), tuple(map(float, ys))))
+    return tuple(out)
+
+
+def _group_text(g) -> str:
+    return "all patients" if str(g) == "all" else display_label(g)
+
+
+def _flow_section(r: AnalysisResults) -> Section:
+    blocks = []
+    if r.flow is not None and len(r.flow):
+        blocks.append(TextBlock("Patient flow: " + nv.describe_flow(r.flow), "results"))
+        f = r.flow.rename(columns={"step": "Step", "reason": "Reason", "n_excluded": "Patients left out",
+                                   "n_remaining": "Patients remaining"})
+        blocks.append(TableBlock("flow", "Patient flow", _frame_text(f), data=r.flow))
+        head = (nv.describe_flow(r.flow),)
+    else:
+        blocks.append(TextBlock(f"{r.n_patients} patients were analysed (the file was already in the analysis "
+                                "format; no rows were left out on import).", "results"))
+        head = (f"{r.n_patients} patients analysed",)
+    return Section("flow", "Patients", tuple(blocks), head)
+
+
+def _table_one_section(r: AnalysisResults) -> Section:
+    t1 = r.table_one
+    group = r.settings.group or None
+    view = t1.formatted(group_title=label(group) if group else None)
+    notes = tuple(t1.footnotes())
+    if t1.n_excluded:
+        notes += (f"{t1.n_excluded} patient(s) without a value for the grouping were left out.",)
+    title = "Table 1. Baseline characteristics" + (f" by {label(group).lower()}" if group else "")
+    return Section("table_one", "Baseline characteristics",
+                   (TableBlock("table_one", title, _frame_text(view), notes, t1.table),), ())
+
+
+def _survival_section(r: AnalysisResults) -> Section:
+    s = r.survival
+    unit = s.time_unit
+    fig = km_figure(s.km, test=s.test, horizon=s.horizon, time_unit=unit, group_name=s.group_name,
+                    y_title=s.endpoint, time_origin="landmark" if s.landmark is not None else "surgery")
+    caption = (f"Kaplan–Meier estimate of {s.endpoint.lower()}" + (f" by {s.group_name.lower()}" if s.group_name else "")
+               + "; ticks mark censored patients; numbers at risk below the axis"
+               + (f"; {nv.test_line(s.test)}" if s.test is not None else "") + ".")
+    table = nv.survival_table_view(s.km.medians, s.rates, unit)
+    notes = [f"Median and rates: Kaplan–Meier estimates with 95 % CIs (log transformation, as R's survfit)."]
+    foot = nv.rates_footnote(s.rates)
+    if foot:
+        notes.append(foot)
+    if s.test is not None:
+        notes.append("Groups compared with the log-rank test.")
+    blocks = [
+        FigureBlock("km", f"{s.endpoint}", fig, caption, _km_curves(s.km),
+                    f"Time since surgery ({unit})", s.endpoint),
+        TableBlock("survival", f"{s.endpoint}: medians and rates", _frame_text(table), tuple(notes),
+                   s.km.medians),
+        TextBlock(s.narrative, "results"),
+    ]
+    blocks += [TextBlock(w, "note") for w in s.warnings]
+    head = []
+    for row in s.km.medians.itertuples(index=False):
+        head.append(f"{_group_text(row.group)}: median {fmt_median_short(row, unit)}")
+    if s.test is not None:
+        head.append(f"Log-rank {fmt_p(s.test.p_value)}")
+    return Section("survival", s.endpoint, tuple(blocks), tuple(head))
+
+
+def fmt_median_short(row, unit: str) -> str:
+    return f"{fmt_median(row.median, row.ci_lower, row.ci_upper)} {unit}"
+
+
+def _margins_section(r: AnalysisResults) -> Section:
+    m = r.margins
+    t = m.table
+    view = pd.DataFrame({
+        "Group": [_group_text(g).capitalize() if str(g) == "all" else display_label(g) for g in t["group"]],
+        "Patients": [str(int(n)) for n in t["n"]],
+        "Positive margin (R1/R2), n (%)": [fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
+        "95 % CI (%)": [f"{fmt_num(100 * lo)}–{fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
+    })
+    parts = [f"A positive resection margin (R1 or R2) was found in "
+             + "; ".join(f"{int(e)} of {int(n)} patients ({fmt_num(100 * e / n)} %) {('overall' if str(g) == 'all' else 'with ' + label(r.settings.group).lower() + ' = ' + display_label(g)) if r.settings.group else 'overall'}"
+                         for g, e, n in zip(t["group"], t["events"], t["n"]) if n)]
+    sentence = parts[0]
+    notes = ["95 % CIs: Wilson score intervals."]
+    if m.p_value == m.p_value:
+        sentence += f" ({m.test}, {fmt_p(m.p_value)})"
+        notes.append(f"p-value: {m.test}.")
+    if m.odds_ratio == m.odds_ratio:
+        sentence += f"; {fmt_ratio('odds ratio', m.odds_ratio, m.or_ci_lower, m.or_ci_upper)}"
+        notes.append("Odds ratio: conditional maximum-likelihood estimate with exact CI (as R's fisher.test).")
+    sentence += "."
+    if m.n_excluded:
+        sentence += f" {m.n_excluded} patient(s) without a margin status were left out."
+    head = tuple(f"{display_label(g) if str(g) != 'all' else 'All'}: {fmt_n_pct(int(e), int(n))} R1/R2"
+                 for g, e, n in zip(t["group"], t["events"], t["n"]))
+    return Section("margins", "Resection margins",
+                   (TableBlock("margins", "Positive resection margins", view, tuple(notes), t),
+                    TextBlock(sentence, "results")), head + ((fmt_p(m.p_value),) if m.p_value == m.p_value else ()))
+
+
+def _cox_section(r: AnalysisResults) -> Section:
+    rft = r.cox
+    view = risk_factor_view(rft)
+    ep = data_label(r)
+    fig = forest_figure(rft)
+    model = rft.model if hasattr(rft, "model") else None
+    blocks = [FigureBlock("forest", f"Hazard ratios for {ep.lower()}", fig,
+                          f"Hazard ratios (95 % CI, log scale) of {ep.lower()} from Cox regression.")]
+    notes = ("Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values. Univariable: each "
+             "covariate alone; multivariable: all covariates that could be estimated alone.",)
+    blocks.append(TableBlock("cox", f"Cox regression of {ep.lower()}", _frame_text(view), notes, rft.table))
+    sig = [row for row in rft.table.itertuples(index=False)
+           if getattr(row, "p_value", np.nan) == getattr(row, "p_value", np.nan) and row.p_value < 0.05]
+    if sig:
+        text = "In the multivariable model, " + "; ".join(
+            f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''} was associated with "
+            f"{ep.lower()} ({fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)})"
+            for row in sig) + "."
+    else:
+        text = f"No covariate of the multivariable model was associated with {ep.lower()} at p < 0.05."
+    blocks.append(TextBlock(text, "results"))
+    head = tuple(f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''}: "
+                 f"HR {fmt_num(row.hazard_ratio, 2)}, {fmt_p(row.p_value)}" for row in sig[:4])
+    return Section("cox", "Risk factors (Cox regression)", tuple(blocks), head or (text,))
+
+
+def data_label(r: AnalysisResults) -> str:
+    e = {**ENDPOINTS, **EXTRA_ENDPOINTS}
+    return e[r.settings.endpoint].label if r.settings.endpoint in e else "Survival"
+
+
+def _propensity_section(r: AnalysisResults) -> Section:
+    m, w, c = r.matched, r.weighted, r.comparison
+    a = r.settings
+    treat = label(a.treatment)
+    bal = m.balance
+    bview = pd.DataFrame({
+        "Covariate": ["Propensity score (distance)" if t == "distance" else
+                      (label(t.split(": ")[0]) + (": " + display_label(t.split(": ", 1)[1]) if ": " in t else ""))
+                      for t in bal["term"]],
+        "SMD before": [fmt_num(x, 3) for x in bal["smd_before"]],
+        "SMD after matching": [fmt_num(x, 3) for x in bal["smd_after"]],
+    })
+    if w is not None:
+        wb = dict(zip(w.balance["term"], w.balance["smd_after"]))
+        bview["SMD after weighting"] = [fmt_num(wb.get(t, np.nan), 3) for t in bal["term"]]
+    blocks = [FigureBlock("love", "Covariate balance", love_plot(m),
+                          "Absolute standardized mean differences before and after matching; dashed line at 0.1."),
+              TableBlock("balance", f"Balance of the propensity model ({treat})", bview,
+                         ("SMD: standardized mean difference; denominators: SD of the treated group (ATT), "
+                          "computed in the unmatched sample; binary covariates standardized with p(1 − p).",), bal)]
+    method = (f"1:{m.ratio} nearest-neighbour matching" + ("" if m.caliper is None else
+                                                           f" within a caliper of {m.caliper:g} SD of the "
+                                                           f"{'logit of the ' if m.caliper_scale == 'logit' else ''}propensity score")
+              + (" with replacement" if m.replace else " without replacement"))
+    text = (f"Treated: {treat} = {display_label(m.treated_label)}. With {method}, {m.n_treated_matched} of "
+            f"{m.n_treated} treated patients were matched to {m.n_control_matched} controls.")
+    head = [f"{m.n_treated_matched}/{m.n_treated} treated matched"]
+    if c is not None and len(c.table):
+        t = c.table
+        names = {"crude": "Crude", "matched": "Matched", "weighted": "Weighted (IPTW)"}
+        view = pd.DataFrame({
+            "Analysis": [names.get(x, x) for x in t["analysis"]],
+            "Patients": [display_label(x) for x in t["n"]],
+            "Events": [display_label(x) for x in t["events"]],
+            "Hazard ratio (95 % CI)": [fmt_ratio("", h, lo, hi).strip() if h == h else "–"
+                                       for h, lo, hi in zip(t["hazard_ratio"], t["ci_lower"], t["ci_upper"])],
+            "p": [fmt_p_bare(p) for p in t["p_value"]],
+        })
+        blocks.append(TableBlock("contrast", f"{data_label(r)}: crude, matched and weighted hazard ratios", view,
+                                 ("Crude: Cox model in the patients of the propensity model. Matched: Cox model with "
+                                  "robust SE clustered on the matched sets. Weighted: Cox model with IPTW weights "
+                                  f"({a.weighting.estimand}{', stabilised' if a.weighting.stabilize else ''}) and "
+                                  "robust SE.",), t))
+        lines = []
+        for row in t.itertuples(index=False):
+            if row.hazard_ratio == row.hazard_ratio:
+                lines.append(f"{names.get(row.analysis, row.analysis).lower()} "
+                             f"{fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)}")
+                head.append(f"{names.get(row.analysis, row.analysis)} HR {fmt_num(row.hazard_ratio, 2)} "
+                            f"({fmt_p(row.p_value)})")
+        if lines:
+            text += (f" For {data_label(r).lower()}, {treat.lower()} = {display_label(m.treated_label)} vs "
+                     f"{display_label(m.control_label)}: " + "; ".join(lines) + ".")
+        blocks += [TextBlock(x, "note") for x in c.warnings]
+    blocks.insert(2, TextBlock(text, "results"))
+    blocks += [TextBlock(x, "note") for x in m.warnings]
+    return Section("propensity", f"Propensity score analysis: {treat}", tuple(blocks), tuple(head))
+
+
+SECTION_TITLES = {"flow": "Patients", "table_one": "Baseline characteristics", "survival": "Survival",
+                  "margins": "Resection margins", "cox": "Risk factors (Cox regression)",
+                  "propensity": "Propensity score analysis"}
+_BUILDERS = {"flow": _flow_section, "table_one": _table_one_section, "survival": _survival_section,
+             "margins": _margins_section, "cox": _cox_section, "propensity": _propensity_section}
+_RESULT = {"table_one": "table_one", "survival": "survival", "margins": "margins", "cox": "cox",
+           "propensity": "matched"}
+
+
+def methods_text(r: AnalysisResults) -> str:
+    """The methods paragraph: endpoints, estimators, tests, models, matching, missing data, software."""
+    a = r.settings
+    ep = data_label(r)
+    parts = [
+        f"{ep} was estimated with the Kaplan–Meier method (95 % confidence intervals with the log "
+        f"transformation) and compared between groups with the log-rank test; median follow-up was estimated "
+        f"with the reverse Kaplan–Meier method. Times are reported in {a.time_unit} from surgery"
+        + (f", from a landmark at {a.landmark:g} {a.time_unit}" if a.landmark else "") + ".",
+        "Categorical characteristics are reported as n (%) and compared with the chi-square test, or Fisher's "
+        "exact test when an expected count was below 5; continuous characteristics as median [IQR] "
+        "(Mann–Whitney or Kruskal–Wallis test) or mean (SD) (Welch's t-test) depending on their distribution.",
+        "Margin rates are given with Wilson score 95 % confidence intervals.",
+        "Prognostic factors were assessed with Cox proportional-hazards regression (Efron ties), first "
+        "univariable and then multivariable; proportional hazards were checked with scaled Schoenfeld residuals.",
+    ]
+    if a.treatment and r.matched is not None:
+        m = a.matching
+        parts.append(
+            f"For the comparison of {label(a.treatment).lower()}, a propensity score was estimated by logistic "
+            f"regression on {', '.join(label(c).lower() for c in a.ps_covariates)}. Patients were matched 1:{m.ratio} "
+            f"by nearest neighbour {'with' if m.replace else 'without'} replacement"
+            + (f" within a caliper of {m.caliper:g} standard deviations of the "
+               f"{'logit of the ' if m.caliper_scale == 'logit' else ''}propensity score" if m.caliper else "")
+            + "; balance was assessed with standardized mean differences (threshold 0.1). Inverse probability of "
+            f"treatment weights ({a.weighting.estimand}{', stabilised' if a.weighting.stabilize else ''}"
+            + (f", trimmed at the {100 * a.weighting.trim:g}th percentile" if a.weighting.trim else "")
+            + ") were used as a second adjustment. Hazard ratios after matching use robust standard errors "
+              "clustered on the matched sets, after weighting robust standard errors.")
+    parts.append("Patients with a missing value in the variables of an analysis were left out of that analysis "
+                 "and counted; no values were imputed. Two-sided p-values below 0.05 were considered significant.")
+    parts.append(f"Analyses were performed with {software_line()}, whose estimates are tested against R "
+                 "(survival, cmprsk, MatchIt, pROC).")
+    return " ".join(parts)
+
+
+def build_report(results: AnalysisResults, *, dataset: str = "", settings: Settings | None = None,
+                 title: str | None = None) -> Report:
+    """The report document of ``results`` (sections in the settings' order)."""
+    s = settings or Settings(analysis=results.settings)
+    sections = []
+    for key in s.report.sections:
+        if key not in _BUILDERS:
+            continue
+        if key != "flow" and getattr(results, _RESULT[key]) is None:
+            why = results.skipped.get(key, "not available for these data")
+            sections.append(Section(key, SECTION_TITLES[key], (TextBlock(f"Not done: {why}", "note"),), ()))
+            continue
+        sections.append(_BUILDERS[key](results))
+    take_home = []
+    for sec in sections:
+        if sec.key in ("survival", "margins", "cox", "propensity") and sec.headline:
+            take_home.append(f"{sec.title}: " + "; ".join(h.rstrip(".") for h in sec.headline[:3]) + ".")
+    settings_hash = hashlib.sha256(settings_to_json(s).encode("utf-8")).hexdigest()[:12]
+    provenance = (
+        ("Software", software_line()),
+        ("Data", f"{dataset or 'cohort'}: {results.n_patients} patients, fingerprint {results.fingerprint}"),
+        ("Settings", f"fingerprint {settings_hash} (settings version 1)"),
+    )
+    return Report(
+        title=title or s.report.title,
+        subtitle=(f"{dataset} · " if dataset else "") + f"{results.n_patients} patients",
+        sections=tuple(sections), methods=methods_text(results), take_home=tuple(take_home),
+        provenance=provenance, created=date.today().isoformat())
