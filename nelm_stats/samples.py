@@ -10,7 +10,7 @@ from .schema import COLUMNS_BY_NAME, LESION_COLUMNS_BY_NAME, MARGINS, coerce_coh
 
 __all__ = [
     "SAMPLES_DIR", "SAMPLES", "DEFAULT_SAMPLE", "sample_names", "describe_sample", "load_sample",
-    "load_sample_lesions",
+    "load_sample_lesions", "coerce_extras",
 ]
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -64,7 +64,7 @@ def _check(name: str) -> None:
 def load_sample(name: str) -> pd.DataFrame:
     """One sample cohort, one row per patient, with canonical dtypes."""
     _check(name)
-    return _coerce_extras(coerce_cohort(pd.read_csv(SAMPLES_DIR / SAMPLES[name][0])), COLUMNS_BY_NAME)
+    return coerce_extras(coerce_cohort(pd.read_csv(SAMPLES_DIR / SAMPLES[name][0])), COLUMNS_BY_NAME)
 
 
 def load_sample_lesions(name: str) -> pd.DataFrame | None:
@@ -73,10 +73,10 @@ def load_sample_lesions(name: str) -> pd.DataFrame | None:
     lesion_file = SAMPLES[name][1]
     if lesion_file is None:
         return None
-    return _coerce_extras(coerce_lesions(pd.read_csv(SAMPLES_DIR / lesion_file)), LESION_COLUMNS_BY_NAME)
+    return coerce_extras(coerce_lesions(pd.read_csv(SAMPLES_DIR / lesion_file)), LESION_COLUMNS_BY_NAME)
 
 
-def _coerce_extras(df: pd.DataFrame, canonical: dict) -> pd.DataFrame:
+def coerce_extras(df: pd.DataFrame, canonical: dict) -> pd.DataFrame:
     """Dtypes for a sample's paper-specific extra columns (documented in data/samples/README.md):
     ``*_date`` -> dates, ``margin_status_*`` -> ordered R0 < R1 < R2, True/False text -> boolean."""
     for name in df.columns:

@@ -27,6 +27,11 @@ PKG = Path(__file__).resolve().parents[1] / "nelm_stats"
 ALLOWED_INNER = {
     ("estimators.table_one", "report.views"): "TableOne.formatted()/footnotes() are DESIGN.md's 'formatted view' of "
                                               "the result; the view itself lives in the presentation layer",
+    # the command line loads only the writer of the format asked for (each pulls a large library)
+    ("__main__", "report.exports.docx_report"): "python-docx only for a .docx report",
+    ("__main__", "report.exports.html_report"): "HTML/PDF writer only for .html/.pdf",
+    ("__main__", "report.exports.pptx_deck"): "python-pptx only for a .pptx deck",
+    ("__main__", "report.script"): "the script generator only for the 'script' command",
 }
 # third-party modules deferred to the function that needs them (import time of the app)
 DEFERRED_THIRD_PARTY = {"statsmodels", "pyreadstat", "scipy"}

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from ..errors import InputError
+from ..samples import coerce_extras
+from ..schema import COLUMNS_BY_NAME, coerce_cohort
 from .mapping import KEEP, DROP, ColumnMapping, apply_mapping, remap, suggest_mapping
 from .privacy import drop_columns, drop_raw_dates
 from .quality import PreparedCohort, prepare_cohort, row_numbers
 from .read import DEFAULT_MISSING_CODES, read_table
 
-__all__ = ["ImportSettings", "ImportedCohort", "import_cohort", "is_canonical"]
+__all__ = ["ImportSettings", "ImportedCohort", "import_cohort", "is_canonical", "read_cohort"]
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,9 @@ class ImportedCohort:
     """``data``: the analysed cohort; ``flow``: the patient flow; ``prepared``: every step's
     detail (excluded rows, audit); ``messages``: what of the settings no longer fits the file."""
     data: pd.DataFrame
-    flow: pd.DataFrame
-    prepared: PreparedCohort
-    mapping: ColumnMapping
+    flow: pd.DataFrame | None
+    prepared: PreparedCohort | None  # None: the file was already in the canonical schema
+    mapping: ColumnMapping | None
     messages: tuple[str, ...] = ()
 
 
@@ -121,3 +123,20 @@ def import_cohort(content: bytes, filename: str, settings: ImportSettings | None
         data = drop_raw_dates(data)
     return ImportedCohort(data=data, flow=prepared.flow, prepared=prepared, mapping=mapping,
                           messages=tuple(messages))
+
+
+def read_cohort(content: bytes, filename: str, settings: ImportSettings | None = None) -> ImportedCohort:
+    """A cohort from a file: with ``settings``, the import replayed (:func:`import_cohort`);
+    without, a file already in the canonical schema (e.g. one the dashboard or a notebook wrote)
+    is read with the schema's types, and any other file goes through the suggested mapping
+    (and says so)."""
+    if settings is not None:
+        return import_cohort(content, filename, settings)
+    read = read_table(content, filename)
+    if is_canonical(read.data):
+        data = coerce_extras(coerce_cohort(read.data.reset_index(drop=True)), COLUMNS_BY_NAME)
+        return ImportedCohort(data=data, flow=None, prepared=None, mapping=None)
+    out = import_cohort(content, filename, ImportSettings())
+    note = ("The file is not in the analysis format: its columns were mapped as the Import page suggests. "
+            "Check the mapping there and save the settings to fix it.")
+    return replace(out, messages=(note, *out.messages))

@@ -59,10 +59,10 @@ class AnalysisResults:
 
 def data_fingerprint(data: pd.DataFrame) -> str:
     """A short hash of the analysed data (values and column names), to tell two inputs apart."""
-    h = hashlib.sha256()
-    h.update("|".join(map(str, data.columns)).encode("utf-8"))
-    h.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
-    return h.hexdigest()[:12]
+    # from the values as text (12 significant digits), so that 72 and 72.0, or a boolean read
+    # as True/False text, give the same fingerprint
+    text = data.to_csv(index=False, float_format="%.12g", date_format="%Y-%m-%d", lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def software_line() -> str:
