@@ -16,6 +16,8 @@ import streamlit as st
 
 import nelm_stats as ns
 from nelm_stats import samples as ns_samples
+from nelm_stats.report import document as ns_document
+from nelm_stats.report import settings as ns_settings
 from nelm_stats.report.views import column_titles
 
 
@@ -113,6 +115,36 @@ class Keys:
     RISK_SELECTION = "risk_selection"  # "all" | "screen"
     RISK_THRESHOLD = "risk_threshold"  # p threshold of the screen
     RISK_PH_TERM = "risk_ph_term"  # covariate of the residual plot
+    # Report page and the settings file
+    REPORT_TITLE = "report_title"
+    REPORT_SECTIONS = "report_sections"
+    REPORT_SETTINGS_FILE = "report_settings_file"  # a settings file to load (JSON)
+    REPORT_SETTINGS_NOTES = "report_settings_notes"  # what of a loaded settings file did not fit
+    SETTINGS_DOWNLOAD = "settings_download"  # sidebar: the settings of the analysis
+    # Plan a study page (pages/plan.py)
+    PLAN_SOURCE = "plan_source"  # (dataset, endpoint, group, control, treated) the prefilled values came from
+    PLAN_ENDPOINT = "plan_endpoint"
+    PLAN_GROUP = "plan_group"
+    PLAN_CONTROL = "plan_control"  # + "_<group>"
+    PLAN_TREATED = "plan_treated"  # + "_<group>"
+    PLAN_HR = "plan_hr"
+    PLAN_MEDIAN = "plan_median"
+    PLAN_ACCRUAL = "plan_accrual"
+    PLAN_FOLLOW_UP = "plan_follow_up"
+    PLAN_POWER = "plan_power"
+    PLAN_ALPHA = "plan_alpha"
+    PLAN_SIDED = "plan_sided"
+    PLAN_ALLOCATION = "plan_allocation"
+    PLAN_DROPOUT = "plan_dropout"
+    PLAN_DROPOUT_TIME = "plan_dropout_time"
+    PLAN_METHOD = "plan_method"
+    PLAN_RATE_DESIGN = "plan_rate_design"  # "superiority" | "noninferiority"
+    PLAN_P_CONTROL = "plan_p_control"
+    PLAN_P_TREATED = "plan_p_treated"
+    PLAN_RATE_METHOD = "plan_rate_method"
+    PLAN_RATE_ALPHA = "plan_rate_alpha"
+    PLAN_RATE_POWER = "plan_rate_power"
+    PLAN_NI_MARGIN = "plan_ni_margin"
 
 
 # endpoints are domain knowledge: they live in the schema (nelm_stats.schema)
@@ -130,6 +162,8 @@ class UploadedCohort:
     data: pd.DataFrame
     lesions: pd.DataFrame | None = None
     flow: pd.DataFrame | None = None  # patient flow (uploaded -> excluded -> analysed)
+    import_settings: "ns.ImportSettings | None" = None  # the Import page's choices (None: not imported)
+    source_file: str | None = None  # name of the file it was imported from
 
 
 @st.cache_data(show_spinner=False)
@@ -221,6 +255,14 @@ def current_endpoint() -> Endpoint:
     return ENDPOINTS[st.session_state.get(Keys.ENDPOINT, "rfs")]
 
 
+def _settings_download():
+    """The settings file, written when clicked (in a thread without session state: the choices
+    are read now, the data passed in)."""
+    choices, data = _choices(), current_cohort()
+    return lambda: ns_settings.settings_to_json(settings_from_choices(choices, data),
+                                                software=f"nelm_stats {ns.__version__}")
+
+
 def sidebar() -> None:
     """The shared sidebar: which dataset, which endpoint."""
     with st.sidebar:
@@ -233,6 +275,11 @@ def sidebar() -> None:
             format_func=lambda k: ENDPOINTS[k].label,
             key=Keys.ENDPOINT,
         )
+        st.download_button(
+            "Save analysis settings", data=_settings_download(), file_name="nelm_settings.json",
+            mime="application/json", key=Keys.SETTINGS_DOWNLOAD, on_click="ignore", icon=":material/save:",
+            help="Every choice of this analysis (import, groupings, covariates, matching, report) in one file: "
+                 "load it on the Report page, or replay it with  python -m nelm_stats report DATA --settings FILE.")
         st.caption("Your data stay on this computer: nothing is uploaded to the internet.")
 
 
@@ -391,3 +438,160 @@ def keep_valid(key: str, options: list, default) -> None:
             st.session_state[key] = [v for v in (value or default) if v in options] or default
     elif value not in options:
         st.session_state[key] = default
+
+
+# ---- settings file: the analysis as the pages hold it --------------------------------------
+
+_TRIM = {"none": None, "99th percentile": 0.99, "95th percentile": 0.95}
+
+
+def _page_value(marker: str, key: str, default=None):
+    """A page's stored choice, if it was made for the current dataset."""
+    if marker and st.session_state.get(marker) != current_dataset():
+        return default
+    return st.session_state.get(key, default)
+
+
+def _choices() -> dict:
+    """The pages' stored choices, read from session state only (cheap; no data touched)."""
+    ss = st.session_state
+    unit = ss.get(Keys.SURVIVAL_UNIT, "months")
+    group = _page_value(Keys.SURVIVAL_DATASET, Keys.SURVIVAL_GROUP)
+    kind, name = current_dataset().split(":", 1)
+    return dict(
+        dataset=current_dataset(),
+        preferred_group=SAMPLE_GROUPINGS.get(name) if kind == "sample" else None,
+        endpoint=ss.get(Keys.ENDPOINT, "rfs"), group=group,
+        cut_mode=_page_value(Keys.SURVIVAL_DATASET, Keys.SURVIVAL_CUT, "median"),
+        cut_value=ss.get(f"{Keys.SURVIVAL_CUT_VALUE}_{group}") if group else None,
+        unit=unit, rate_years=tuple(ss.get(Keys.SURVIVAL_RATE_YEARS) or (1, 3, 5)),
+        horizon=_page_value(Keys.SURVIVAL_DATASET, f"{Keys.SURVIVAL_HORIZON}_{unit}"),
+        landmark=ss.get(f"{Keys.SURVIVAL_LANDMARK}_{unit}") if ss.get(Keys.SURVIVAL_LANDMARK_ON) else None,
+        cox=_page_value(Keys.RISK_DATASET, Keys.RISK_COVARIATES),
+        treatment=ss.get(Keys.PROPENSITY_TREATMENT), treated=ss.get(Keys.PROPENSITY_TREATED),
+        ps=ss.get(Keys.PROPENSITY_COVARIATES), ratio=ss.get(Keys.PROPENSITY_RATIO, 1),
+        caliper=ss.get(Keys.PROPENSITY_CALIPER, 0.2) if ss.get(Keys.PROPENSITY_CALIPER_ON, True) else None,
+        scale=ss.get(Keys.PROPENSITY_SCALE, "logit"), replace=ss.get(Keys.PROPENSITY_REPLACE, False),
+        exact=tuple(ss.get(Keys.PROPENSITY_EXACT) or ()), estimand=ss.get(Keys.PROPENSITY_ESTIMAND, "ATE"),
+        stabilize=ss.get(Keys.PROPENSITY_STABILIZE, True), trim=_TRIM.get(ss.get(Keys.PROPENSITY_TRIM, "none")),
+        title=ss.get(Keys.REPORT_TITLE) or ns_settings.ReportChoices().title,
+        sections=tuple(ss.get(Keys.REPORT_SECTIONS) or ns_settings.SECTIONS),
+        imported=uploads()[name].import_settings if kind == "upload" else None,
+    )
+
+
+def settings_from_choices(c: dict, data: pd.DataFrame) -> "ns_settings.Settings":
+    """Settings from :func:`_choices` and the cohort (stale choices of another dataset fall back)."""
+    group = c["group"]
+    if group is None:
+        cats, nums = ns.grouping_columns(data)
+        group = c["preferred_group"] if c["preferred_group"] in cats + nums else (ns.default_grouping(data, cats + nums) or "")
+    cut = None
+    if group and group in ns.grouping_columns(data)[1]:
+        cut = "median" if c["cut_mode"] == "median" or c["cut_value"] is None else float(c["cut_value"])
+    analysis = ns_settings.AnalysisSettings(
+        endpoint=c["endpoint"], group=group, cut=cut, time_unit=c["unit"], rate_years=c["rate_years"],
+        horizon=None if c["horizon"] is None else float(c["horizon"]),
+        landmark=None if c["landmark"] is None else float(c["landmark"]),
+        cox_covariates=None if c["cox"] is None else tuple(c["cox"]),
+        treatment=c["treatment"], treated=None if c["treated"] is None else str(c["treated"]),
+        ps_covariates=None if c["ps"] is None else tuple(c["ps"]),
+        matching=ns_settings.MatchingSettings(ratio=int(c["ratio"]), caliper=None if c["caliper"] is None else float(c["caliper"]),
+                                              caliper_scale=c["scale"], replace=bool(c["replace"]), exact=c["exact"]),
+        weighting=ns_settings.WeightingSettings(estimand=c["estimand"], stabilize=bool(c["stabilize"]), trim=c["trim"]),
+    )
+    analysis, _ = ns_settings.reconcile(analysis, data)
+    analysis = ns_settings.resolve(analysis, data)
+    return ns_settings.Settings(analysis=analysis, report=ns_settings.ReportChoices(title=c["title"], sections=c["sections"]),
+                                import_=c["imported"])
+
+
+def current_settings() -> "ns_settings.Settings":
+    """The whole analysis as the user set it on the pages (untouched choices: the pages' defaults),
+    with the import choices of an uploaded cohort."""
+    return settings_from_choices(_choices(), current_cohort())
+
+
+def settings_json() -> str:
+    return ns_settings.settings_to_json(current_settings(), software=f"nelm_stats {ns.__version__}")
+
+
+def apply_settings(settings: "ns_settings.Settings") -> list[str]:
+    """Set the pages' widgets to ``settings`` (what fits the current cohort); the notes say what did not."""
+    data = current_cohort()
+    a, notes = ns_settings.reconcile(settings.analysis, data)
+    a = ns_settings.resolve(a, data)
+    ss = st.session_state
+    here = current_dataset()
+    for marker in (Keys.SURVIVAL_DATASET, Keys.RISK_DATASET):
+        ss[marker] = here
+    ss[Keys.ENDPOINT] = a.endpoint if a.endpoint in ENDPOINTS else "rfs"
+    ss[Keys.SURVIVAL_ENDPOINT] = ss[Keys.ENDPOINT]
+    ss[Keys.SURVIVAL_GROUP] = a.group or ""
+    if a.cut is not None:
+        ss[Keys.SURVIVAL_CUT] = "median" if a.cut == "median" else "value"
+        if a.cut != "median":
+            ss[f"{Keys.SURVIVAL_CUT_VALUE}_{a.group}"] = float(a.cut)
+    ss[Keys.SURVIVAL_UNIT] = a.time_unit
+    ss[Keys.SURVIVAL_RATE_YEARS] = [int(y) if float(y).is_integer() else y for y in a.rate_years]
+    if a.horizon is not None:
+        ss[f"{Keys.SURVIVAL_HORIZON}_{a.time_unit}"] = float(a.horizon)
+    ss[Keys.SURVIVAL_LANDMARK_ON] = a.landmark is not None
+    if a.landmark is not None:
+        ss[f"{Keys.SURVIVAL_LANDMARK}_{a.time_unit}"] = float(a.landmark)
+    ss[Keys.RISK_COVARIATES] = list(a.cox_covariates or [])
+    if a.treatment:
+        ss[Keys.PROPENSITY_TREATMENT] = a.treatment
+        levels = ns.treatment_levels(data, a.treatment)
+        ss[Keys.PROPENSITY_TREATED] = next((v for v in levels if str(v) == str(a.treated)), levels[-1])
+    ss[Keys.PROPENSITY_COVARIATES] = list(a.ps_covariates or [])
+    m, w = a.matching, a.weighting
+    ss[Keys.PROPENSITY_RATIO] = int(m.ratio)
+    ss[Keys.PROPENSITY_CALIPER_ON] = m.caliper is not None
+    if m.caliper is not None:
+        ss[Keys.PROPENSITY_CALIPER] = float(m.caliper)
+    ss[Keys.PROPENSITY_SCALE] = m.caliper_scale
+    ss[Keys.PROPENSITY_REPLACE] = bool(m.replace)
+    ss[Keys.PROPENSITY_EXACT] = list(m.exact)
+    ss[Keys.PROPENSITY_ESTIMAND] = w.estimand
+    ss[Keys.PROPENSITY_STABILIZE] = bool(w.stabilize)
+    ss[Keys.PROPENSITY_TRIM] = next((k for k, v in _TRIM.items() if v == w.trim), "none")
+    ss[Keys.REPORT_TITLE] = settings.report.title
+    ss[Keys.REPORT_SECTIONS] = list(settings.report.sections)
+    return notes
+
+
+# ---- downloads of figures and tables (rendered only when the user clicks) --------------------
+
+
+def figure_downloads(fig, key: str, stem: str) -> None:
+    """'Download figure' popover: journal size, format (PNG 300/600 dpi, SVG, PDF); the file is
+    rendered server-side (kaleido) only when the button is clicked."""
+    from plotly import graph_objects as go
+    from nelm_stats.report.exports import figures as fx
+
+    with st.popover("Download figure", icon=":material/download:"):
+        size = st.selectbox("Size", list(fx.SIZES), format_func=lambda s: fx.SIZES[s].label, key=f"{key}_size")
+        fmt = st.radio("Format", list(fx.FORMATS), format_func=str.upper, horizontal=True, key=f"{key}_format")
+        dpi = st.radio("Resolution", list(fx.DPI_CHOICES), format_func=lambda d: f"{d} dpi", horizontal=True,
+                       key=f"{key}_dpi", disabled=fmt != "png")
+        figure = fig if isinstance(fig, go.Figure) else go.Figure(fig)
+        st.download_button(
+            f"Download {fmt.upper()}", data=lambda: fx.figure_bytes(figure, fmt, size=size, dpi=int(dpi)),
+            file_name=fx.figure_filename(stem, fmt, size=size, dpi=int(dpi)), mime=fx.MIME[fmt],
+            key=f"{key}_download", on_click="ignore", icon=":material/image:")
+
+
+def table_downloads(block: "ns_document.TableBlock", key: str) -> None:
+    """CSV / Excel / Word downloads of one table (built only when clicked)."""
+    from nelm_stats.report.exports import tables as tx
+
+    cols = st.columns(3)
+    cols[0].download_button("CSV", data=lambda: tx.table_csv(block), file_name=f"{block.key}.csv",
+                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    cols[1].download_button("Excel", data=lambda: tx.tables_xlsx([block]), file_name=f"{block.key}.xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+    cols[2].download_button("Word", data=lambda: tx.table_docx(block), file_name=f"{block.key}.docx",
+                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            key=f"{key}_docx", on_click="ignore", icon=":material/download:")

@@ -77,6 +77,7 @@ from .intake.mapping import (
 )
 from .intake.derive import RFS_DEFINITIONS, Derivation, derive_endpoints, describe_endpoints
 from .intake.quality import PreparedCohort, QualityReport, find_problems, patient_flow, prepare_cohort
+from .intake.pipeline import ImportSettings, ImportedCohort, import_cohort, read_cohort
 from .intake.privacy import age_from_birth_date, drop_columns, drop_raw_dates, flag_identifiers
 from .estimators.groups import (
     NumericCut,

@@ -39,9 +39,9 @@ SOURCE_LABELS = {
 }
 
 
-def _use_cohort(name: str, data: pd.DataFrame, lesions, flow: pd.DataFrame) -> None:
+def _use_cohort(name: str, data: pd.DataFrame, lesions, flow: pd.DataFrame, choices=None, source=None) -> None:
     """Button callback (runs before the next script run, so the sidebar can switch to it)."""
-    ui.add_upload(ui.UploadedCohort(name, data, lesions, flow))
+    ui.add_upload(ui.UploadedCohort(name, data, lesions, flow, import_settings=choices, source_file=source))
     st.session_state[K.IMPORT_DONE] = name
 
 
@@ -127,6 +127,9 @@ except ns.AnalysisError as err:
     _stop_with(err)
 raw = read.data
 raw_key = read_key
+header_choice = int(header_row) if read.format in ("csv", "excel", "xls") and header_row != read.header_row else None
+age_choice = None
+to_drop: list[str] = []
 st.caption(f"Read {file_name}: {read.describe()}.")
 for note in read.warnings:
     st.warning(note, icon=":material/warning:")
@@ -159,6 +162,7 @@ if len(flags):
                 age = step("age", (read_key, births[0], surgery[0]),
                            lambda: ns.intake.privacy.age_from_birth_date(raw, births[0], surgery[0]))
                 raw = raw.assign(**{"Age at surgery": age})
+                age_choice = (births[0], surgery[0])
                 raw_key = (raw_key, "age", births[0], surgery[0])
             except ns.AmbiguousDateOrderError:
                 st.warning("Age cannot be computed here: the dates could be read day-first or month-first. "
@@ -392,11 +396,21 @@ drop_dates = st.checkbox("Drop the raw dates once times are derived (keeps only 
                          key=K.IMPORT_DROP_DATES)
 name = st.text_input("Name of this cohort", value=file_name.rsplit(".", 1)[0], key=K.IMPORT_NAME)
 final = prepared.data.reset_index(drop=True)
+# every choice made on this page, to replay on the next export of the registry (settings file)
+excluded_ids = ()
+if exclude_rows and "patient_id" in mapped.data.columns:
+    by_row = dict(zip(all_rows, mapped.data["patient_id"].astype("string")))
+    excluded_ids = tuple(str(by_row[r]) for r in exclude_rows if r in by_row and not pd.isna(by_row[r]))
+choices = ns.ImportSettings(
+    sheet=sheet, header_row=header_choice, decimal=decimal, missing_codes=missing_codes, age_from_birth=age_choice,
+    dropped_columns=tuple(to_drop), roles=dict(mapping.roles), date_order=mapping.date_order,
+    time_units=dict(mapping.time_units), rfs_definition=rfs_definition, unit=unit, source=source,
+    actions=dict(actions), excluded_ids=excluded_ids, drop_raw_dates=bool(drop_dates))
 if drop_dates:
     final = ns.drop_raw_dates(final)
 st.button(
     "Use this cohort", type="primary", key=K.IMPORT_USE, disabled=n_an == 0 or not name.strip(),
-    on_click=_use_cohort, args=(name.strip(), final, lesions, prepared.flow),
+    on_click=_use_cohort, args=(name.strip(), final, lesions, prepared.flow, choices, file_name),
 )
 if st.session_state.get(K.IMPORT_DONE) == name.strip() and name.strip() in ui.uploads():
     st.success(f"“{name.strip()}” is in use. Open an analysis:", icon=":material/check_circle:")

@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..samples import coerce_extras
 from ..schema import COLUMNS_BY_NAME, coerce_cohort
 from .mapping import KEEP, DROP, ColumnMapping, apply_mapping, remap, suggest_mapping
-from .privacy import drop_columns, drop_raw_dates
+from .privacy import age_from_birth_date, drop_columns, drop_raw_dates
 from .quality import PreparedCohort, prepare_cohort, row_numbers
 from .read import DEFAULT_MISSING_CODES, read_table
 
@@ -40,6 +40,7 @@ class ImportSettings:
     header_row: int | None = None
     decimal: str | None = None
     missing_codes: tuple[str, ...] = tuple(DEFAULT_MISSING_CODES)
+    age_from_birth: tuple[str, str] | None = None  # (birth date column, surgery date column)
     dropped_columns: tuple[str, ...] = ()
     roles: dict[str, str] = field(default_factory=dict)
     date_order: str | None = None
@@ -79,6 +80,14 @@ def import_cohort(content: bytes, filename: str, settings: ImportSettings | None
     read = read_table(content, filename, sheet=s.sheet, missing_codes=tuple(s.missing_codes),
                       header_row=s.header_row, decimal=s.decimal)
     raw = read.data
+    if s.age_from_birth:
+        birth, surgery = s.age_from_birth
+        if birth in raw.columns and surgery in raw.columns:
+            raw = raw.assign(**{"Age at surgery": age_from_birth_date(raw, birth, surgery)})
+        else:
+            messages.append(f"Age at surgery was computed last time from “{birth}” and “{surgery}”; this file "
+                            "lacks " + " and ".join(f"“{c}”" for c in (birth, surgery) if c not in raw.columns)
+                            + ", so no age was computed.")
     gone = [c for c in s.dropped_columns if c not in raw.columns]
     if gone:
         messages.append("Columns dropped last time are not in this file (nothing to drop): "
