@@ -23,7 +23,8 @@ test: $(STAMP)
 # the numeric modules under two other BLAS kernels (any x86-64 CPU runs them); CI runs this too
 NUMERIC_TESTS := tests/test_propensity.py tests/test_survival_km.py tests/test_logrank.py \
   tests/test_competing.py tests/test_cox.py tests/test_proportions.py tests/test_accuracy.py \
-  tests/test_describe.py tests/test_random_cases.py tests/test_linalg_decisions.py
+  tests/test_describe.py tests/test_random_cases.py tests/test_linalg_decisions.py \
+  tests/test_planning.py
 test-kernels: $(STAMP)
 	for k in Sandybridge Nehalem; do \
 	  echo "== OPENBLAS_CORETYPE=$$k"; \

@@ -21,6 +21,7 @@ PAGES = {
         st.Page("pages/margins.py", title="Margins & complications", icon=":material/content_cut:"),
         st.Page("pages/fluorescence.py", title="Fluorescence accuracy", icon=":material/flare:"),
         st.Page("pages/risk_factors.py", title="Risk factors", icon=":material/format_list_numbered:"),
+        st.Page("pages/plan.py", title="Plan a study", icon=":material/calculate:"),
     ],
 }
 
