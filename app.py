@@ -23,6 +23,9 @@ PAGES = {
         st.Page("pages/risk_factors.py", title="Risk factors", icon=":material/format_list_numbered:"),
         st.Page("pages/plan.py", title="Plan a study", icon=":material/calculate:"),
     ],
+    "Outputs": [
+        st.Page("pages/report.py", title="Report & slides", icon=":material/summarize:"),
+    ],
 }
 
 ui.register_pages(PAGES)

@@ -17,6 +17,7 @@ import streamlit as st
 import nelm_stats as ns
 from nelm_stats import samples as ns_samples
 from nelm_stats.report import document as ns_document
+from nelm_stats.report import format as ns_format
 from nelm_stats.report import settings as ns_settings
 from nelm_stats.report.views import column_titles
 
@@ -583,15 +584,39 @@ def figure_downloads(fig, key: str, stem: str) -> None:
 
 
 def table_downloads(block: "ns_document.TableBlock", key: str) -> None:
-    """CSV / Excel / Word downloads of one table (built only when clicked)."""
+    """'Download table' popover: CSV, Excel (formatted) and Word (journal style); built only when clicked."""
     from nelm_stats.report.exports import tables as tx
 
-    cols = st.columns(3)
-    cols[0].download_button("CSV", data=lambda: tx.table_csv(block), file_name=f"{block.key}.csv",
-                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-    cols[1].download_button("Excel", data=lambda: tx.tables_xlsx([block]), file_name=f"{block.key}.xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
-    cols[2].download_button("Word", data=lambda: tx.table_docx(block), file_name=f"{block.key}.docx",
-                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                            key=f"{key}_docx", on_click="ignore", icon=":material/download:")
+    with st.popover("Download table", icon=":material/table_view:"):
+        st.download_button("CSV", data=lambda: tx.table_csv(block), file_name=f"{block.key}.csv",
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+        st.download_button("Excel", data=lambda: tx.tables_xlsx([block]), file_name=f"{block.key}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+        st.download_button("Word (journal style)", data=lambda: tx.table_docx(block), file_name=f"{block.key}.docx",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key=f"{key}_docx", on_click="ignore", icon=":material/download:")
+
+
+def text_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A display copy with every cell as text (missing: "–"), headers for people."""
+    out = frame.rename(columns=column_titles(frame.columns))
+    for c in out.columns:
+        out[c] = [ns_format.display_label(v) if not isinstance(v, str) else v for v in out[c]]
+    return out.astype(str)
+
+
+def block(key: str, title: str, frame: pd.DataFrame, footnotes=(), data: pd.DataFrame | None = None):
+    """A table as the exports take it (display text + the tidy numbers behind it)."""
+    return ns_document.TableBlock(key, title, text_table(frame), tuple(footnotes), data)
+
+
+def downloads(key: str, *, fig=None, stem: str = "figure", table=None) -> None:
+    """One row of download buttons under a result: the figure, the table, or both."""
+    cols = st.columns([1, 1, 4])
+    if fig is not None:
+        with cols[0]:
+            figure_downloads(fig, f"{key}_figure", stem)
+    if table is not None:
+        with cols[1 if fig is not None else 0]:
+            table_downloads(table, f"{key}_table")

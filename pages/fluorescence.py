@@ -108,6 +108,10 @@ try:
         m["measure"] = m["measure"].map(MEASURE_LABELS)
         st.dataframe(m[["measure", "value"]], hide_index=True, key="fluorescence_measures",
                      column_config={"measure": "Measure", "value": "Estimate (95 % CI)"})
+        ui.downloads("fluorescence_measures", table=ui.block(
+            "diagnostic_accuracy", "Diagnostic accuracy of fluorescence",
+            m[["measure", "value"]].rename(columns={"measure": "Measure", "value": "Estimate (95 % CI)"}),
+            ["Exact (Clopper–Pearson) 95 % CIs for proportions."], measures))
         st.caption(("Per lesion: cluster-robust CIs (logistic GEE on patient, independence working "
                     "correlation, logit scale); likelihood ratios by the delta method with the same variance."
                     if level == "lesion" and lesions is not None else
@@ -131,8 +135,10 @@ else:
                           format_func=lambda c: ui.column_label(c) if c else "—") or None
     try:
         r1, r2, cmp_ = _roc(table, score, truth, score2)
-        st.plotly_chart(ui.figure(roc_figure, [r for r in (r1, r2) if r is not None],
-                                   [ui.column_label(c) for c in (score, score2) if c is not None]),
+        roc_fig = ui.figure(roc_figure, [r for r in (r1, r2) if r is not None],
+                            [ui.column_label(c) for c in (score, score2) if c is not None])
+        ui.downloads("fluorescence_roc", fig=roc_fig, stem="roc_curve")
+        st.plotly_chart(roc_fig,
                         key="fluorescence_roc")
         auc_ci = ("95 % CI not estimable: needs at least two R1/R2 and two R0" if pd.isna(r1.ci_lower)
                   else f"{ci_label()} {fmt_num(r1.ci_lower, 3)}–{fmt_num(r1.ci_upper, 3)}, DeLong")

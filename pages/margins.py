@@ -11,7 +11,7 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.figures.comparison import distribution_figure, margin_figure, rates_figure
-from nelm_stats.report.format import display_label, fmt_p, fmt_p_bare, fmt_ratio
+from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
 
 K = ui.Keys
 POSITIVE = list(ns.schema.POSITIVE_MARGINS)
@@ -92,7 +92,13 @@ def _rates_block(res, label, key):
                                         if res.odds_ratio == res.odds_ratio else ""))
     if res.n_excluded:
         st.caption(f"{res.n_excluded} patient(s) with a missing value were left out.")
-    st.plotly_chart(ui.figure(rates_figure, res, outcome_label=label), key=f"{key}_fig")
+    fig = ui.figure(rates_figure, res, outcome_label=label)
+    st.plotly_chart(fig, key=f"{key}_fig")
+    shown = _as_percent(res.table)
+    ui.downloads(key, fig=fig, stem=key, table=ui.block(
+        key, label, shown.assign(**{c: [fmt_num(x) for x in shown[c]] for c in ("rate", "ci_lower", "ci_upper")}).rename(
+            columns={"rate": "Rate (%)", "ci_lower": "95 % CI lower (%)", "ci_upper": "95 % CI upper (%)"}),
+        [f"{res.test}, {fmt_p(res.p_value)}."] if res.p_value == res.p_value else [], res.table))
 
 
 def _distribution_block(res, title, key):
@@ -103,7 +109,12 @@ def _distribution_block(res, title, key):
         "percent": st.column_config.NumberColumn("%", format="%.1f"),
         "ci_lower": st.column_config.NumberColumn("95 % CI lower (%)", format="%.1f"),
         "ci_upper": st.column_config.NumberColumn("95 % CI upper (%)", format="%.1f")})
-    st.plotly_chart(ui.figure(distribution_figure, res, title=title), key=f"{key}_fig")
+    fig = ui.figure(distribution_figure, res, title=title)
+    st.plotly_chart(fig, key=f"{key}_fig")
+    ui.downloads(key, fig=fig, stem=key, table=ui.block(
+        key, title, t.assign(**{c: [fmt_num(x) for x in t[c]] for c in ("percent", "ci_lower", "ci_upper")}).rename(
+            columns={"level": "Category", "n": "Patients in group", "count": "n", "percent": "%",
+                     "ci_lower": "95 % CI lower (%)", "ci_upper": "95 % CI upper (%)"}), [], res.table))
 
 
 st.title("Margins & complications")

@@ -135,6 +135,13 @@ def _balance_table(result, key):
                             if t != "distance" else "Propensity score (distance)" for t in bal["term"]])
     for col in ("variance_ratio_before", "variance_ratio_after"):  # binary covariates have none
         bal[col] = ["–" if pd.isna(x) else f"{x:.2f}" for x in bal[col]]
+    ui.downloads(key, table=ui.block(
+        key, "Covariate balance", bal.drop(columns="term").assign(
+            **{c: [fmt_num(x, 3) for x in bal[c]] for c in ("smd_before", "smd_after")}).rename(
+            columns={"label": "Covariate", "smd_before": "SMD before", "smd_after": "SMD after",
+                     "variance_ratio_before": "Variance ratio before", "variance_ratio_after": "Variance ratio after"}),
+        ["SMD: standardized mean difference (treated SD for ATT, pooled for ATE, in the unmatched sample)."],
+        result.balance))
     st.dataframe(
         bal.drop(columns="term"), hide_index=True, key=key,
         column_config={
@@ -157,7 +164,9 @@ def _balance_section(result, which: str, method: str) -> None:
         _balance_table(result, f"propensity_balance_{which}")
     with right:
         st.caption(f"Absolute standardized mean differences before and after {method}; dashed line at 0.1.")
-        st.plotly_chart(ui.figure(love_plot, result), key=f"propensity_love_{which}")
+        love = ui.figure(love_plot, result)
+        st.plotly_chart(love, key=f"propensity_love_{which}")
+        ui.downloads(f"propensity_love_{which}", fig=love, stem=f"balance_{which}")
     st.subheader("Overlap of propensity scores")
     st.plotly_chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")
 
@@ -313,6 +322,14 @@ if comparison is not None:
             "p_value": "p",
         },
     )
+    ui.downloads("propensity_comparison", table=ui.block(
+        "adjusted_hazard_ratios", "Crude, matched and weighted hazard ratios",
+        comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]],
+                                           hazard_ratio=[fmt_num(x, 2) for x in comparison.table["hazard_ratio"][estimated]],
+                                           ci_lower=[fmt_num(x, 2) for x in comparison.table["ci_lower"][estimated]],
+                                           ci_upper=[fmt_num(x, 2) for x in comparison.table["ci_upper"][estimated]]),
+        ["Crude: unadjusted Cox model. Matched: Cox with robust SE clustered on the matched set. "
+         "Weighted: Cox with IPTW weights and robust SE."], comparison.table))
     st.caption(
         f"Hazard ratio of {ui.column_label(treatment)}: {display_label(m.treated_label) if m else ''} vs the other group. "
         "Crude: unadjusted Cox on the patients of the propensity model. Matched: Cox with robust SE "

@@ -191,14 +191,14 @@ for msg in model.warnings:
 
 combined = nc.risk_factor_table(screen, model)
 st.dataframe(views.risk_factor_view(combined), hide_index=True, width="stretch")
-st.download_button(
-    "Download the table (CSV, unformatted numbers)",
-    combined.table.to_csv(index=False).encode("utf-8"),
-    file_name=f"cox_{endpoint.key}.csv", mime="text/csv", key="risk_factors_download",
-)
+ui.downloads("risk_factors_table", table=ui.block(
+    f"cox_{endpoint.key}", f"Cox regression of {endpoint.label.lower()}", views.risk_factor_view(combined),
+    ["Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values."], combined.table))
 
 st.subheader("Forest plot")
-st.plotly_chart(ui.figure(forest_figure, combined), config=PLOT_CONFIG, key="risk_factors_forest")
+forest = ui.figure(forest_figure, combined)
+st.plotly_chart(forest, config=PLOT_CONFIG, key="risk_factors_forest")
+ui.downloads("risk_factors_forest", fig=forest, stem=f"forest_{endpoint.key}")
 
 st.subheader("Proportional-hazards check")
 verdict = views.ph_verdict(zph)

@@ -145,6 +145,11 @@ if endpoint == "competing":
     )
     with left:
         st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
+        ui.downloads("survival_cif", fig=fig, stem="cumulative_incidence",
+                     table=ui.block("cumulative_incidence", "Cumulative incidence of recurrence, % (95 % CI)",
+                                    nv.rates_view(report.rates, unit, estimate="estimate"),
+                                    [nv.rates_footnote(report.rates)] if nv.rates_footnote(report.rates) else [],
+                                    report.rates))
     with right:
         st.markdown(f"**{report.n} patients · {report.n_recurrence} recurrences · "
                     f"{report.n_death} deaths without recurrence**")
@@ -161,6 +166,15 @@ else:
     )
     with left:
         st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
+        notes = ["Kaplan–Meier estimates with 95 % CIs (log transformation)."]
+        if nv.rates_footnote(report.rates):
+            notes.append(nv.rates_footnote(report.rates))
+        if report.test is not None:
+            notes.append(nv.test_line(report.test) + " (log-rank test).")
+        ui.downloads("survival_km", fig=fig, stem=f"kaplan_meier_{endpoint}",
+                     table=ui.block(f"survival_{endpoint}", f"{report.endpoint}: medians and rates",
+                                    nv.survival_table_view(report.km.medians, report.rates, unit), notes,
+                                    report.km.medians))
     with right:
         events = int(report.km.medians["events"].sum())
         st.markdown(f"**{events} events ({report.event_label}) in {report.n} patients**")
@@ -173,14 +187,6 @@ else:
         st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
         if nv.rates_footnote(report.rates):
             st.caption(nv.rates_footnote(report.rates))
-        st.download_button(
-            "Download this table (CSV)",
-            nv.survival_table_view(report.km.medians, report.rates, unit).to_csv(index=False).encode("utf-8"),
-            file_name="survival_table.csv",
-            mime="text/csv",
-            key="survival_download",
-            icon=":material/download:",
-        )
         st.dataframe(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
         st.caption(f"Follow-up: reverse Kaplan–Meier on {ui.column_label(report.follow_up_columns[0]).lower()}.")
         if report.rmst is not None:

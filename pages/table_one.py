@@ -79,8 +79,9 @@ try:
     result = _table(data, group, variables, summary, weights)
     st.subheader("All patients" if group is None else f"By {ui.column_label(group)}")
     _show(result, "table_one_table")
-    st.download_button("Download the tidy table (CSV)", result.table.to_csv(index=False).encode("utf-8"),
-                       file_name="table_one.csv", mime="text/csv", key="table_one_download")
+    ui.downloads("table_one", table=ui.block(
+        "table_one", "Table 1. Baseline characteristics" + (f" by {ui.column_label(group).lower()}" if group else ""),
+        result.formatted(group_title=ui.column_label(group) if group else None), result.footnotes(), result.table))
 except ns.AnalysisError as err:
     ui.show_error(err)
 
