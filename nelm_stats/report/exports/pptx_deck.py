@@ -17,6 +17,7 @@ import math
 import textwrap
 
 from ..document import FigureBlock, Report, Section, TableBlock, TextBlock
+from ...figures.km import risk_table_times
 from ...figures.style import colour, dash
 from .docx_report import paragraphs
 from .figures import figure_bytes
@@ -337,8 +338,11 @@ def _chart_slide(prs, section: Section, block: FigureBlock, png: bytes):
     ya.tick_labels.number_format_is_linked = False
     ya.has_major_gridlines = False
     xa.minimum_scale = 0.0
-    if x_max > 0:
-        xa.maximum_scale = x_max
+    if x_max > 0:  # round ticks, as on the figure (every 12 months, every 2 years, ...)
+        ticks = risk_table_times(x_max, "years" if "year" in (block.x_title or "").lower() else "months")
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else x_max
+        xa.major_unit = step
+        xa.maximum_scale = ticks[-1] if ticks[-1] >= x_max else ticks[-1] + step
     xa.has_major_gridlines = False
     xa.tick_labels.number_format = "General"
     xa.tick_labels.number_format_is_linked = False
