@@ -93,3 +93,5 @@ from .estimators.groups import (
 )
 from .report.survival_report import CompetingReport, SurvivalReport, competing_event_type, competing_report, survival_report
 from .estimators.planning import NoninferioritySampleSize, PlanningInputs, SurvivalSampleSize, noninferiority_power, noninferiority_sample_size, planning_inputs, proportions_power, proportions_sample_size, survival_power, survival_sample_size
+from .intake.pipeline import ImportSettings, ImportedCohort, import_cohort, is_canonical, read_cohort
+from .report.settings import AnalysisSettings, Settings, reconcile, resolve, settings_from_json, settings_to_json
