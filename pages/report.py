@@ -124,6 +124,8 @@ def _script():
 row[1].download_button("Analysis script (Python)", data=_script, file_name=f"{stem}_analysis.py",
                        mime="text/x-python", key="report_download_script", on_click="ignore",
                        icon=":material/code:", width="stretch")
+with st.expander("The settings of this analysis (what the settings file holds)"):
+    st.code(settings_text, language="json")
 st.caption("The script runs without the dashboard:  python analysis.py DATA SETTINGS  prints every number of the "
            "report. The same report from the command line:  python -m nelm_stats report DATA --settings "
            "SETTINGS --out report.docx")

@@ -146,6 +146,10 @@ def read_cohort(content: bytes, filename: str, settings: ImportSettings | None =
         data = coerce_extras(coerce_cohort(read.data.reset_index(drop=True)), COLUMNS_BY_NAME)
         return ImportedCohort(data=data, flow=None, prepared=None, mapping=None)
     out = import_cohort(content, filename, ImportSettings())
+    if not any(r not in (KEEP, DROP) for r in out.mapping.roles.values()):
+        raise InputError(f"No column of '{filename}' was recognised as a column of a patient series (patient id, "
+                         "age, grade, dates of surgery, recurrence and death …). Map its columns on the Import page "
+                         "and save the settings, then use them here.")
     note = ("The file is not in the analysis format: its columns were mapped as the Import page suggests. "
             "Check the mapping there and save the settings to fix it.")
     return replace(out, messages=(note, *out.messages))

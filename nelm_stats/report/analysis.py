@@ -161,6 +161,9 @@ def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *
                                               weighted=weighted, time_unit=a.time_unit)
         except AnalysisError as err:
             skipped["propensity"] = str(err)
+    if len(skipped) == 5:
+        raise InputError("None of the report's analyses can be done on these data: "
+                         + " ".join(dict.fromkeys(skipped.values())))
     return AnalysisResults(settings=a, n_patients=len(data), flow=flow, table_one=t1, survival=surv,
                            margins=margins, cox=cox, matched=matched, weighted=weighted, comparison=comparison,
                            skipped=skipped, fingerprint=data_fingerprint(data))

@@ -8,6 +8,8 @@ a missing number never reads "nan" or "None", and a confidence interval is alway
 """
 from __future__ import annotations
 
+import pandas as pd
+
 import math
 
 from ..schema import label as column_label
@@ -22,7 +24,7 @@ DASH = "–"  # what a number that does not exist reads
 
 def is_missing(x) -> bool:
     """None, NaN, NA or NaT."""
-    if x is None:
+    if x is None or x is pd.NA:
         return True
     try:
         return bool(x != x)  # NaN, NaT

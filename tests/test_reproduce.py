@@ -1,0 +1,182 @@
+"""Reproducibility (issue 15): the settings a user leaves the dashboard with replay the same numbers
+on the command line, and explain in words what no longer fits a changed export.
+
+Driven as a user meets it: AppTest imports the demo registry export (the same code path as an
+upload after the bytes: test_import_page.py), excludes two patients by hand, chooses rate years
+on the Survival page, reads the settings the Report page shows (what "Save analysis settings"
+writes); the command line (a fresh interpreter) then writes a Word report from the same export
+and the settings, and its tables must hold the numbers the app showed.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nelm_stats as ns
+import ui
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+K = ui.Keys
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "nelm_stats", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
+                          timeout=300)
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+@pytest.fixture(scope="module")
+def app_session():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page("pages/data_import.py")
+    at.run()
+    next(b for b in at.button if b.key == K.IMPORT_DEMO_BUTTON).click().run()
+    key = next(m.key for m in at.multiselect if m.key.startswith(K.IMPORT_EXCLUDE_ROWS))
+    at.multiselect(key=key).set_value([2, 3]).run()
+    next(b for b in at.button if b.key == K.IMPORT_USE).click().run()
+    assert not at.exception
+    name, export = at.session_state[K.IMPORT_DEMO]
+    uploads = dict(at.session_state[K.UPLOADS])
+    (cohort_name,) = uploads
+
+    def visit(page, **state):
+        # a fresh run per page with the session's state (AppTest's switch_page drops widget state)
+        a = AppTest.from_file(str(APP), default_timeout=120)
+        a.session_state[K.UPLOADS] = uploads
+        a.session_state[K.DATASET] = f"upload:{cohort_name}"
+        for k, v in state.items():
+            a.session_state[k] = v
+        a.run()
+        a.switch_page(page)
+        a.run()
+        assert not a.exception and len(a.error) == 0, page
+        return a
+
+    # the rate years a paper needs, chosen on the Survival page
+    at = visit("pages/survival.py", **{K.SURVIVAL_RATE_YEARS: [1, 4]})
+    frames = [d.value for d in at.dataframe]  # (AppTest does not expose a dataframe's key)
+    medians = next(f for f in frames if any(str(c).startswith("Median") for c in f.columns))
+    rates = next(f for f in frames if any("4-year" in str(c) for c in f.columns))
+    at = visit("pages/report.py", **{K.SURVIVAL_RATE_YEARS: [1, 4]})
+    settings = next(c.value for c in at.code if '"nelm_settings_version"' in c.value[:60])
+    cohort = uploads[cohort_name]
+    return dict(export=export, name=name, settings=settings, medians=medians, rates=rates, cohort=cohort)
+
+
+def test_settings_hold_every_choice(app_session):
+    s = json.loads(app_session["settings"])
+    assert s["nelm_settings_version"] == 1
+    assert s["analysis"]["rate_years"] == [1, 4]
+    assert s["analysis"]["group"] == "icg"  # the page's default grouping, written out
+    imp = s["import"]
+    assert len(imp["excluded_ids"]) == 2  # rows 2 and 3, stored as patient ids
+    assert imp["roles"]["Grading"] == "grade"
+    assert imp["rfs_definition"] == "recurrence_or_death"
+
+
+def test_command_line_replays_the_app_numbers(app_session, tmp_path):
+    data = tmp_path / app_session["name"]
+    data.write_bytes(app_session["export"])
+    (tmp_path / "settings.json").write_text(app_session["settings"], encoding="utf-8")
+    out = _cli("report", data.name, "--settings", "settings.json", "--out", "report.docx",
+               "--save-settings", "used.json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert f"({len(app_session['cohort'].data)} patients)" in out.stdout
+    text = _docx_text(tmp_path / "report.docx")
+    medians = app_session["medians"]
+    rates = app_session["rates"]
+    for cell in medians.iloc[:, -1]:  # "28.0 (20.3–32.7)" as the Survival page shows it
+        assert cell in text
+    for col in rates.columns[1:]:  # the 1- and 4-year rates, as the page shows them
+        for cell in rates[col]:
+            assert str(cell) in text
+    # the settings it used are the settings it was given (flags and file interchangeable)
+    used = json.loads((tmp_path / "used.json").read_text(encoding="utf-8"))
+    given = json.loads(app_session["settings"])
+    assert used["analysis"] == given["analysis"] and used["import"] == given["import"]
+
+
+def test_flags_and_settings_file_are_interchangeable(tmp_path):
+    data = tmp_path / "cohort.csv"
+    ns.load_sample("mayo_cystic").to_csv(data, index=False)
+    a = _cli("report", data.name, "--endpoint", "os", "--group", "cystic", "--time-unit", "years",
+             "--out", "a.html", "--save-settings", "s.json", cwd=tmp_path)
+    assert a.returncode == 0, a.stderr
+    b = _cli("report", data.name, "--settings", "s.json", "--out", "b.html", cwd=tmp_path)
+    assert b.returncode == 0, b.stderr
+    s = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert (s["analysis"]["endpoint"], s["analysis"]["group"], s["analysis"]["time_unit"]) == ("os", "cystic", "years")
+    strip = lambda t: t.split("Settings")[0]  # noqa: E731  (identical up to the provenance lines)
+    ta, tb = (tmp_path / "a.html").read_text(encoding="utf-8"), (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert "Overall survival" in ta and "years" in ta
+    assert ta.count("<table") == tb.count("<table") and strip(ta)[:5000] == strip(tb)[:5000]
+
+
+def test_a_changed_export_is_explained(app_session, tmp_path):
+    """Next year's export: 10 more patients and a renamed column ('Grading' -> 'Tumour grade')."""
+    text = app_session["export"].decode("utf-8-sig")
+    lines = text.splitlines()
+    header, rows = lines[0], lines[1:]
+    extra = [r.replace("LPSH-0", "LPSH-9", 1) for r in rows[:10]]
+    new = "\n".join([header.replace("Grading", "Tumour grade")] + rows + extra) + "\n"
+    (tmp_path / "next_year.csv").write_text(new, encoding="utf-8")
+    (tmp_path / "settings.json").write_text(app_session["settings"], encoding="utf-8")
+    out = _cli("report", "next_year.csv", "--settings", "settings.json", "--out", "report.docx", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "“Grading” (was grade)" in out.stderr  # the renamed column is named
+    assert "Tumour grade" in out.stderr  # and the new one with the role it was given
+    n_before = len(app_session["cohort"].data)
+    assert f"({n_before + 10} patients)" in out.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["report", "missing.csv", "--out", "r.docx"], "does not exist"),
+    (["report", "cohort.csv", "--out", "r.txt"], "extensions"),
+    (["report", "cohort.csv", "--out", "r.html", "--group", "no_such_column"], "no column"),
+    (["report", "cohort.csv", "--out", "r.html", "--settings", "bad.json"], "not a settings file"),
+    (["report", "notes.txt", "--out", "r.html"], "recognised"),
+    (["script", "cohort.csv", "--out", "a.py"], "required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, args, words):
+    ns.load_sample("icg_lpsh").to_csv(tmp_path / "cohort.csv", index=False)
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("Dear colleague, the patient did well after the operation.\n" * 5,
+                                        encoding="utf-8")
+    out = _cli(*args, cwd=tmp_path)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], out.stderr
+
+
+def test_report_states_software_settings_and_data(tmp_path):
+    ns.load_sample("icg_lpsh").to_csv(tmp_path / "cohort.csv", index=False)
+    out = _cli("report", "cohort.csv", "--out", "r.docx", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = _docx_text(tmp_path / "r.docx")
+    assert f"nelm_stats {ns.__version__}" in text and "fingerprint" in text
+    # another input gives another data fingerprint
+    d = ns.load_sample("icg_lpsh")
+    d.loc[0, "age"] = d.loc[0, "age"] + 1
+    d.to_csv(tmp_path / "cohort2.csv", index=False)
+    out2 = _cli("report", "cohort2.csv", "--out", "r2.docx", cwd=tmp_path)
+    text2 = _docx_text(tmp_path / "r2.docx")
+    fp = lambda t: [line for line in t.splitlines() if "fingerprint" in line][0]  # noqa: E731
+    assert fp(text) != fp(text2)
