@@ -113,7 +113,7 @@ def _report(args) -> int:
     notes += more
     results = run_analysis(data, a, flow=cohort.flow)
     settings = replace(settings, analysis=results.settings)
-    report = build_report(results, dataset=Path(args.data).stem, settings=settings)
+    report = build_report(results, dataset=Path(args.data).name, settings=settings)
     for note in notes:
         print(f"Note: {note}", file=sys.stderr)
     fmt = out.suffix.lower()

@@ -73,7 +73,7 @@ if done and done in ui.uploads():
 with st.expander("What the tool understands (columns, codes, a template)"):
     st.caption("Your own column names are fine: each is matched to one of these, and you confirm the match. "
                "Columns that match none are kept as extra covariates unless you drop them.")
-    st.dataframe(ns_mapping.data_dictionary(), hide_index=True, key="import_dictionary_table")
+    ui.table(ns_mapping.data_dictionary(), "import_dictionary_table")
     st.download_button("Download an empty template (CSV)", ns_mapping.template_csv(),
                        file_name="nelm_template.csv", mime="text/csv", key=K.IMPORT_TEMPLATE_DOWNLOAD)
 

@@ -12,7 +12,7 @@ import nelm_stats as ns
 import ui
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing
+from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing
 from nelm_stats.report.narrative import display_label, matching_assumptions
 
 K = ui.Keys
@@ -137,7 +137,7 @@ def _balance_table(result, key):
         bal[col] = ["–" if pd.isna(x) else f"{x:.2f}" for x in bal[col]]
     ui.downloads(key, table=ui.block(
         key, "Covariate balance", bal.drop(columns="term").assign(
-            **{c: [fmt_num(x, 3) for x in bal[c]] for c in ("smd_before", "smd_after")}).rename(
+            **{c: [fmt_smd(x) for x in bal[c]] for c in ("smd_before", "smd_after")}).rename(
             columns={"label": "Covariate", "smd_before": "SMD before", "smd_after": "SMD after",
                      "variance_ratio_before": "Variance ratio before", "variance_ratio_after": "Variance ratio after"}),
         ["SMD: standardized mean difference (treated SD for ATT, pooled for ATE, in the unmatched sample)."],

@@ -81,7 +81,8 @@ c2.multiselect("Sections", list(ns_settings.SECTIONS), format_func=SECTION_LABEL
 settings = ui.current_settings()
 settings_text = ns_settings.settings_to_json(settings, software=f"nelm_stats {ns.__version__}")
 try:
-    report = _report(data, settings_text, dataset, flow)
+    report = _report(data, settings_text, ui.uploads()[dataset].source_file or dataset if kind == "upload"
+                     else f"{dataset}.csv (synthetic demo)", flow)
 except ns.AnalysisError as err:
     ui.show_error(err)
     st.stop()

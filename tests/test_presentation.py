@@ -19,10 +19,13 @@ import nelm_stats as ns
 from nelm_stats.report import format as F
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/home.py", "pages/survival.py", "pages/propensity.py", "pages/table_one.py", "pages/margins.py",
-         "pages/fluorescence.py", "pages/risk_factors.py"]
+# every page app.py registers (a new page is scanned without editing this file)
+# (but the Import page, whose "what the tool understands" table lists the template's column names
+# on purpose: tests/test_import_page.py checks its texts)
+PAGES = [p for p in re.findall(r'st\.Page\("(pages/[^"]+)"', Path(APP).read_text(encoding="utf-8"))
+         if p != "pages/data_import.py"]
 BAD = re.compile(r"\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
-ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta)\b")
+ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta|py)\b|\bnelm_stats\b")  # files, the software
 
 
 def _texts(at: AppTest):
@@ -34,6 +37,9 @@ def _texts(at: AppTest):
         yield "metric", f"{m.label}: {m.value}"
     for e in at.expander:
         yield "expander", e.label
+    for c in at.code:  # text to copy into a manuscript (the settings file is JSON: its keys are names)
+        if not c.value.lstrip().startswith("{"):
+            yield "code", str(c.value)
     for w in (*at.selectbox, *at.multiselect, *at.radio, *at.checkbox, *at.number_input):
         yield "widget", str(w.label)
     for d in at.dataframe:

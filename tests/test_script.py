@@ -53,7 +53,7 @@ def _report(data_file: Path, settings: Settings):
     cohort = ns.read_cohort(data_file.read_bytes(), data_file.name, settings.import_)
     a, _ = ns.reconcile(settings.analysis, cohort.data)
     results = run_analysis(cohort.data, a, flow=cohort.flow)
-    return results, build_report(results, dataset=data_file.stem, settings=replace(settings, analysis=results.settings))
+    return results, build_report(results, dataset=data_file.name, settings=replace(settings, analysis=results.settings))
 
 
 def _report_sections(report) -> list[tuple[str, list[str], list[str]]]:
@@ -124,7 +124,7 @@ def test_script_prints_the_reports_numbers_for_each_sample(tmp_path, name):
     results, report = _report(data, settings)
     _compare(proc, report)
     # the same numbers as the report of the sample as loaded in memory (the CSV loses nothing)
-    _compare(proc, build_report(run_analysis(ns.load_sample(name)), dataset=name))
+    _compare(proc, build_report(run_analysis(ns.load_sample(name)), dataset=f"{name}.csv"))
     # the analyses the report has are all in the script's output, with their key numbers
     if results.survival is not None:
         for row in results.survival.km.medians.itertuples(index=False):

@@ -32,7 +32,7 @@ from ..figures.km import km_figure
 from ..schema import BASELINE_CHARACTERISTICS, DEFAULT_HR_UNITS, ENDPOINTS, EXTRA_ENDPOINTS, POSITIVE_MARGINS, data_endpoints, label
 from . import narrative as nv
 from .document import CurveSeries, FigureBlock, Report, Section, TableBlock, TextBlock
-from .format import display_label, fmt_median, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
+from .format import display_label, fmt_median, fmt_n_pct, fmt_smd, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
 from .settings import AnalysisSettings, Settings, resolve, settings_to_json
 from .survival_report import SurvivalReport, survival_report
 from .views import column_titles, risk_factor_view
@@ -193,8 +193,13 @@ def _km_curves(km) -> tuple[CurveSeries, ...]:
     return tuple(out)
 
 
-def _group_text(g) -> str:
-    return "all patients" if str(g) == "all" else display_label(g)
+def _group_text(g, column: str | None = None) -> str:
+    """A group as a headline names it: "All patients", "G3", or "Cystic metastases: yes" for a
+    yes/no column (a bare "yes" says nothing on a slide)."""
+    if str(g) == "all":
+        return "All patients"
+    text = display_label(g)
+    return f"{label(column)}: {text}" if column and text in ("yes", "no") else text
 
 
 def _flow_section(r: AnalysisResults) -> Section:
@@ -208,7 +213,7 @@ def _flow_section(r: AnalysisResults) -> Section:
     else:
         blocks.append(TextBlock(f"{r.n_patients} patients were analysed (the file was already in the analysis "
                                 "format; no rows were left out on import).", "results"))
-        head = (f"{r.n_patients} patients analysed",)
+        head = ()
     return Section("flow", "Patients", tuple(blocks), head)
 
 
@@ -249,7 +254,7 @@ def _survival_section(r: AnalysisResults) -> Section:
     blocks += [TextBlock(w, "note") for w in s.warnings]
     head = []
     for row in s.km.medians.itertuples(index=False):
-        head.append(f"{_group_text(row.group)}: median {fmt_median_short(row, unit)}")
+        head.append(f"{_group_text(row.group, s.group)} — median {fmt_median_short(row, unit)}")
     if s.test is not None:
         head.append(f"Log-rank {fmt_p(s.test.p_value)}")
     return Section("survival", s.endpoint, tuple(blocks), tuple(head))
@@ -263,7 +268,7 @@ def _margins_section(r: AnalysisResults) -> Section:
     m = r.margins
     t = m.table
     view = pd.DataFrame({
-        "Group": [_group_text(g).capitalize() if str(g) == "all" else display_label(g) for g in t["group"]],
+        "Group": [_group_text(g) if str(g) == "all" else display_label(g) for g in t["group"]],
         "Patients": [str(int(n)) for n in t["n"]],
         "Positive margin (R1/R2), n (%)": [fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
         "95 % CI (%)": [f"{fmt_num(100 * lo)}–{fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
@@ -282,7 +287,7 @@ def _margins_section(r: AnalysisResults) -> Section:
     sentence += "."
     if m.n_excluded:
         sentence += f" {m.n_excluded} patient(s) without a margin status were left out."
-    head = tuple(f"{display_label(g) if str(g) != 'all' else 'All'}: {fmt_n_pct(int(e), int(n))} R1/R2"
+    head = tuple(f"{_group_text(g, r.settings.group or None)} — {fmt_n_pct(int(e), int(n))} R1/R2"
                  for g, e, n in zip(t["group"], t["events"], t["n"]))
     return Section("margins", "Resection margins",
                    (TableBlock("margins", "Positive resection margins", view, tuple(notes), t),
@@ -329,12 +334,12 @@ def _propensity_section(r: AnalysisResults) -> Section:
         "Covariate": ["Propensity score (distance)" if t == "distance" else
                       (label(t.split(": ")[0]) + (": " + display_label(t.split(": ", 1)[1]) if ": " in t else ""))
                       for t in bal["term"]],
-        "SMD before": [fmt_num(x, 3) for x in bal["smd_before"]],
-        "SMD after matching": [fmt_num(x, 3) for x in bal["smd_after"]],
+        "SMD before": [fmt_smd(x) for x in bal["smd_before"]],
+        "SMD after matching": [fmt_smd(x) for x in bal["smd_after"]],
     })
     if w is not None:
         wb = dict(zip(w.balance["term"], w.balance["smd_after"]))
-        bview["SMD after weighting"] = [fmt_num(wb.get(t, np.nan), 3) for t in bal["term"]]
+        bview["SMD after weighting"] = [fmt_smd(wb.get(t, np.nan)) for t in bal["term"]]
     blocks = [FigureBlock("love", "Covariate balance", love_plot(m),
                           "Absolute standardized mean differences before and after matching; dashed line at 0.1."),
               TableBlock("balance", f"Balance of the propensity model ({treat})", bview,

@@ -16,7 +16,7 @@ from ..schema import label as column_label
 
 __all__ = [
     "DASH", "is_missing", "display_label", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
-    "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_n_pct", "fmt_median", "amount", "ci_label",
+    "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_n_pct", "fmt_median", "fmt_smd", "amount", "ci_label",
 ]
 
 DASH = "–"  # what a number that does not exist reads
@@ -78,6 +78,11 @@ def fmt_pct(x, digits: int = 0, missing: str = DASH) -> str:
     if is_missing(x):
         return missing
     return f"{100 * float(x):.{digits}f} %"
+
+
+def fmt_smd(x) -> str:
+    """A standardized mean difference, two decimals with its sign ("–" when not defined)."""
+    return fmt_num(x, 2)
 
 
 def ci_label(conf_level: float = 0.95) -> str:

@@ -397,11 +397,11 @@ def propensity(data, a, endpoint):
         "Covariate": ["Propensity score (distance)" if t == "distance" else
                       (label(t.split(": ")[0]) + (": " + fmt.display_label(t.split(": ", 1)[1]) if ": " in t else ""))
                       for t in bal["term"]],
-        "SMD before": [fmt.fmt_num(x, 3) for x in bal["smd_before"]],
-        "SMD after matching": [fmt.fmt_num(x, 3) for x in bal["smd_after"]],
+        "SMD before": [fmt.fmt_smd(x) for x in bal["smd_before"]],
+        "SMD after matching": [fmt.fmt_smd(x) for x in bal["smd_after"]],
     })
     wb = dict(zip(w.balance["term"], w.balance["smd_after"]))
-    bview["SMD after weighting"] = [fmt.fmt_num(wb.get(t, np.nan), 3) for t in bal["term"]]
+    bview["SMD after weighting"] = [fmt.fmt_smd(wb.get(t, np.nan)) for t in bal["term"]]
     show_table(f"Balance of the propensity model ({treat})", bview,
                ("SMD: standardized mean difference; denominators: SD of the treated group (ATT), computed in the "
                 "unmatched sample; binary covariates standardized with p(1 − p).",))
@@ -487,7 +487,7 @@ def main(argv):
 
     print(used.report.title)
     print(f"Software: {software_line()}")
-    print(f"Data: {Path(data_path).stem}: {len(data)} patients, fingerprint {data_fingerprint(data)}")
+    print(f"Data: {Path(data_path).name}: {len(data)} patients, fingerprint {data_fingerprint(data)}")
     settings_hash = hashlib.sha256(ns.settings_to_json(used).encode("utf-8")).hexdigest()[:12]
     print(f"Settings: fingerprint {settings_hash} (settings version {SETTINGS_VERSION})")
     print("Settings used: " + json.dumps(json.loads(ns.settings_to_json(used))["analysis"]))
