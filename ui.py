@@ -572,7 +572,8 @@ def figure_downloads(fig, key: str, stem: str) -> None:
     from nelm_stats.report.exports import figures as fx
 
     with st.popover("Download figure", icon=":material/download:"):
-        size = st.selectbox("Size", list(fx.SIZES), format_func=lambda s: fx.SIZES[s].label, key=f"{key}_size")
+        size = st.selectbox("Size", list(fx.SIZES), index=list(fx.SIZES).index("double"),
+                            format_func=lambda s: fx.SIZES[s].label, key=f"{key}_size")
         fmt = st.radio("Format", list(fx.FORMATS), format_func=str.upper, horizontal=True, key=f"{key}_format")
         dpi = st.radio("Resolution", list(fx.DPI_CHOICES), format_func=lambda d: f"{d} dpi", horizontal=True,
                        key=f"{key}_dpi", disabled=fmt != "png")
