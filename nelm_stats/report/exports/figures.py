@@ -75,6 +75,9 @@ def _server():
     """The process's one kaleido server (started on first use)."""
     global _started
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
+    if not Path(os.environ["BROWSER_PATH"]).exists():
+        raise InvalidValueError("Figures are drawn for download by the Chromium browser, which is not installed on "
+                                "this computer (Debian: apt-get install chromium).")
     import kaleido  # deferred: starting Chromium is only for exports
 
     if not _started:
