@@ -54,6 +54,8 @@ class Keys:
     IMPORT_NAME = "import_name"
     IMPORT_USE = "import_use"
     IMPORT_DONE = "import_done"  # name of the cohort just imported
+    IMPORT_SETTINGS_FILE = "import_settings_file"  # a saved settings file to replay on this export
+    IMPORT_SETTINGS_USE = "import_settings_use"
     # Overview page
     HOME_GROUP = "home_group"
     HOME_DATASET = "home_dataset"  # the dataset HOME_GROUP was chosen for

@@ -19,6 +19,8 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import narrative as nv
+from nelm_stats.report import settings as ns_settings
 from nelm_stats.report import views
 from nelm_stats.intake import derive as ns_derive
 from nelm_stats.intake import read as ns_io
@@ -42,6 +44,26 @@ SOURCE_LABELS = {
 def _use_cohort(name: str, data: pd.DataFrame, lesions, flow: pd.DataFrame, choices=None, source=None) -> None:
     """Button callback (runs before the next script run, so the sidebar can switch to it)."""
     ui.add_upload(ui.UploadedCohort(name, data, lesions, flow, import_settings=choices, source_file=source))
+    st.session_state[K.IMPORT_DONE] = name
+
+
+def _replay(content: bytes, file_name: str, settings_bytes: bytes):
+    """(settings, notes on what no longer fits, imported cohort) of a saved settings file on this file."""
+    settings, notes = ns_settings.settings_from_json(settings_bytes)
+    if settings.import_ is None:
+        raise ns.InputError("This settings file holds no import choices (it was saved on a demo cohort or a file "
+                            "already in the analysis format): load it on the Report page instead.")
+    key = (hashlib.sha1(content).hexdigest(), hashlib.sha1(settings_bytes).hexdigest())
+    imported = ui.session_step("replay_settings", key, lambda: ns.import_cohort(content, file_name, settings.import_))
+    analysis_notes = ns_settings.reconcile(settings.analysis, imported.data)[1]
+    return settings, [*notes, *imported.messages, *analysis_notes], imported
+
+
+def _use_with_settings(name: str, imported, settings, file_name: str) -> None:
+    """Button callback: the replayed cohort becomes the current dataset, every page set as saved."""
+    ui.add_upload(ui.UploadedCohort(name, imported.data, None, imported.flow, import_settings=settings.import_,
+                                    source_file=file_name))
+    ui.apply_settings(settings)
     st.session_state[K.IMPORT_DONE] = name
 
 
@@ -91,6 +113,27 @@ else:
 file_hash = hashlib.sha1(content).hexdigest()
 file_id = file_hash[:10]
 step = ui.session_step
+
+# ---- a new export of the same registry: replay the choices of a saved settings file in one step
+with st.expander("Re-use the settings of an earlier import (next year's export of the same registry)",
+                 icon=":material/history:"):
+    saved_settings = st.file_uploader("Settings file (.json) saved from this dashboard", type=["json"],
+                                      key=K.IMPORT_SETTINGS_FILE)
+    if saved_settings is not None:
+        try:
+            replay = _replay(content, file_name, saved_settings.getvalue())
+        except ns.AnalysisError as err:
+            ui.show_error(err)
+        else:
+            settings, notes, imported = replay
+            for note in notes:
+                st.warning(note, icon=":material/warning:")
+            if not notes:
+                st.caption("Every choice of the settings file fits this file.")
+            st.caption("Patient flow: " + nv.describe_flow(imported.flow))
+            replay_name = file_name.rsplit(".", 1)[0]
+            st.button(f"Use “{replay_name}” with these settings", type="primary", key=K.IMPORT_SETTINGS_USE,
+                      on_click=_use_with_settings, args=(replay_name, imported, settings, file_name))
 
 # ---- read
 try:
