@@ -32,6 +32,10 @@ from ..figures.km import km_figure
 from ..schema import BASELINE_CHARACTERISTICS, DEFAULT_HR_UNITS, ENDPOINTS, EXTRA_ENDPOINTS, POSITIVE_MARGINS, data_endpoints, label
 from . import narrative as nv
 from .document import CurveSeries, FigureBlock, Report, Section, TableBlock, TextBlock
+from .manuscript import (
+    cox_methods, cox_results, general_methods, margins_methods, margins_results, propensity_methods,
+    propensity_results, significant_terms, survival_methods, table_one_methods,
+)
 from .format import display_label, fmt_median, fmt_n_pct, fmt_smd, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
 from .settings import AnalysisSettings, Settings, resolve, settings_to_json
 from .survival_report import SurvivalReport, survival_report
@@ -273,20 +277,12 @@ def _margins_section(r: AnalysisResults) -> Section:
         "Positive margin (R1/R2), n (%)": [fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
         "95 % CI (%)": [f"{fmt_num(100 * lo)}–{fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
     })
-    parts = [f"A positive resection margin (R1 or R2) was found in "
-             + "; ".join(f"{int(e)} of {int(n)} patients ({fmt_num(100 * e / n)} %) {('overall' if str(g) == 'all' else 'with ' + label(r.settings.group).lower() + ' = ' + display_label(g)) if r.settings.group else 'overall'}"
-                         for g, e, n in zip(t["group"], t["events"], t["n"]) if n)]
-    sentence = parts[0]
+    sentence = margins_results(m, r.settings.group or None)
     notes = ["95 % CIs: Wilson score intervals."]
     if m.p_value == m.p_value:
-        sentence += f" ({m.test}, {fmt_p(m.p_value)})"
         notes.append(f"p-value: {m.test}.")
     if m.odds_ratio == m.odds_ratio:
-        sentence += f"; {fmt_ratio('odds ratio', m.odds_ratio, m.or_ci_lower, m.or_ci_upper)}"
         notes.append("Odds ratio: conditional maximum-likelihood estimate with exact CI (as R's fisher.test).")
-    sentence += "."
-    if m.n_excluded:
-        sentence += f" {m.n_excluded} patient(s) without a margin status were left out."
     head = tuple(f"{_group_text(g, r.settings.group or None)} — {fmt_n_pct(int(e), int(n))} R1/R2"
                  for g, e, n in zip(t["group"], t["events"], t["n"]))
     return Section("margins", "Resection margins",
@@ -305,15 +301,8 @@ def _cox_section(r: AnalysisResults) -> Section:
     notes = ("Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values. Univariable: each "
              "covariate alone; multivariable: all covariates that could be estimated alone.",)
     blocks.append(TableBlock("cox", f"Cox regression of {ep.lower()}", _frame_text(view), notes, rft.table))
-    sig = [row for row in rft.table.itertuples(index=False)
-           if getattr(row, "p_value", np.nan) == getattr(row, "p_value", np.nan) and row.p_value < 0.05]
-    if sig:
-        text = "In the multivariable model, " + "; ".join(
-            f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''} was associated with "
-            f"{ep.lower()} ({fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)})"
-            for row in sig) + "."
-    else:
-        text = f"No covariate of the multivariable model was associated with {ep.lower()} at p < 0.05."
+    sig = significant_terms(rft)
+    text = cox_results(rft, ep)
     blocks.append(TextBlock(text, "results"))
     head = tuple(f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''}: "
                  f"HR {fmt_num(row.hazard_ratio, 2)}, {fmt_p(row.p_value)}" for row in sig[:4])
@@ -345,12 +334,7 @@ def _propensity_section(r: AnalysisResults) -> Section:
               TableBlock("balance", f"Balance of the propensity model ({treat})", bview,
                          ("SMD: standardized mean difference; denominators: SD of the treated group (ATT), "
                           "computed in the unmatched sample; binary covariates standardized with p(1 − p).",), bal)]
-    method = (f"1:{m.ratio} nearest-neighbour matching" + ("" if m.caliper is None else
-                                                           f" within a caliper of {m.caliper:g} SD of the "
-                                                           f"{'logit of the ' if m.caliper_scale == 'logit' else ''}propensity score")
-              + (" with replacement" if m.replace else " without replacement"))
-    text = (f"Treated: {treat} = {display_label(m.treated_label)}. With {method}, {m.n_treated_matched} of "
-            f"{m.n_treated} treated patients were matched to {m.n_control_matched} controls.")
+    text = propensity_results(m, c, data_label(r))
     head = [f"{m.n_treated_matched}/{m.n_treated} treated matched"]
     if c is not None and len(c.table):
         t = c.table
@@ -368,16 +352,10 @@ def _propensity_section(r: AnalysisResults) -> Section:
                                   "robust SE clustered on the matched sets. Weighted: Cox model with IPTW weights "
                                   f"({a.weighting.estimand}{', stabilised' if a.weighting.stabilize else ''}) and "
                                   "robust SE.",), t))
-        lines = []
         for row in t.itertuples(index=False):
             if row.hazard_ratio == row.hazard_ratio:
-                lines.append(f"{names.get(row.analysis, row.analysis).lower()} "
-                             f"{fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)}")
                 head.append(f"{names.get(row.analysis, row.analysis)} HR {fmt_num(row.hazard_ratio, 2)} "
                             f"({fmt_p(row.p_value)})")
-        if lines:
-            text += (f" For {data_label(r).lower()}, {treat.lower()} = {display_label(m.treated_label)} vs "
-                     f"{display_label(m.control_label)}: " + "; ".join(lines) + ".")
         blocks += [TextBlock(x, "note") for x in c.warnings]
     blocks.insert(2, TextBlock(text, "results"))
     blocks += [TextBlock(x, "note") for x in m.warnings]
@@ -397,35 +375,13 @@ def methods_text(r: AnalysisResults) -> str:
     """The methods paragraph: endpoints, estimators, tests, models, matching, missing data, software."""
     a = r.settings
     ep = data_label(r)
-    parts = [
-        f"{ep} was estimated with the Kaplan–Meier method (95 % confidence intervals with the log "
-        f"transformation) and compared between groups with the log-rank test; median follow-up was estimated "
-        f"with the reverse Kaplan–Meier method. Times are reported in {a.time_unit} from surgery"
-        + (f", from a landmark at {a.landmark:g} {a.time_unit}" if a.landmark else "") + ".",
-        "Categorical characteristics are reported as n (%) and compared with the chi-square test, or Fisher's "
-        "exact test when an expected count was below 5; continuous characteristics as median [IQR] "
-        "(Mann–Whitney or Kruskal–Wallis test) or mean (SD) (Welch's t-test) depending on their distribution.",
-        "Margin rates are given with Wilson score 95 % confidence intervals.",
-        "Prognostic factors were assessed with Cox proportional-hazards regression (Efron ties), first "
-        "univariable and then multivariable; proportional hazards were checked with scaled Schoenfeld residuals.",
-    ]
+    parts = [survival_methods(ep, a.time_unit, a.landmark), table_one_methods(), margins_methods(), cox_methods()]
     if a.treatment and r.matched is not None:
-        m = a.matching
-        parts.append(
-            f"For the comparison of {label(a.treatment).lower()}, a propensity score was estimated by logistic "
-            f"regression on {', '.join(label(c).lower() for c in a.ps_covariates)}. Patients were matched 1:{m.ratio} "
-            f"by nearest neighbour {'with' if m.replace else 'without'} replacement"
-            + (f" within a caliper of {m.caliper:g} standard deviations of the "
-               f"{'logit of the ' if m.caliper_scale == 'logit' else ''}propensity score" if m.caliper else "")
-            + "; balance was assessed with standardized mean differences (threshold 0.1). Inverse probability of "
-            f"treatment weights ({a.weighting.estimand}{', stabilised' if a.weighting.stabilize else ''}"
-            + (f", trimmed at the {100 * a.weighting.trim:g}th percentile" if a.weighting.trim else "")
-            + ") were used as a second adjustment. Hazard ratios after matching use robust standard errors "
-              "clustered on the matched sets, after weighting robust standard errors.")
-    parts.append("Patients with a missing value in the variables of an analysis were left out of that analysis "
-                 "and counted; no values were imputed. Two-sided p-values below 0.05 were considered significant.")
-    parts.append(f"Analyses were performed with {software_line()}, whose estimates are tested against R "
-                 "(survival, cmprsk, MatchIt, pROC).")
+        m, w = a.matching, a.weighting
+        parts.append(propensity_methods(a.treatment, a.ps_covariates, ratio=m.ratio, caliper=m.caliper,
+                                        caliper_scale=m.caliper_scale, replace=m.replace, estimand=w.estimand,
+                                        stabilize=w.stabilize, trim=w.trim))
+    parts.append(general_methods(software_line()))
     return " ".join(parts)
 
 
