@@ -19,6 +19,7 @@ from nelm_stats import samples as ns_samples
 from nelm_stats.report import document as ns_document
 from nelm_stats.report import format as ns_format
 from nelm_stats.report import settings as ns_settings
+from nelm_stats.report import teaching as ns_teaching
 from nelm_stats.report.views import column_titles
 
 
@@ -289,6 +290,17 @@ def sidebar() -> None:
 def show_error(err: Exception) -> None:
     """Show an AnalysisError in the clinician's words; the page stays usable."""
     st.error(str(err), icon=":material/error:")
+
+
+def how_to_read(page_key: str) -> None:
+    """'How to read this' for a surgical resident (what the page shows, assumptions, common mistakes,
+    how to report it), from nelm_stats.report.teaching.HOW_TO_READ."""
+    h = ns_teaching.HOW_TO_READ[page_key]
+    with st.expander("How to read this", icon=":material/school:"):
+        st.markdown(f"**What it shows.** {h.shows}")
+        st.markdown(f"**Assumptions.** {h.assumptions}")
+        st.markdown(f"**Common mistakes.** {h.mistakes}")
+        st.markdown(f"**How to report it.** {h.report}")
 
 
 def grouping_columns(data: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -623,3 +635,14 @@ def downloads(key: str, *, fig=None, stem: str = "figure", table=None) -> None:
     if table is not None:
         with cols[1 if fig is not None else 0]:
             table_downloads(table, f"{key}_table")
+
+
+def manuscript_text(key: str, results: str | None, methods: str) -> None:
+    """'Text for the manuscript': the results sentences and the methods of what the page shows,
+    each in a box with a copy button."""
+    with st.expander("Text for the manuscript", icon=":material/edit_note:"):
+        if results:
+            st.caption("Results")
+            st.code(results, language=None, wrap_lines=True)
+        st.caption("Methods")
+        st.code(methods, language=None, wrap_lines=True)

@@ -10,6 +10,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import manuscript
 from nelm_stats.figures.comparison import distribution_figure, margin_figure, rates_figure
 from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
 
@@ -142,8 +143,9 @@ with tab_status:
         try:
             _distribution_block(_distribution(data, "margin_status", group, test, ci), "R0 / R1 / R2", "margins_status")
             st.markdown("**Positive margin (R1 or R2)**")
-            _rates_block(_rates(data, "margin_status", group, test, ci, tuple(POSITIVE)), "R1/R2 rate",
-                         "margins_positive")
+            positive = _rates(data, "margin_status", group, test, ci, tuple(POSITIVE))
+            _rates_block(positive, "R1/R2 rate", "margins_positive")
+            ui.manuscript_text("margins", manuscript.margins_results(positive, group), manuscript.margins_methods())
         except ns.AnalysisError as err:
             ui.show_error(err)
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import manuscript
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
 from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing
@@ -336,6 +337,12 @@ if comparison is not None:
         "clustered on the matched set. Weighted: Cox with IPTW weights and robust SE."
     )
     _warnings(comparison.warnings)
+    if m is not None:
+        ui.manuscript_text("propensity", manuscript.propensity_results(m, comparison, ep_label),
+                           manuscript.propensity_methods(
+                               treatment, covariates, ratio=ratio, caliper=float(caliper) if caliper_on else None,
+                               caliper_scale=scale, replace=bool(replace), estimand=estimand,
+                               stabilize=bool(stabilize), trim=trim))
     st.subheader(f"Median {ep_label.lower()} ({comparison.time_unit})")
     med = comparison.medians.assign(group=[display_label(g) for g in comparison.medians["group"]])
     for col in ("median", "ci_lower", "ci_upper"):

@@ -12,6 +12,7 @@ import ui
 from nelm_stats.estimators import cox as nc
 from nelm_stats.figures.forest import forest_figure
 from nelm_stats.figures.schoenfeld import schoenfeld_figure
+from nelm_stats.report import manuscript
 from nelm_stats.report import views
 from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare
 
@@ -191,6 +192,7 @@ for msg in model.warnings:
 
 combined = nc.risk_factor_table(screen, model)
 st.dataframe(views.risk_factor_view(combined), hide_index=True, width="stretch")
+ui.manuscript_text("risk_factors", manuscript.cox_results(combined, endpoint.label), manuscript.cox_methods())
 ui.downloads("risk_factors_table", table=ui.block(
     f"cox_{endpoint.key}", f"Cox regression of {endpoint.label.lower()}", views.risk_factor_view(combined),
     ["Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values."], combined.table))

@@ -7,6 +7,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import manuscript
 from nelm_stats.report import narrative as nv
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
 from nelm_stats.report.survival_report import has_times, longest_follow_up
@@ -210,3 +211,6 @@ for w in report.warnings:
     st.warning(w, icon=":material/warning:")
 st.markdown("**Reading**")
 st.markdown(report.narrative)
+if endpoint != "competing":
+    ui.manuscript_text("survival", report.narrative,
+                       manuscript.survival_methods(report.endpoint, unit, report.landmark))

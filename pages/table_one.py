@@ -10,6 +10,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import manuscript
 
 K = ui.Keys
 BASELINE = ns.schema.BASELINE_CHARACTERISTICS
@@ -79,6 +80,7 @@ try:
     result = _table(data, group, variables, summary, weights)
     st.subheader("All patients" if group is None else f"By {ui.column_label(group)}")
     _show(result, "table_one_table")
+    ui.manuscript_text("table_one", None, manuscript.table_one_methods())
     ui.downloads("table_one", table=ui.block(
         "table_one", "Table 1. Baseline characteristics" + (f" by {ui.column_label(group).lower()}" if group else ""),
         result.formatted(group_title=ui.column_label(group) if group else None), result.footnotes(), result.table))
