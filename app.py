@@ -23,8 +23,12 @@ PAGES = {
         st.Page("pages/risk_factors.py", title="Risk factors", icon=":material/format_list_numbered:"),
         st.Page("pages/plan.py", title="Plan a study", icon=":material/calculate:"),
     ],
+    "Teaching": [
+        st.Page("pages/walkthroughs.py", title="Re-analyse the papers", icon=":material/school:"),
+    ],
     "Outputs": [
         st.Page("pages/report.py", title="Report & slides", icon=":material/summarize:"),
+        st.Page("pages/present.py", title="Present", icon=":material/co_present:"),
     ],
 }
 
