@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-kernels screenshot bench samples clean
+.PHONY: run test test-kernels screenshot walk bench samples clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-kernels: $(STAMP)
 # refresh the README's picture (docs/screenshot.png) from the browser test
 screenshot: $(STAMP)
 	NELM_UPDATE_SCREENSHOT=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
+
+# every page x demo cohort in Chromium, full screenshots into .artifacts/screens/ (to look at)
+walk: $(STAMP)
+	$(PY) tools/walk_pages.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -49,12 +49,16 @@ def timeline_figure(plan, *, time_unit: str = "months", title: str = "") -> go.F
     fig.add_trace(go.Scatter(x=t["time"], y=t["events"], mode="lines", name="Events expected",
                              line=dict(color=colour(1), dash=dash(1), width=2.5),
                              hovertemplate="%{x:.0f} " + time_unit + ": %{y:.0f} events<extra></extra>"))
+    top = float(max(t["patients"].max(), t["events"].max())) * 1.18  # room above the lines for the labels
     for x, text in ((plan.accrual_time, "end of accrual"), (plan.duration, "analysis")):
-        fig.add_vline(x=x, line=dict(color="#777777", dash="dot", width=1),
-                      annotation_text=text, annotation_position="top left")
+        fig.add_vline(x=x, line=dict(color="#777777", dash="dot", width=1))
+        fig.add_annotation(x=x, y=top, text=text, showarrow=False, xanchor="right", yanchor="top", xshift=-4,
+                           font=dict(size=12, color="#555555"), bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(**base_layout(
-        title=dict(text=title, x=0, xanchor="left"), height=360,
+        title=dict(text=title, x=0, xanchor="left"), height=380,
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        margin=dict(l=70, r=30, t=50, b=90),
         xaxis=dict(title=f"Time since the first patient ({time_unit})", rangemode="tozero"),
-        yaxis=dict(title="Number", rangemode="tozero"),
+        yaxis=dict(title="Number", range=[0, top]),
     ))
     return fig
