@@ -48,6 +48,13 @@ DESIGN_SIGNATURES = {
                         "replace=False, exact=None",
     "iptw": 'data, treatment, covariates, *, estimand="ATE", stabilize=True, trim=None',
     "table_one": "data, group, variables, *, weights=None",
+    # Study planning (DESIGN.md, issue 16)
+    "survival_sample_size": 'hazard_ratio, *, median_control, accrual_time, follow_up_time, alpha=0.05, '
+                            'power=0.80, sided=2, allocation_ratio=1.0, dropout_rate=0.0, dropout_time=12.0, '
+                            'method="schoenfeld"',
+    "survival_power": 'hazard_ratio, *, events, alpha=0.05, sided=2, allocation_ratio=1.0, method="schoenfeld"',
+    "proportions_sample_size": 'p1, p2, *, alpha=0.05, power=0.80, method="arcsine"',
+    "proportions_power": 'p1, p2, *, n_per_group, alpha=0.05, method="arcsine"',
 }
 
 # Compatible extensions of DESIGN.md that are deliberately allowed (reported, not hidden):
