@@ -24,7 +24,7 @@ test: $(STAMP)
 NUMERIC_TESTS := tests/test_propensity.py tests/test_survival_km.py tests/test_logrank.py \
   tests/test_competing.py tests/test_cox.py tests/test_proportions.py tests/test_accuracy.py \
   tests/test_describe.py tests/test_random_cases.py tests/test_linalg_decisions.py \
-  tests/test_planning.py
+  tests/test_planning.py tests/test_contrasts.py
 test-kernels: $(STAMP)
 	for k in Sandybridge Nehalem; do \
 	  echo "== OPENBLAS_CORETYPE=$$k"; \

@@ -95,3 +95,4 @@ from .report.survival_report import CompetingReport, SurvivalReport, competing_e
 from .estimators.planning import NoninferioritySampleSize, PlanningInputs, SurvivalSampleSize, noninferiority_power, noninferiority_sample_size, planning_inputs, proportions_power, proportions_sample_size, survival_power, survival_sample_size
 from .intake.pipeline import ImportSettings, ImportedCohort, import_cohort, is_canonical, read_cohort
 from .report.settings import AnalysisSettings, Settings, reconcile, resolve, settings_from_json, settings_to_json
+from .estimators.contrasts import ImmortalTime, KmVsCif, MatchedPairsIgnored, OptimalCutpoint, PairwiseAdjustment, altman_corrected_p, immortal_time, km_vs_cif, matched_pairs_ignored, optimal_cutpoint, pairwise_adjustment

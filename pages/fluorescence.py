@@ -55,6 +55,7 @@ def _learning(table, test, truth, procedure, centre, measure, first_n):
 
 
 st.title("Fluorescence accuracy")
+ui.how_to_read("fluorescence")
 st.caption("How well does ICG fluorescence at the resection margin predict a histologically involved margin "
            "(R1/R2)? Exact (Clopper–Pearson) CIs; per lesion, CIs account for several lesions per patient.")
 

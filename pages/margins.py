@@ -119,6 +119,7 @@ def _distribution_block(res, title, key):
 
 
 st.title("Margins & complications")
+ui.how_to_read("margins")
 st.caption("Positive-margin rates by group with confidence intervals, the margin as a distance, "
            "before/after re-resection, lesion-level rates, and the complications of a liver-surgery paper.")
 

@@ -31,6 +31,7 @@ def _inputs(data, time, event, group, control, treated):
 
 
 st.title("Plan a study")
+ui.how_to_read("plan")
 st.caption("How many events and patients the next study needs to confirm what this cohort suggests. "
            "Start from the observed values below, change any of them; the numbers equal R's rpact and pwr.")
 

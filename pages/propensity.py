@@ -195,6 +195,7 @@ def _endpoints(data) -> dict[str, tuple[str, str, str]]:
 
 
 st.title("Propensity-score analyses")
+ui.how_to_read("propensity")
 st.caption(
     "Compare two non-randomised groups (e.g. ICG vs none, cystic vs solid) after matching or weighting "
     "on a propensity score: balance before and after, then survival in the matched or weighted cohort."

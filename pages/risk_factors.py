@@ -55,6 +55,7 @@ def _candidates(data: pd.DataFrame, endpoint) -> tuple[list[str], list[str]]:
 
 
 st.title("Risk factors")
+ui.how_to_read("risk_factors")
 data = ui.current_cohort()
 endpoint = ui.current_endpoint()
 st.caption(

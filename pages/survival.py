@@ -34,6 +34,7 @@ def _years_text(years) -> str:
 
 
 st.title("Survival")
+ui.how_to_read("survival")
 data = ui.current_cohort()
 sidebar_endpoint = ui.current_endpoint().key
 if st.session_state.get(K.SURVIVAL_ENDPOINT, sidebar_endpoint) in ui.ENDPOINTS:

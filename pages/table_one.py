@@ -45,6 +45,7 @@ def _show(result, key):
 
 
 st.title("Table 1: baseline characteristics")
+ui.how_to_read("table_one")
 st.caption("Are the groups comparable? Continuous characteristics as median [IQR] or mean (SD), categorical as "
            "n (%), missing values shown, p-values with the test named, and standardized mean differences (SMD).")
 

@@ -44,6 +44,7 @@ import pandas as pd
 from ._lazy import stats
 
 from .._checks import (
+    as_event,
     as_numeric,
     as_time,
     check_conf_level,
@@ -55,7 +56,7 @@ from .._checks import (
 from ._linalg import independent_columns
 from ..errors import InputError, InsufficientDataError, InvalidValueError
 
-__all__ = ["CumulativeIncidence", "GrayTest", "cumulative_incidence"]
+__all__ = ["CumulativeIncidence", "GrayTest", "cumulative_incidence", "competing_event_type"]
 
 _MAX_EXP = float(np.log(np.finfo(float).max))  # exp() of more overflows
 
@@ -386,3 +387,32 @@ def cumulative_incidence(
         conf_level=conf_level,
         n_excluded=n_excluded,
     )
+
+
+def competing_event_type(
+    data: pd.DataFrame,
+    recurrence: str = "recurrence",
+    death: str = "death",
+    event: str | None = "rfs_event",
+) -> pd.Series:
+    """Event type for recurrence with death as a competing event, indexed like ``data``.
+
+    0 = censored, 1 = recurrence, 2 = death without recurrence, at the RFS time. With the
+    ``event`` column (RFS event) present, a patient without an RFS event is censored; a
+    patient with one had a recurrence if ``recurrence`` is true, else died first.
+    Missing where a used value is missing.
+    """
+    require_frame(data)
+    use_event = event is not None and event in data.columns
+    cols = [recurrence, death] + ([event] if use_event else [])
+    require_columns(data, cols)
+    ok = data[cols].notna().all(axis=1).to_numpy()
+    out = np.full(len(data), np.nan)
+    sub = data.loc[ok]
+    rec = as_event(sub[recurrence], "recurrence")
+    dead = as_event(sub[death], "death")
+    kind = np.where(rec == 1, 1, np.where(dead == 1, 2, 0))
+    if use_event:
+        kind = np.where(as_event(sub[event], "RFS event") == 1, np.where(rec == 1, 1, 2), 0)
+    out[ok] = kind
+    return pd.Series(out, index=data.index, name="event_type").astype("Int64")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .._checks import as_event, check_choice, complete_cases, require_columns, require_frame
 from ..errors import AnalysisError, InputError, InsufficientDataError
-from ..estimators.competing import cumulative_incidence
+from ..estimators.competing import competing_event_type, cumulative_incidence
 from ..estimators.groups import NumericCut, cut_numeric
 from ..estimators.logrank import logrank_test, pairwise_logrank
 from ..estimators.survival import kaplan_meier, landmark, median_follow_up, restricted_mean, rmst_difference
@@ -88,35 +88,6 @@ class CompetingReport:
     n_landmark_excluded: int
     warnings: tuple[str, ...] = field(default=())
     narrative: str = ""
-
-
-def competing_event_type(
-    data: pd.DataFrame,
-    recurrence: str = "recurrence",
-    death: str = "death",
-    event: str | None = "rfs_event",
-) -> pd.Series:
-    """Event type for recurrence with death as a competing event, indexed like ``data``.
-
-    0 = censored, 1 = recurrence, 2 = death without recurrence, at the RFS time. With the
-    ``event`` column (RFS event) present, a patient without an RFS event is censored; a
-    patient with one had a recurrence if ``recurrence`` is true, else died first.
-    Missing where a used value is missing.
-    """
-    require_frame(data)
-    use_event = event is not None and event in data.columns
-    cols = [recurrence, death] + ([event] if use_event else [])
-    require_columns(data, cols)
-    ok = data[cols].notna().all(axis=1).to_numpy()
-    out = np.full(len(data), np.nan)
-    sub = data.loc[ok]
-    rec = as_event(sub[recurrence], "recurrence")
-    dead = as_event(sub[death], "death")
-    kind = np.where(rec == 1, 1, np.where(dead == 1, 2, 0))
-    if use_event:
-        kind = np.where(as_event(sub[event], "RFS event") == 1, np.where(rec == 1, 1, 2), 0)
-    out[ok] = kind
-    return pd.Series(out, index=data.index, name="event_type").astype("Int64")
 
 
 def _grouping(data: pd.DataFrame, group: str | None, cut) -> tuple[pd.Series | None, NumericCut | None, bool]:
