@@ -25,6 +25,8 @@ PAGES = {
     ],
     "Teaching": [
         st.Page("pages/walkthroughs.py", title="Re-analyse the papers", icon=":material/school:"),
+        st.Page("pages/learn.py", title="Naive vs correct", icon=":material/school:"),
+        st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ],
     "Outputs": [
         st.Page("pages/report.py", title="Report & slides", icon=":material/summarize:"),
