@@ -12,7 +12,7 @@ from .groups import default_grouping
 from .survival import median_follow_up
 
 __all__ = [
-    "ANALYSIS_COLUMNS", "CohortSummary", "default_grouping", "analysis_availability",
+    "ANALYSIS_COLUMNS", "COMPARISONS", "CohortSummary", "default_grouping", "analysis_availability",
     "cohort_summary",
 ]
 
@@ -73,13 +73,25 @@ def _count(s: pd.Series) -> float:
     return float(as_event(s, "event").sum())
 
 
+# comparisons need two groups: the column must hold at least two different values
+COMPARISONS = frozenset({"ICG fluorescence comparison", "Cystic vs solid comparison", "Grade as risk factor"})
+
+
 def analysis_availability(data: pd.DataFrame) -> pd.DataFrame:
-    """[analysis, available, missing] for every analysis in ANALYSIS_COLUMNS."""
+    """[analysis, available, missing, reason] for every analysis in ANALYSIS_COLUMNS.
+
+    ``missing``: the columns that stop it (comma separated); ``reason``: "" (available),
+    "missing" (absent or empty columns) or "one group" (a comparison whose column has the same
+    value for every patient, e.g. mimic, where every patient had ICG)."""
     rows = []
     for name, cols in ANALYSIS_COLUMNS.items():
         missing = [c for c in cols if c not in data.columns or data[c].notna().sum() == 0]
-        rows.append((name, not missing, ", ".join(missing)))
-    return pd.DataFrame(rows, columns=["analysis", "available", "missing"])
+        reason = "missing" if missing else ""
+        if not missing and name in COMPARISONS:
+            missing = [c for c in cols if data[c].nunique(dropna=True) < 2]
+            reason = "one group" if missing else ""
+        rows.append((name, not missing, ", ".join(missing), reason))
+    return pd.DataFrame(rows, columns=["analysis", "available", "missing", "reason"])
 
 
 def cohort_summary(data: pd.DataFrame, group: str | None = None) -> CohortSummary:

@@ -132,13 +132,20 @@ def groups_view(summary: CohortSummary) -> pd.DataFrame:
 
 
 def analyses_view(summary: CohortSummary) -> pd.DataFrame:
-    """The ``analyses`` table for display: ✓ / missing columns."""
+    """The ``analyses`` table for display: ✓, or why not (columns by their labels)."""
     a = summary.analyses
+
+    def why(missing: str, reason: str) -> str:
+        names = ", ".join(label_of(c) for c in missing.split(", ") if c)
+        if reason == "one group":
+            return f"every patient in one group ({names})"
+        return f"no data: {names}" if names else ""
+
     return pd.DataFrame(
         {
             "Analysis": a["analysis"],
             "Possible": ["✓" if ok else "✗" for ok in a["available"]],
-            "Columns missing": a["missing"],
+            "Why not": [why(m, r) for m, r in zip(a["missing"], a["reason"])],
         }
     )
 
