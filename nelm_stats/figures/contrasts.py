@@ -80,6 +80,12 @@ def estimates_figure(rows, *, highlight, title: str = "", x_title: str = "Hazard
     return fig
 
 
+def _p_ticks(lo: float) -> list[float]:
+    """Readable ticks of a log p-value axis from ``lo`` to 1."""
+    ticks = [x for x in (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 0.001, 0.01, 0.05, 1) if x >= lo]
+    return ticks if len(ticks) <= 6 else [x for x in ticks if x >= 0.001 or x in ticks[::2]]
+
+
 def pvalues_figure(result, *, correct: bool) -> go.Figure:
     """Pairwise p-values on a log axis with the 0.05 line: unadjusted (naive) or Holm (correct) in
     front."""
@@ -96,10 +102,14 @@ def pvalues_figure(result, *, correct: bool) -> go.Figure:
     fig.add_vline(x=result.alpha, line=dict(color="#222222", width=1, dash="dash"))
     fig.add_annotation(x=np.log10(result.alpha), y=1.02, yref="paper", showarrow=False, xanchor="left",
                        text=f" p = {result.alpha:g}", font=dict(size=12))
+    ps = t[["p_value", "p_holm"]].to_numpy(float)
+    lowest = float(np.nanmin(np.maximum(ps, 1e-12))) if np.isfinite(ps).any() else 0.01
+    lo = min(0.005, lowest / 3)
+    ticks = _p_ticks(lo)
     fig.update_layout(**base_layout(
         title=_title("Pairwise log-rank p-values: " + ("Holm-adjusted" if correct else "unadjusted")),
-        xaxis=dict(title="p-value (log scale)", type="log", range=[np.log10(max(1e-6, float(np.nanmin(
-            np.maximum(t[['p_value', 'p_holm']].to_numpy(float), 1e-12))) / 3)), 0.05]),
+        xaxis=dict(title="p-value (log scale)", type="log", range=[np.log10(lo), 0.05],
+                   tickvals=ticks, ticktext=[f"{x:g}" for x in ticks], tickangle=0),
         yaxis=dict(title="", autorange="reversed"), height=160 + 55 * len(labels),
     ))
     fig.update_layout(margin=dict(t=110))
@@ -130,7 +140,8 @@ def cutpoint_figure(result, *, correct: bool, covariate_label: str = "") -> go.F
         fig.update_layout(**base_layout(
             title=_title(f"Log-rank p-value of every cut point of {covariate_label}"),
             xaxis=dict(title=f"{covariate_label}: cut point (≥ goes to the upper group)"),
-            yaxis=dict(title="p-value (log scale)", type="log"), height=430,
+            yaxis=dict(title="p-value (log scale)", type="log", tickvals=_p_ticks(float(s["p_value"].min()) / 2),
+                       ticktext=[f"{x:g}" for x in _p_ticks(float(s["p_value"].min()) / 2)]), height=430,
         ))
     else:
         null = result.null_min_p["min_p"].to_numpy(float)
@@ -151,7 +162,10 @@ def cutpoint_figure(result, *, correct: bool, covariate_label: str = "") -> go.F
             xaxis=dict(title="Smallest p-value of the search (log scale)", tickvals=np.log10(ticks),
                        ticktext=[f"{t:g}" for t in ticks]),
             yaxis=dict(title="Permutations"), yaxis2=dict(overlaying="y", range=[0, 1], visible=False),
-            height=430, bargap=0.05,
+            height=500, bargap=0.05,
+            legend=dict(orientation="v", yanchor="top", y=-0.2, xanchor="left", x=0),
         ))
+        fig.update_layout(margin=dict(t=60, b=190))
+        return fig
     fig.update_layout(margin=dict(t=110))
     return fig
