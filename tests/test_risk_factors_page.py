@@ -71,7 +71,7 @@ def test_risk_factors_page_in_browser(app_url, page):
     wait_for_app(page)
     page.get_by_text("Univariable screen").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebar"]').get_by_text("Dataset").first.wait_for(timeout=30_000)
-    page.get_by_text("Forest plot").first.wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Forest plot").first.wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0

@@ -56,6 +56,12 @@ def love_plot(result, *, threshold: float = SMD_THRESHOLD) -> go.Figure:
     return fig
 
 
+def _tint(hex_colour: str, keep: float = 0.25) -> str:
+    """``hex_colour`` mixed with white (``keep`` of the colour): the light fill of unmatched patients."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02X}{:02X}{:02X}".format(*(round(255 - keep * (255 - c)) for c in (r, g, b)))
+
+
 def overlap_plot(result, *, bins: int = 20) -> go.Figure:
     """Mirrored histograms of the propensity score, as % of each group: treated above the axis,
     controls below (so groups of very different size stay comparable).
@@ -83,8 +89,9 @@ def overlap_plot(result, *, bins: int = 20) -> go.Figure:
                                  (-1, ~treated, result.control_label, colour(1))):
         what = f"{label(result.treatment)}: {display_label(name)}"
         n_grp = max(int(grp.sum()), 1)
+        # unmatched patients: light and hatched, so they differ from the matched ones in grayscale too
         parts = [("", np.ones(len(p), dtype=bool), 1.0)] if matched is None else [
-            (", matched", matched, 1.0), (", unmatched", ~matched, 0.3)]
+            (", matched", matched, 1.0), (", unmatched", ~matched, 0.0)]
         total = np.zeros(bins)
         for suffix, sel, opacity in parts:
             h, _ = np.histogram(p[grp & sel], edges)
@@ -92,7 +99,8 @@ def overlap_plot(result, *, bins: int = 20) -> go.Figure:
             total += pct
             fig.add_trace(go.Bar(
                 x=centres, y=sign * pct, width=width, name=what + suffix,
-                marker=dict(color=col, opacity=opacity, line=dict(color=col, width=1)),
+                marker=dict(color=col if opacity else _tint(col), line=dict(color=col, width=1),
+                            pattern=dict(shape="" if opacity else "/", fgcolor=col, fgopacity=1.0, size=6)),
                 customdata=np.column_stack([h, pct]),
                 hovertemplate="%{customdata[0]} patients (%{customdata[1]:.1f}%)<extra>" + what + suffix + "</extra>",
             ))

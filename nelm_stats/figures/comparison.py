@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..report.narrative import display_label, fmt_p
-from .style import base_layout, colour, dash
+from .style import base_layout, colour, dash, level_colour
 
 __all__ = [
     "rates_figure", "distribution_figure", "margin_figure", "roc_figure", "learning_curve_figure",
@@ -26,13 +26,17 @@ def rates_figure(result, *, title: str = "", outcome_label: str = "Event rate") 
     """
     t = result.table
     fig = go.Figure()
+    names = []
     for i, r in enumerate(t.itertuples()):
+        # the rate is written under the bar (in the axis label), where no error bar can cover it
+        name = f"{display_label(r.group)}<br><b>{100 * r.rate:.1f} %</b> ({int(r.events)}/{int(r.n)})" \
+            if hasattr(r, "events") and hasattr(r, "n") else f"{display_label(r.group)}<br><b>{100 * r.rate:.1f} %</b>"
+        names.append(name)
         fig.add_trace(go.Bar(
-            x=[display_label(r.group)], y=[100 * r.rate], name=display_label(r.group),
+            x=[name], y=[100 * r.rate], name=display_label(r.group),
             marker=dict(color=colour(i), pattern=dict(shape=["", "/", ".", "x", "-", "|"][i % 6])),
             error_y=dict(type="data", symmetric=False, array=[100 * (r.ci_upper - r.rate)],
                          arrayminus=[100 * (r.rate - r.ci_lower)], color="#222222", thickness=1.5, width=8),
-            text=[f"{100 * r.rate:.1f} %"], textposition="inside", insidetextanchor="start",
             hovertemplate=f"{display_label(r.group)}: %{{y:.1f}} % (95 % CI {100 * r.ci_lower:.1f}–"
                           f"{100 * r.ci_upper:.1f})<extra></extra>",
         ))
@@ -57,7 +61,8 @@ def distribution_figure(result, *, title: str = "") -> go.Figure:
         sub = t[t["level"] == lev].set_index("group").reindex(groups)
         fig.add_trace(go.Bar(
             y=[display_label(g) for g in groups], x=sub["percent"], name=str(lev), orientation="h",
-            marker=dict(color=colour(j), pattern=dict(shape=["", "/", ".", "x", "-", "|", "+", "\\"][j % 8])),
+            marker=dict(color=level_colour(j, len(levels)), line=dict(color="#222222", width=0.5),
+                        pattern=dict(shape=["", "/", ".", "x", "-", "|", "+", "\\"][j % 8], fgcolor="#222222")),
             customdata=np.column_stack([sub["count"], sub["n"]]),
             hovertemplate=f"{lev}: %{{customdata[0]}} of %{{customdata[1]}} (%{{x:.1f}} %)<extra></extra>",
         ))

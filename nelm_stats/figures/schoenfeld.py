@@ -36,7 +36,8 @@ def schoenfeld_figure(model: CoxResult, residuals: pd.DataFrame, trend: pd.DataF
     fig.add_trace(go.Scatter(x=tr["time"], y=tr["fit"], mode="lines", name="Smoothed trend",
                              line=dict(color=colour(1), width=2.5)))
     fig.add_hline(y=const, line=dict(color="#222222", dash="dash", width=1.2))
-    ylab = "β(t), log hazard ratio" if len(t.columns) == 1 else "β(t), relative (1 = constant)"
+    ylab = ("Effect at each time (log hazard ratio)" if len(t.columns) == 1
+            else "Effect at each time, relative to its average (1 = constant)")
     title = f"{label or term}: effect over follow-up"
     if zph is not None:
         row = zph[zph["term"] == term]
