@@ -32,13 +32,16 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .present-numbers {list-style: none; padding: 0; margin: 0;}
 .present-numbers li {font-size: 1.9rem; line-height: 1.3; margin: 0 0 1.1rem 0; overflow-wrap: anywhere;}
 .present-count {font-size: 1.2rem; opacity: 0.75; text-align: right;}
+.stApp :focus:not(button), .stApp :focus-visible:not(button), .stApp:focus {outline: none !important; box-shadow: none !important;}
 </style>
 """
 DARK_CSS = f"""
 <style>
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{background: {DARK_BACKGROUND} !important;}}
 .stApp, .stApp p, .stApp li, .stApp span, .stApp label, .stApp h1, .stApp h2, .stApp h3, .stApp div {{color: {DARK_TEXT};}}
-.stApp button {{background: #2A2A2A !important; color: {DARK_TEXT} !important; border-color: #5A5A5A !important;}}
+.stApp button[data-testid^="stBaseButton"] {{background: #2A2A2A !important; color: {DARK_TEXT} !important;
+    border-color: #5A5A5A !important;}}
+.stApp [data-testid="stTooltipIcon"] *, .stApp [data-testid="stTooltipHoverTarget"] {{background: transparent !important;}}
 .stApp a {{color: #56B4E9 !important;}}
 </style>
 """

@@ -47,8 +47,8 @@ def dark_theme(fig) -> go.Figure:
         else:
             text = text.replace(f'"{old}"', f'"{new}"')
     out = pio.from_json(text, skip_invalid=True)
-    out.update_layout(
-        template="plotly_dark", paper_bgcolor=DARK_BACKGROUND, plot_bgcolor=DARK_BACKGROUND,
+    out.update_layout(  # the figure's own template stays (no grid lines added); only the colours change
+        paper_bgcolor=DARK_BACKGROUND, plot_bgcolor=DARK_BACKGROUND,
         font=dict(color=DARK_TEXT), legend=dict(bgcolor="rgba(0,0,0,0)", font=dict(color=DARK_TEXT)),
     )
     out.update_xaxes(linecolor=_DARK_LINES, tickcolor=_DARK_LINES, gridcolor="#333333", zerolinecolor="#333333",
@@ -86,8 +86,16 @@ def large_type(fig, factor: float = 1.5) -> go.Figure:
         if line is not None and getattr(line, "width", None):
             line.width = line.width * 1.4
     margin = out.layout.margin
+    bottom = (margin.b or 60) * 1.2
+    below = [a for a in out.layout.annotations or () if a.yshift is not None and a.yshift < 0]
+    for a in below:  # labels under the x axis (forest plot: "lower / higher hazard") move down with the type
+        a.yshift = a.yshift * factor
+    if below:  # the x-axis title goes below them
+        drop = abs(min(a.yshift for a in below))
+        out.update_xaxes(title_standoff=int(drop * 0.8))
+        bottom = max(bottom, drop + 70)
     out.update_layout(margin=dict(l=(margin.l or 70) * factor, r=(margin.r or 30), t=(margin.t or 50) * 1.2,
-                                  b=(margin.b or 60) * 1.2))
+                                  b=bottom))
     if out.layout.height:
         out.update_layout(height=int(out.layout.height * 1.15))
     return out
