@@ -35,6 +35,6 @@ PAGES = {
 }
 
 ui.register_pages(PAGES)
-navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages}, expanded=True)
 ui.sidebar()
 navigation.run()

@@ -67,7 +67,7 @@ class Keys:
     SURVIVAL_CUT = "survival_cut"  # "median" | "value"
     SURVIVAL_CUT_VALUE = "survival_cut_value"
     SURVIVAL_UNIT = "survival_unit"
-    SURVIVAL_HORIZON = "survival_horizon"  # + "_<unit>": the value depends on the unit
+    SURVIVAL_HORIZON = "survival_horizon"  # + "_<unit>_<time column>": see horizon_key
     SURVIVAL_LANDMARK_ON = "survival_landmark_on"
     SURVIVAL_LANDMARK = "survival_landmark"  # + "_<unit>"
     SURVIVAL_CI = "survival_ci"
@@ -112,6 +112,7 @@ class Keys:
     FLUORESCENCE_FIRST_N = "fluorescence_first_n"
     # Risk factors page (Cox regression)
     RISK_DATASET = "risk_dataset"  # the dataset the page's choices were made for
+    RISK_ENDPOINT = "risk_endpoint"  # the page's endpoint selectbox (kept in step with the sidebar)
     RISK_COVARIATES = "risk_covariates"  # candidate covariates (univariable screen)
     RISK_TREND = "risk_trend"  # ordered columns coded as a linear trend
     RISK_REFERENCE = "risk_reference"  # + "_<column>": reference level
@@ -467,6 +468,16 @@ def _page_value(marker: str, key: str, default=None):
     return st.session_state.get(key, default)
 
 
+def horizon_key(unit: str, time_column: str) -> str:
+    """The Survival page's horizon widget: one per unit and endpoint, so switching RFS -> OS fits the
+    axis to OS's follow-up instead of keeping the RFS axis."""
+    return f"{Keys.SURVIVAL_HORIZON}_{unit}_{time_column}"
+
+
+def _endpoint_time(key: str) -> str:
+    return {**ENDPOINTS, **EXTRA_ENDPOINTS}[key].time if key in {**ENDPOINTS, **EXTRA_ENDPOINTS} else "rfs_months"
+
+
 def _choices() -> dict:
     """The pages' stored choices, read from session state only (cheap; no data touched)."""
     ss = st.session_state
@@ -480,7 +491,7 @@ def _choices() -> dict:
         cut_mode=_page_value(Keys.SURVIVAL_DATASET, Keys.SURVIVAL_CUT, "median"),
         cut_value=ss.get(f"{Keys.SURVIVAL_CUT_VALUE}_{group}") if group else None,
         unit=unit, rate_years=tuple(ss.get(Keys.SURVIVAL_RATE_YEARS) or (1, 3, 5)),
-        horizon=_page_value(Keys.SURVIVAL_DATASET, f"{Keys.SURVIVAL_HORIZON}_{unit}"),
+        horizon=_page_value(Keys.SURVIVAL_DATASET, horizon_key(unit, _endpoint_time(ss.get(Keys.ENDPOINT, "rfs")))),
         landmark=ss.get(f"{Keys.SURVIVAL_LANDMARK}_{unit}") if ss.get(Keys.SURVIVAL_LANDMARK_ON) else None,
         cox=_page_value(Keys.RISK_DATASET, Keys.RISK_COVARIATES),
         treatment=ss.get(Keys.PROPENSITY_TREATMENT), treated=ss.get(Keys.PROPENSITY_TREATED),
@@ -550,7 +561,7 @@ def apply_settings(settings: "ns_settings.Settings") -> list[str]:
     ss[Keys.SURVIVAL_UNIT] = a.time_unit
     ss[Keys.SURVIVAL_RATE_YEARS] = [int(y) if float(y).is_integer() else y for y in a.rate_years]
     if a.horizon is not None:
-        ss[f"{Keys.SURVIVAL_HORIZON}_{a.time_unit}"] = float(a.horizon)
+        ss[horizon_key(a.time_unit, _endpoint_time(a.endpoint))] = float(a.horizon)
     ss[Keys.SURVIVAL_LANDMARK_ON] = a.landmark is not None
     if a.landmark is not None:
         ss[f"{Keys.SURVIVAL_LANDMARK}_{a.time_unit}"] = float(a.landmark)

@@ -90,6 +90,7 @@ from .estimators.groups import (
     grouping_columns,
     numeric_columns,
     treatment_columns,
+    default_reference,
 )
 from .report.survival_report import CompetingReport, SurvivalReport, competing_event_type, competing_report, survival_report
 from .estimators.planning import NoninferioritySampleSize, PlanningInputs, SurvivalSampleSize, noninferiority_power, noninferiority_sample_size, planning_inputs, proportions_power, proportions_sample_size, survival_power, survival_sample_size

@@ -14,7 +14,7 @@ from nelm_stats.figures.forest import forest_figure
 from nelm_stats.figures.schoenfeld import schoenfeld_figure
 from nelm_stats.report import manuscript
 from nelm_stats.report import views
-from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare
+from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare
 
 K = ui.Keys
 DEFAULT_COVARIATES = ns.schema.DEFAULT_COX_COVARIATES
@@ -57,11 +57,20 @@ def _candidates(data: pd.DataFrame, endpoint) -> tuple[list[str], list[str]]:
 st.title("Risk factors")
 ui.how_to_read("risk_factors")
 data = ui.current_cohort()
-endpoint = ui.current_endpoint()
+
+
+def _sync_sidebar_endpoint() -> None:
+    """The endpoint chosen here is the sidebar's too (the other pages show the same endpoint)."""
+    st.session_state[K.ENDPOINT] = st.session_state[K.RISK_ENDPOINT]
+
+
+st.session_state[K.RISK_ENDPOINT] = ui.current_endpoint().key  # follow the sidebar
+st.selectbox("Endpoint", list(ui.ENDPOINTS), format_func=lambda k: ui.ENDPOINTS[k].label, key=K.RISK_ENDPOINT,
+             on_change=_sync_sidebar_endpoint)
+endpoint = ui.ENDPOINTS[st.session_state[K.RISK_ENDPOINT]]
 st.caption(
     f"Cox proportional-hazards regression of **{endpoint.label.lower()}** (event: "
-    f"{endpoint.event_label}); change the endpoint in the sidebar. Hazard ratios above 1 mean "
-    "a higher risk of the event."
+    f"{endpoint.event_label}). Hazard ratios above 1 mean a higher risk of the event."
 )
 if endpoint.time not in data.columns or endpoint.event not in data.columns \
         or data[endpoint.time].isna().all():
@@ -88,13 +97,14 @@ ordered = [c for c in covariates if c in cats and isinstance(data[c].dtype, pd.C
            and data[c].cat.ordered]
 reference: dict[str, str] = {}
 units: dict[str, float] = {}
-with st.expander("Coding of the covariates (reference levels, units, trend)"):
+st.markdown("**Reference groups and units** (hazard ratios compare each group with its reference)")
+with st.container():
     ui.keep_valid(K.RISK_TREND, ordered, [])
     trend = st.multiselect(
         "Ordered covariates as a linear trend (one hazard ratio per step, e.g. G1 → G2 → G3) "
         "instead of categories",
         ordered, format_func=ui.column_label, key=K.RISK_TREND,
-    )
+    ) if ordered else []
     cols = st.columns(3)
     i = 0
     for c in covariates:
@@ -103,9 +113,9 @@ with st.expander("Coding of the covariates (reference levels, units, trend)"):
             if len(levels) < 2:
                 continue
             key = f"{K.RISK_REFERENCE}_{c}"
-            ui.keep_valid(key, levels, levels[0])
-            reference[c] = cols[i % 3].selectbox(f"Reference level of {ui.column_label(c)}",
-                                                 levels, key=key)
+            ui.keep_valid(key, levels, ns.default_reference(data[c]))
+            reference[c] = cols[i % 3].selectbox(f"Reference group of {ui.column_label(c)}",
+                                                 levels, key=key, format_func=display_label)
             i += 1
         elif c in nums:
             key = f"{K.RISK_UNIT}_{c}"

@@ -83,7 +83,7 @@ horizon = row1[3].number_input(
     value=default_horizon(longest_follow_up(data, time_col, unit), unit),
     step=1.0 if unit == "years" else 6.0,
     format="%g",
-    key=f"{K.SURVIVAL_HORIZON}_{unit}",
+    key=ui.horizon_key(unit, time_col),
     help="End of the time axis, and the time up to which the restricted mean survival (RMST) is computed.",
 )
 

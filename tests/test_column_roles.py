@@ -3,6 +3,7 @@ the functions pages ask, nelm_stats.estimators.groups)."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import nelm_stats as ns
 from nelm_stats import schema
@@ -49,3 +50,15 @@ def test_times_of_the_users_own_are_never_groupings():
                       "age": range(40, 50), "arm": ["a", "b"] * 5})
     cats, nums = ns.grouping_columns(d)
     assert nums == ["age"] and cats == ["arm"]
+
+
+def test_default_reference_group():
+    """The reference a comparison opens on: first category, 'no' for yes/no, else the most frequent."""
+    import pandas as pd
+
+    assert ns.default_reference(pd.Series(pd.Categorical(["G2", "G3", "G2"], categories=["G1", "G2", "G3"]))) == "G2"
+    assert ns.default_reference(pd.Series([True, True, False], dtype="boolean")) == "False"
+    assert ns.default_reference(pd.Series(["open", "lap", "lap", None])) == "lap"
+    assert ns.default_reference(pd.Series(["b", "a", "a", "b"])) == "a"  # a tie: sorted order
+    with pytest.raises(ns.AnalysisError):
+        ns.default_reference(pd.Series([None, None], dtype="object"))

@@ -18,7 +18,7 @@ from ..schema import PREFERRED_TREATMENTS, role
 
 __all__ = [
     "NumericCut", "cut_numeric", "numeric_columns", "categorical_columns", "grouping_columns",
-    "default_grouping", "treatment_columns", "default_treatment", "covariate_columns", "default_covariates",
+    "default_grouping", "treatment_columns", "default_treatment", "covariate_columns", "default_covariates", "default_reference",
 ]
 
 
@@ -183,6 +183,24 @@ def covariate_columns(data: pd.DataFrame, *, roles=PRE_TREATMENT_ROLES, exclude=
     cats, nums = grouping_columns(data, roles)
     usable = set(cats) | set(nums)
     return [c for c in data.columns if c in usable and c not in set(exclude) and data[c].nunique(dropna=True) >= 2]
+
+
+def default_reference(series: pd.Series) -> str:
+    """The reference group a comparison opens on, as text: the first category of a pandas Categorical
+    (its order is the user's, e.g. G1 < G2 < G3), "no" for a yes/no column, else the most frequent
+    value (ties: the first in sorted order), so hazard ratios compare with the usual patient."""
+    s = series.dropna()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = [c for c in series.cat.categories if (s == c).any()]
+        if present:
+            return str(present[0])
+    if s.empty:
+        raise InputError("The column has no values, so it has no reference group.")
+    if pd.api.types.is_bool_dtype(series) and (~s.astype(bool)).any():
+        return "False"  # a yes/no characteristic: its absence is the reference
+    counts = s.astype(str).value_counts()
+    top = counts[counts == counts.max()].index
+    return sorted(top)[0]
 
 
 def default_covariates(options: list[str], k: int = 4) -> list[str]:
