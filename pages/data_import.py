@@ -99,7 +99,11 @@ with st.expander("What the tool understands (columns, codes, a template)"):
     st.download_button("Download an empty template (CSV)", ns_mapping.template_csv(),
                        file_name="nelm_template.csv", mime="text/csv", key=K.IMPORT_TEMPLATE_DOWNLOAD)
 
-uploaded = st.file_uploader("1. Patient table", type=FILE_TYPES, key=K.IMPORT_FILE)
+# every file type is accepted here, so that a refused one (a Word letter, a PDF) is explained in
+# words by the reader instead of a red mark on the file chip
+uploaded = st.file_uploader("1. Patient table", key=K.IMPORT_FILE,
+                            help="CSV/TSV, Excel (.xlsx, .xls), SPSS (.sav), Stata (.dta) or Parquet: "
+                                 + ", ".join(f".{t}" for t in FILE_TYPES))
 if uploaded is not None:
     file_name, content = uploaded.name, uploaded.getvalue()
     st.session_state.pop(K.IMPORT_DEMO, None)
@@ -374,7 +378,7 @@ if lesion_sheets:
 else:
     lc2 = st.container()
 lesion_file = lc2.file_uploader(("…or a" if lesion_sheets else "A") + " separate lesion file (one row per resected "
-                                "lesion)", type=FILE_TYPES,
+                                "lesion)",
                                 key=K.IMPORT_LESION_FILE)
 try:
     lesion_read = lesion_key = None

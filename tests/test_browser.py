@@ -39,7 +39,8 @@ def test_landing_page_then_survival(app_url, page):
     page.locator('[data-testid="stPageLink"] a', has_text="Survival").first.click()
     wait_for_app(page)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.get_by_text("Number at risk").first.wait_for(timeout=30_000)
+    # in the figure (the page's "How to read this" mentions it too, folded away)
+    page.locator(".js-plotly-plot").first.get_by_text("Number at risk").first.wait_for(timeout=30_000)
     assert page.get_by_text(re.compile(r"Log-rank p")).count() >= 1
     # The README's picture: the default cohort's question, ICG vs no ICG, in a taller window.
     page.set_viewport_size({"width": 1400, "height": 1150})

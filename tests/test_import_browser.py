@@ -153,7 +153,8 @@ def test_mapping_json_download_and_reuse(app_url, page, tmp_path):
     assert saved["roles"]["DFS (mo)"] == "rfs_months" and saved["roles"]["R-status"] == "margin_status"
 
     # the next export of the same registry: re-apply the saved mapping through the second uploader
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(str(path))
+    page.locator('[data-testid="stFileUploader"]', has_text="Re-use a saved mapping").locator(
+        '[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     wait_for_app(page)
     page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
     wait_for_app(page)
@@ -218,3 +219,14 @@ def test_stray_quote_is_named_and_letter_refused(app_url, page):
     page.get_by_text("does not look like a table").first.wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SCRATCH / "import_not_a_table.png"), full_page=True)
+
+
+def test_a_refused_file_type_is_explained_in_words(app_url, page, tmp_path):
+    """A Word document dropped on the patient table: a visible sentence, not a red mark on the chip."""
+    letter = tmp_path / "discharge_letter.docx"
+    letter.write_bytes(b"PK\x03\x04 not a table")
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(letter))
+    wait_for_app(page)
+    page.get_by_text("is not a file type this tool reads").first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0

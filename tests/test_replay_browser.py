@@ -39,7 +39,8 @@ def test_settings_replayed_on_a_new_export(app_url, page, tmp_path):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(tmp_path / "export_2027.csv"))
     wait_for_app(page)
     page.get_by_text("Re-use the settings of an earlier import").first.click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(str(tmp_path / "settings.json"))
+    page.locator('[data-testid="stFileUploader"]', has_text="Settings file").locator(
+        '[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "settings.json"))
     wait_for_app(page)
     # what no longer fits is said in words: the renamed column, by its old name
     page.get_by_text("“Grading” (was grade)").first.wait_for(timeout=60_000)
