@@ -90,12 +90,14 @@ class Keys:
     PROPENSITY_ENDPOINT = "propensity_endpoint"
     PROPENSITY_UNIT = "propensity_unit"
     # Table 1 page
+    TABLE_ONE_DATASET = "table_one_dataset"  # the dataset the page's choices were made for
     TABLE_ONE_GROUP = "table_one_group"
     TABLE_ONE_VARIABLES = "table_one_variables"
     TABLE_ONE_SUMMARY = "table_one_summary"
     TABLE_ONE_WEIGHTS = "table_one_weights"
     TABLE_ONE_MATCHED = "table_one_matched"
     # Margins & complications page
+    MARGINS_DATASET = "margins_dataset"  # the dataset the page's choices were made for
     MARGINS_GROUP = "margins_group"
     MARGINS_CI = "margins_ci"
     MARGINS_TEST = "margins_test"

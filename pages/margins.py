@@ -126,7 +126,8 @@ st.caption("Positive-margin rates by group with confidence intervals, the margin
 data = ui.current_cohort()
 lesions = ui.current_lesions()
 group_opts = ["", *ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0]]  # "" = whole cohort
-default_group = next((c for c in ("icg", "cystic", "grade") if c in group_opts), "")
+default_group = ui.default_grouping(data, group_opts) or ""  # the cohort's question (the paper's grouping)
+ui.forget_on_new_dataset(K.MARGINS_DATASET, [K.MARGINS_GROUP])
 ui.keep_valid(K.MARGINS_GROUP, group_opts, default_group)
 c1, c2, c3 = st.columns(3)
 group = c1.selectbox("Compare groups of", group_opts, key=K.MARGINS_GROUP,

@@ -52,7 +52,8 @@ st.caption("Are the groups comparable? Continuous characteristics as median [IQR
 data = ui.current_cohort()
 groups = [c for c in ui.grouping_columns(data)[0]]
 group_opts = ["", *groups]  # "" = whole cohort (a None value would show as an empty selectbox)
-default_group = next((c for c in ("icg", "cystic", "grade") if c in groups), "")
+default_group = ui.default_grouping(data, groups) or ""  # the cohort's question (the paper's grouping)
+ui.forget_on_new_dataset(K.TABLE_ONE_DATASET, [K.TABLE_ONE_GROUP, K.TABLE_ONE_VARIABLES])
 ui.keep_valid(K.TABLE_ONE_GROUP, group_opts, default_group)
 var_opts = _variable_options(data)
 default_vars = [c for c in BASELINE if c in var_opts] or var_opts[:8]

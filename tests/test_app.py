@@ -264,6 +264,21 @@ def test_pages_open_on_each_demo_cohorts_question_and_reset_on_a_new_dataset():
     assert at.selectbox(key=ui.Keys.SURVIVAL_GROUP).value == "cystic"
 
 
+@pytest.mark.parametrize("page, key", [("pages/margins.py", ui.Keys.MARGINS_GROUP),
+                                       ("pages/table_one.py", ui.Keys.TABLE_ONE_GROUP)])
+def test_margins_and_table_one_open_on_the_cohorts_question(page, key):
+    """Every page opens on the grouping of the demo cohort's paper, and a new dataset starts again."""
+    questions = {"icg_lpsh": "icg", "jp_multicenter": "grade", "mayo_cystic": "cystic"}
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page(page)
+    for name, column in questions.items():  # on the page, the user switches datasets in the sidebar
+        at.session_state[ui.Keys.DATASET] = f"sample:{name}"
+        at.run()
+        _ok(at)
+        assert at.selectbox(key=key).value == column, (page, name)
+
+
 def test_survival_offers_hepatic_pfs_where_the_cohort_has_it():
     """mayo_cystic carries hepatic progression-free survival (the paper's second endpoint): the
     Survival page offers it and shows what kaplan_meier gives on those columns; a cohort without
