@@ -544,15 +544,23 @@ def settings_json() -> str:
     return ns_settings.settings_to_json(current_settings(), software=f"nelm_stats {ns.__version__}")
 
 
+PAGE_DATASET_MARKERS = ("SURVIVAL_DATASET", "RISK_DATASET", "MARGINS_DATASET", "TABLE_ONE_DATASET")
+
+
+def claim_page_choices() -> None:
+    """The pages' stored choices are for the current dataset (they were just set for it), so a page
+    does not start them again as it does after a switch of dataset."""
+    for marker in PAGE_DATASET_MARKERS:
+        st.session_state[getattr(Keys, marker)] = current_dataset()
+
+
 def apply_settings(settings: "ns_settings.Settings") -> list[str]:
     """Set the pages' widgets to ``settings`` (what fits the current cohort); the notes say what did not."""
     data = current_cohort()
     a, notes = ns_settings.reconcile(settings.analysis, data)
     a = ns_settings.resolve(a, data)
     ss = st.session_state
-    here = current_dataset()
-    for marker in (Keys.SURVIVAL_DATASET, Keys.RISK_DATASET):
-        ss[marker] = here
+    claim_page_choices()
     ss[Keys.ENDPOINT] = a.endpoint if a.endpoint in ENDPOINTS else "rfs"
     ss[Keys.SURVIVAL_ENDPOINT] = ss[Keys.ENDPOINT]
     ss[Keys.SURVIVAL_GROUP] = a.group or ""
@@ -659,3 +667,9 @@ def manuscript_text(key: str, results: str | None, methods: str) -> None:
             st.code(results, language=None, wrap_lines=True)
         st.caption("Methods")
         st.code(methods, language=None, wrap_lines=True)
+
+
+def chart(fig, *, key: str, stem: str | None = None, **kwargs) -> None:
+    """A figure on the page with its 'Download figure' (PNG/SVG/PDF at journal sizes) under it."""
+    st.plotly_chart(fig, key=key, **kwargs)
+    figure_downloads(fig, f"{key}_download", stem or key)

@@ -168,7 +168,7 @@ else:
     centre = "centre" if "centre" in table.columns else None
     try:
         lc = _learning(table, test, truth, procedure, centre, measure, first_n)
-        st.plotly_chart(ui.figure(learning_curve_figure, lc, measure_label=LC_MEASURES[measure]), key="fluorescence_lc")
+        ui.chart(ui.figure(learning_curve_figure, lc, measure_label=LC_MEASURES[measure]), key="fluorescence_lc")
         txt = (f"First {first_n} procedures per centre: {lc.events_early}/{lc.n_early} "
                f"({fmt_n_pct(lc.events_early, lc.n_early).split(' (', 1)[1]}; "
                f"later: {lc.events_late}/{lc.n_late} ({fmt_n_pct(lc.events_late, lc.n_late).split(' (', 1)[1]}. ")

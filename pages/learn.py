@@ -128,7 +128,7 @@ def km_vs_cif_section(data) -> None:
         cols[0].metric(f"{label}, 1 − Kaplan–Meier", fmt_pct(at["one_minus_km"], 1))
     cols[1].metric("Recurrences", str(r.n_recurrence))
     cols[2].metric("Deaths without recurrence", str(r.n_death))
-    st.plotly_chart(ui.figure(km_vs_cif_figure, r, correct=correct), key=f"{KEY}_km_vs_cif_figure",
+    ui.chart(ui.figure(km_vs_cif_figure, r, correct=correct), key=f"{KEY}_km_vs_cif_figure",
                     config=PLOT_CONFIG)
     years = t % 12 == 0
     st.markdown(T.km_vs_cif_text(at["one_minus_km"], at["cif"], t / 12 if years else t, "years" if years else "months",
@@ -162,7 +162,7 @@ def adjusted_section(data, ep) -> None:
     for col, i in zip(cols, shown):
         label, hr, lo, hi, p = rows[i]
         col.metric(f"{label} hazard ratio", fmt_num(hr, 2), help=f"95 % CI {fmt_num(lo, 2)}–{fmt_num(hi, 2)}, {fmt_p(p)}")
-    st.plotly_chart(ui.figure(estimates_figure, rows, highlight=tuple(shown),
+    ui.chart(ui.figure(estimates_figure, rows, highlight=tuple(shown),
                               title=f"{ep.label}: {ui.column_label(treatment).lower()}, "
                                     f"{display_label(cmp.crude.km.medians['group'].iloc[-1]) if cmp.crude else 'treated'}"
                                     f" vs {display_label(cmp.crude.km.medians['group'].iloc[0]) if cmp.crude else 'control'}"),
@@ -192,7 +192,7 @@ def holm_section(data, ep) -> None:
     n_sig = r.n_significant["holm" if correct else "unadjusted"]
     cols[0].metric("Comparisons with p < 0.05" + (" after Holm's adjustment" if correct else ", unadjusted"), str(n_sig))
     cols[1].metric("Comparisons", str(r.n_comparisons))
-    st.plotly_chart(ui.figure(pvalues_figure, r, correct=correct), key=f"{KEY}_holm_figure", config=PLOT_CONFIG)
+    ui.chart(ui.figure(pvalues_figure, r, correct=correct), key=f"{KEY}_holm_figure", config=PLOT_CONFIG)
     view = {"Comparison": [f"{display_label(a)} vs {display_label(b)}" for a, b in zip(r.table["group_a"], r.table["group_b"])],
             "p, unadjusted": [fmt_p_bare(p) for p in r.table["p_value"]]}
     if correct:
@@ -230,7 +230,7 @@ def immortal_time_section(data) -> None:
                     title="Overall survival by recurrence " + (f"from a landmark at {amount(r.landmark, 'months')}"
                                                                if correct else "from surgery (naive)"),
                     time_origin="landmark" if correct else "surgery")
-    st.plotly_chart(fig, key=f"{KEY}_immortal_time_figure", config=PLOT_CONFIG)
+    ui.chart(fig, key=f"{KEY}_immortal_time_figure", config=PLOT_CONFIG)
     st.markdown(T.immortal_time_text(r, "Recurrence"))
     notes = []
     if r.n_excluded:
@@ -264,7 +264,7 @@ def pairs_section(data, ep) -> None:
     cols[2].metric("95 % CI", f"{fmt_num(row.ci_lower, 2)}–{fmt_num(row.ci_upper, 2)}", help=fmt_p(row.p_value))
     rows = [("Pairs ignored", *t.loc["pairs ignored", ["hazard_ratio", "ci_lower", "ci_upper", "p_value"]]),
             ("Clustered on the matched sets", *t.loc["clustered", ["hazard_ratio", "ci_lower", "ci_upper", "p_value"]])]
-    st.plotly_chart(ui.figure(estimates_figure, rows, highlight=1 if correct else 0,
+    ui.chart(ui.figure(estimates_figure, rows, highlight=1 if correct else 0,
                               title=f"{ep.label}, matched cohort: {ui.column_label(treatment).lower()}"),
                     key=f"{KEY}_pairs_figure", config=PLOT_CONFIG)
     st.markdown(T.matched_pairs_text(r))
@@ -296,7 +296,7 @@ def cutpoint_section(data, ep) -> None:
         cols[0].metric(f"“Optimal” cut of {name}", fmt_num(r.optimal_cutpoint, 1))
         cols[1].metric("Smallest log-rank p-value", fmt_p(r.p_min))
         cols[2].metric("Cut points tried", str(len(r.scan)))
-    st.plotly_chart(ui.figure(cutpoint_figure, r, correct=correct, covariate_label=name),
+    ui.chart(ui.figure(cutpoint_figure, r, correct=correct, covariate_label=name),
                     key=f"{KEY}_cutpoint_figure", config=PLOT_CONFIG)
     st.markdown(T.cutpoint_text(r, name))
     for w in r.warnings:

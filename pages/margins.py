@@ -159,7 +159,7 @@ with tab_mm:
                                     value=1.0, step=0.5, key=K.MARGINS_THRESHOLD)
         try:
             dist, rates = _distance(data, group, float(threshold), test, ci)
-            st.plotly_chart(ui.figure(margin_figure, dist), key="margins_distance_fig")
+            ui.chart(ui.figure(margin_figure, dist), key="margins_distance_fig")
             s = dist.summary.copy()
             s["group"] = s["group"].map(_label)
             st.dataframe(s, hide_index=True, key="margins_distance_table", column_config={

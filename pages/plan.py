@@ -137,10 +137,10 @@ with tab_survival:
             st.caption(pt.survival_design_note(plan))
             left, right = st.columns(2)
             with left:
-                st.plotly_chart(ui.figure(power_curve_figure, plan, title="Power by number of patients"),
+                ui.chart(ui.figure(power_curve_figure, plan, title="Power by number of patients"),
                                 key="plan_power_figure", config=PLOT_CONFIG)
             with right:
-                st.plotly_chart(ui.figure(timeline_figure, plan, title="Accrual and expected events"),
+                ui.chart(ui.figure(timeline_figure, plan, title="Accrual and expected events"),
                                 key="plan_timeline_figure", config=PLOT_CONFIG)
 
 with tab_rates:
@@ -174,7 +174,7 @@ with tab_rates:
             m[0].metric("Patients per group", str(n))
             m[1].metric("Patients", str(2 * n))
             st.markdown(f"**For the protocol.** {pt.rates_protocol(rplan)}")
-            st.plotly_chart(ui.figure(power_curve_figure, rplan, title="Power by number of patients"),
+            ui.chart(ui.figure(power_curve_figure, rplan, title="Power by number of patients"),
                             key="plan_rates_power_figure", config=PLOT_CONFIG)
     else:
         p_standard = c[0].number_input("Positive margins, standard technique (%)", min_value=0.1, max_value=99.9,
@@ -199,5 +199,5 @@ with tab_rates:
             m[0].metric("Patients per group", str(n_new))
             m[1].metric("Patients", str(total))
             st.markdown(f"**For the protocol.** {pt.noninferiority_protocol(nplan)}")
-            st.plotly_chart(ui.figure(power_curve_figure, nplan, title="Power by number of patients"),
+            ui.chart(ui.figure(power_curve_figure, nplan, title="Power by number of patients"),
                             key="plan_ni_power_figure", config=PLOT_CONFIG)

@@ -169,7 +169,7 @@ def _balance_section(result, which: str, method: str) -> None:
         st.plotly_chart(love, key=f"propensity_love_{which}")
         ui.downloads(f"propensity_love_{which}", fig=love, stem=f"balance_{which}")
     st.subheader("Overlap of propensity scores")
-    st.plotly_chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")
+    ui.chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")
 
 
 def _hr_line(res, label):
@@ -185,7 +185,7 @@ def _hr_line(res, label):
 def _km(res, treatment, key):
     if res is None:
         return
-    st.plotly_chart(ui.figure(km_figure, res.km, group_name=ui.column_label(treatment), ci=False,
+    ui.chart(ui.figure(km_figure, res.km, group_name=ui.column_label(treatment), ci=False,
                               time_unit=res.time_unit), key=key)
 
 

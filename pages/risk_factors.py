@@ -227,7 +227,7 @@ st.caption("Score test of each covariate's effect changing with time (R's cox.zp
 terms = [t.name for t in model.terms]
 ui.keep_valid(K.RISK_PH_TERM, terms, terms[0])
 term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)
-st.plotly_chart(
+ui.chart(
     ui.figure(schoenfeld_figure, model, resid, _trend(resid, term), term, zph, label=ui.column_label(term)),
     config=PLOT_CONFIG, key="risk_factors_schoenfeld",
 )

@@ -38,6 +38,7 @@ def _open(paper: str, step_key: str, dataset: str) -> None:
         ui.apply_settings(ns_settings.Settings(analysis=step.settings, report=report))
     for name, value in step.controls.items():
         ss[getattr(K, name)] = value
+    ui.claim_page_choices()  # the controls just set are for this dataset: the page keeps them
     ss[APPLIED] = (paper, step_key)
     ss[GOTO] = step.page
 
@@ -98,7 +99,7 @@ for i, step in enumerate(w.steps, start=1):
         left, right = st.columns([3, 2], gap="large")
         with left:
             if result.figure is not None:
-                st.plotly_chart(result.figure, key=f"walkthrough_figure_{paper}_{step.key}")
+                ui.chart(result.figure, key=f"walkthrough_figure_{paper}_{step.key}")
             for line in result.lines:
                 st.markdown(f"- {line}")
         with right:
