@@ -16,7 +16,7 @@ __all__ = [
     "DAYS_PER_MONTH", "DAYS_PER_YEAR", "label", "coerce_cohort", "coerce_lesions", "ROLES", "ROLE_OF", "role",
     "GROUPING_ROLES", "PRE_TREATMENT_ROLES", "YES_VALUES", "NO_VALUES", "EVENT_VALUES", "NO_EVENT_VALUES", "PREFERRED_GROUPINGS", "PREFERRED_TREATMENTS", "PREFERRED_COVARIATES",
     "Endpoint", "ENDPOINTS", "EXTRA_ENDPOINTS", "data_endpoints", "BASELINE_CHARACTERISTICS", "POSITIVE_MARGINS",
-    "DEFAULT_COX_COVARIATES", "DEFAULT_HR_UNITS",
+    "DEFAULT_COX_COVARIATES", "DEFAULT_HR_UNITS", "YES_NO_GROUPS",
 ]
 
 
@@ -240,3 +240,19 @@ BASELINE_CHARACTERISTICS = (
 POSITIVE_MARGINS = ("R1", "R2")  # margin_status values that count as a positive margin
 DEFAULT_COX_COVARIATES = ("grade", "age", "primary_site")  # the prognostic factors of the survey paper
 DEFAULT_HR_UNITS = {"ki67": 10.0}  # hazard ratio per 10 % Ki-67; per 1 unit otherwise
+
+# How a paper names the two groups of a yes/no column ("with ICG" rather than "ICG = yes"):
+# column -> (the "yes" group, the "no" group).
+YES_NO_GROUPS: dict[str, tuple[str, str]] = {
+    "icg": ("with ICG fluorescence", "without ICG fluorescence"),
+    "cystic": ("with cystic metastases", "with solid metastases"),
+    "synchronous": ("with synchronous metastases", "with metachronous metastases"),
+    "primary_resected": ("with the primary tumour resected", "with the primary tumour in place"),
+    "bilobar": ("with bilobar disease", "with unilobar disease"),
+    "extrahepatic_disease": ("with extrahepatic disease", "without extrahepatic disease"),
+    "neuroendocrine_carcinoma": ("with a neuroendocrine carcinoma", "with a neuroendocrine tumour"),
+    "major_hepatectomy": ("after major hepatectomy", "after minor hepatectomy"),
+    "parenchyma_sparing": ("after parenchyma-sparing resection", "after anatomical resection"),
+    "cytoreduction_90": ("with cytoreduction > 90 %", "with cytoreduction ≤ 90 %"),
+    "resected": ("after resection", "without resection"),
+}

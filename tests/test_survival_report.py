@@ -167,8 +167,8 @@ def test_p_values_and_reading():
     text = nv.describe_survival(med, endpoint="Recurrence-free survival", event_label="recurrence or death",
                                 time_unit="months", group_name="ICG fluorescence used", test=T())
     assert "Of 51 patients, 31 had an event" in text
-    assert "18.9 months for ICG fluorescence used = no (95 % CI 15.3 to not reached)" in text
-    assert "not reached for ICG fluorescence used = yes" in text
+    assert "18.9 months for patients without ICG fluorescence (95 % CI 15.3 to not reached)" in text
+    assert "not reached for patients with ICG fluorescence" in text
     assert "does not show a statistically significant difference (p = 0.32)" in text
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..schema import label
 from .format import display_label, fmt_num, fmt_p, fmt_ratio
+from .narrative import group_phrase
 
 __all__ = [
     "margins_results", "cox_results", "significant_terms", "propensity_results", "survival_methods", "table_one_methods",
@@ -25,11 +26,17 @@ ANALYSIS_NAMES = {"crude": "Crude", "matched": "Matched", "weighted": "Weighted 
 def margins_results(m, group: str | None) -> str:
     """A ``compare_rates`` result of a positive margin (R1/R2) by ``group`` in one or two sentences."""
     t = m.table
+
+    def who(g, e, n) -> str:
+        if not group or str(g) == "all":
+            return f"{int(e)} of {int(n)} patients ({fmt_num(100 * e / n)} %) overall"
+        phrase = group_phrase(label(group), str(g))
+        if phrase.startswith("patients "):
+            return f"{int(e)} of {int(n)} {phrase} ({fmt_num(100 * e / n)} %)"
+        return f"{int(e)} of {int(n)} patients ({fmt_num(100 * e / n)} %) with {phrase}"
+
     sentence = "A positive resection margin (R1 or R2) was found in " + "; ".join(
-        f"{int(e)} of {int(n)} patients ({fmt_num(100 * e / n)} %) "
-        + (("overall" if str(g) == "all" else f"with {label(group).lower()} = {display_label(g)}") if group
-           else "overall")
-        for g, e, n in zip(t["group"], t["events"], t["n"]) if n)
+        who(g, e, n) for g, e, n in zip(t["group"], t["events"], t["n"]) if n)
     if m.p_value == m.p_value:
         sentence += f" ({m.test}, {fmt_p(m.p_value)})"
     if m.odds_ratio == m.odds_ratio:
@@ -65,15 +72,16 @@ def propensity_results(m, comparison, endpoint_label: str) -> str:
                                                            f" within a caliper of {m.caliper:g} SD of the "
                                                            f"{'logit of the ' if m.caliper_scale == 'logit' else ''}propensity score")
               + (" with replacement" if m.replace else " without replacement"))
-    text = (f"Treated: {treat} = {display_label(m.treated_label)}. With {method}, {m.n_treated_matched} of "
+    treated = group_phrase(treat, str(m.treated_label))
+    control = group_phrase(treat, str(m.control_label))
+    text = (f"Treated group: {treated}. With {method}, {m.n_treated_matched} of "
             f"{m.n_treated} treated patients were matched to {m.n_control_matched} controls.")
     if comparison is not None and len(comparison.table):
         lines = [f"{ANALYSIS_NAMES.get(row.analysis, row.analysis).lower()} "
                  f"{fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)}"
                  for row in comparison.table.itertuples(index=False) if row.hazard_ratio == row.hazard_ratio]
         if lines:
-            text += (f" For {endpoint_label.lower()}, {treat.lower()} = {display_label(m.treated_label)} vs "
-                     f"{display_label(m.control_label)}: " + "; ".join(lines) + ".")
+            text += f" For {endpoint_label.lower()}, {treated} vs {control}: " + "; ".join(lines) + "."
     return text
 
 

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from ..schema import COHORT_COLUMNS, YES_NO_GROUPS
 from .format import amount, display_label, fmt_p, fmt_p_bare, is_missing
 from .format import fmt_num as _fmt_num
 from .format import fmt_pct as _fmt_pct
@@ -49,13 +50,22 @@ def fmt_pct(x: float) -> str:
     return _fmt_pct(x, 0, "n/a")
 
 
+_COLUMN_OF_LABEL = {c.label: c.name for c in COHORT_COLUMNS}
+
+
 def group_phrase(group_name: str | None, label: str) -> str:
-    """'ICG fluorescence used = yes', or the label itself when it already names the column."""
+    """How a sentence names a group: 'patients with ICG fluorescence' for a yes/no column the schema
+    knows (schema.YES_NO_GROUPS), else 'Tumour grade G3' / 'ICG fluorescence used: yes', or the label
+    itself when it already names the column."""
     if group_name is None or label == "all":
         return "the whole cohort"
     if label.startswith(group_name):
         return label
-    return f"{group_name} = {display_label(label)}"
+    text = display_label(label)
+    column = _COLUMN_OF_LABEL.get(group_name, group_name.lower().replace(" ", "_"))  # extras: their name
+    if text in ("yes", "no") and column in YES_NO_GROUPS:
+        return "patients " + YES_NO_GROUPS[column][0 if text == "yes" else 1]
+    return f"{group_name}: {text}" if text in ("yes", "no") else f"{group_name} {text}"
 
 
 def survival_warnings(medians: pd.DataFrame, time_unit: str, min_events: int = MIN_EVENTS) -> list[str]:

@@ -136,6 +136,7 @@ import pandas as pd
 
 import nelm_stats as ns
 from nelm_stats.report import format as fmt
+from nelm_stats.report import manuscript
 from nelm_stats.report import narrative as nv
 from nelm_stats.report.analysis import data_fingerprint, software_line
 from nelm_stats.report.settings import SETTINGS_VERSION
@@ -315,21 +316,12 @@ def margins(data, a):
         "Positive margin (R1/R2), n (%)": [fmt.fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
         "95 % CI (%)": [f"{fmt.fmt_num(100 * lo)}–{fmt.fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
     })
-    who = (lambda g: "overall" if str(g) == "all" else "with " + label(group).lower() + " = " + fmt.display_label(g)) \
-        if group else (lambda g: "overall")
-    sentence = "A positive resection margin (R1 or R2) was found in " + "; ".join(
-        f"{int(e)} of {int(n)} patients ({fmt.fmt_num(100 * e / n)} %) {who(g)}"
-        for g, e, n in zip(t["group"], t["events"], t["n"]) if n)
     notes = ["95 % CIs: Wilson score intervals."]
     if m.p_value == m.p_value:
-        sentence += f" ({m.test}, {fmt.fmt_p(m.p_value)})"
         notes.append(f"p-value: {m.test}.")
     if m.odds_ratio == m.odds_ratio:
-        sentence += f"; {fmt.fmt_ratio('odds ratio', m.odds_ratio, m.or_ci_lower, m.or_ci_upper)}"
         notes.append("Odds ratio: conditional maximum-likelihood estimate with exact CI (as R's fisher.test).")
-    sentence += "."
-    if m.n_excluded:
-        sentence += f" {m.n_excluded} patient(s) without a margin status were left out."
+    sentence = manuscript.margins_results(m, group)  # the report's sentence
     show_table("Positive resection margins", view, notes)
     print(sentence)
 
@@ -353,15 +345,7 @@ def cox(data, a, endpoint):
     show_table(f"Cox regression of {ep}", risk_factor_view(rft),
                ("Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values. Univariable: each "
                 "covariate alone; multivariable: all covariates that could be estimated alone.",))
-    sig = [row for row in rft.table.itertuples(index=False)
-           if getattr(row, "p_value", np.nan) == getattr(row, "p_value", np.nan) and row.p_value < 0.05]
-    if sig:
-        print("In the multivariable model, " + "; ".join(
-            f"{label(row.term)}{(' ' + fmt.display_label(row.level)) if row.level else ''} was associated with "
-            f"{ep} ({fmt.fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt.fmt_p(row.p_value)})"
-            for row in sig) + ".")
-    else:
-        print(f"No covariate of the multivariable model was associated with {ep} at p < 0.05.")
+    print(manuscript.cox_results(rft, endpoint.label))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,12 +390,7 @@ def propensity(data, a, endpoint):
                ("SMD: standardized mean difference; denominators: SD of the treated group (ATT), computed in the "
                 "unmatched sample; binary covariates standardized with p(1 − p).",))
 
-    method = (f"1:{m.ratio} nearest-neighbour matching" + ("" if m.caliper is None else
-                                                           f" within a caliper of {m.caliper:g} SD of the "
-                                                           f"{'logit of the ' if m.caliper_scale == 'logit' else ''}propensity score")
-              + (" with replacement" if m.replace else " without replacement"))
-    text = (f"Treated: {treat} = {fmt.display_label(m.treated_label)}. With {method}, {m.n_treated_matched} of "
-            f"{m.n_treated} treated patients were matched to {m.n_control_matched} controls.")
+    text = manuscript.propensity_results(m, c, endpoint.label)  # who was matched, and the hazard ratios
     contrast = None
     if c is not None and len(c.table):
         t = c.table
@@ -424,12 +403,6 @@ def propensity(data, a, endpoint):
                                        for h, lo, hi in zip(t["hazard_ratio"], t["ci_lower"], t["ci_upper"])],
             "p": [fmt.fmt_p_bare(p) for p in t["p_value"]],
         })
-        lines = [f"{names.get(r.analysis, r.analysis).lower()} "
-                 f"{fmt.fmt_ratio('HR', r.hazard_ratio, r.ci_lower, r.ci_upper)}, {fmt.fmt_p(r.p_value)}"
-                 for r in t.itertuples(index=False) if r.hazard_ratio == r.hazard_ratio]
-        if lines:
-            text += (f" For {endpoint.label.lower()}, {treat.lower()} = {fmt.display_label(m.treated_label)} vs "
-                     f"{fmt.display_label(m.control_label)}: " + "; ".join(lines) + ".")
     print(text)
     print()
     if contrast is not None:
