@@ -73,6 +73,7 @@ class Keys:
     SURVIVAL_CI = "survival_ci"
     SURVIVAL_RATE_YEARS = "survival_rate_years"  # the years at which survival rates are read
     SURVIVAL_MEDIANS = "survival_medians"
+    SURVIVAL_REFERENCE = "survival_reference"  # + "_<group column>": the reference group
     # Propensity page
     PROPENSITY_TREATMENT = "propensity_treatment"
     PROPENSITY_TREATED = "propensity_treated"  # which value of the treatment column is "treated"
@@ -99,6 +100,7 @@ class Keys:
     # Margins & complications page
     MARGINS_DATASET = "margins_dataset"  # the dataset the page's choices were made for
     MARGINS_GROUP = "margins_group"
+    MARGINS_REFERENCE = "margins_reference"  # + "_<group column>": the reference group
     MARGINS_CI = "margins_ci"
     MARGINS_TEST = "margins_test"
     MARGINS_THRESHOLD = "margins_threshold"
@@ -351,6 +353,9 @@ def frame_hash(data: pd.DataFrame) -> str:
     h = pd.util.hash_pandas_object(data, index=True).to_numpy()
     d = hashlib.sha256(h.tobytes())
     d.update(repr((list(map(str, data.columns)), list(map(str, data.dtypes)), data.shape)).encode())
+    # the order of a Categorical's categories (its reference group) changes results, not the values' hash
+    d.update(repr([(c, list(map(str, data[c].cat.categories)), data[c].cat.ordered) for c in data.columns
+                   if isinstance(data[c].dtype, pd.CategoricalDtype)]).encode())
     return d.hexdigest()
 
 
@@ -673,3 +678,20 @@ def chart(fig, *, key: str, stem: str | None = None, **kwargs) -> None:
     """A figure on the page with its 'Download figure' (PNG/SVG/PDF at journal sizes) under it."""
     st.plotly_chart(fig, key=key, **kwargs)
     figure_downloads(fig, f"{key}_download", stem or key)
+
+
+def reference_group(data: pd.DataFrame, group: str | None, key: str, container=None) -> pd.DataFrame:
+    """'Reference group' selectbox for a grouping column with two or more groups; returns ``data`` with
+    that group first (ns.set_reference), so estimates compare the other groups with it. Default:
+    ns.default_reference (first category, "no" for yes/no, else the most frequent)."""
+    if group is None or group not in data.columns:
+        return data
+    levels = [str(v) for v in ns.estimators.cox.group_order(data[group])]
+    if len(levels) < 2:
+        return data
+    widget = f"{key}_{group}"
+    keep_valid(widget, levels, ns.default_reference(data[group]))
+    ref = (container or st).selectbox("Reference group", levels, key=widget, format_func=ns_format.display_label,
+                                      help="The group the others are compared with (odds ratios, hazard ratios, "
+                                           "differences), listed first.")
+    return ns.set_reference(data, group, ref)

@@ -129,9 +129,10 @@ group_opts = ["", *ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0]] 
 default_group = ui.default_grouping(data, group_opts) or ""  # the cohort's question (the paper's grouping)
 ui.forget_on_new_dataset(K.MARGINS_DATASET, [K.MARGINS_GROUP])
 ui.keep_valid(K.MARGINS_GROUP, group_opts, default_group)
-c1, c2, c3 = st.columns(3)
+c1, c1b, c2, c3 = st.columns([3, 2, 3, 3])
 group = c1.selectbox("Compare groups of", group_opts, key=K.MARGINS_GROUP,
                      format_func=lambda c: ui.column_label(c or None)) or None
+data = ui.reference_group(data, group, K.MARGINS_REFERENCE, c1b)
 ci = c2.radio("Confidence intervals", list(CI), format_func=CI.get, key=K.MARGINS_CI, horizontal=True)
 test = c3.selectbox("Test", list(TESTS), format_func=TESTS.get, key=K.MARGINS_TEST)
 

@@ -89,6 +89,8 @@ horizon = row1[3].number_input(
 
 cut = None
 row2 = st.columns([3, 3, 2, 2])
+if group in cats:
+    data = ui.reference_group(data, group, K.SURVIVAL_REFERENCE, row2[0])
 if group in nums:
     mode = row2[0].radio(
         f"Cut {ui.column_label(group)} at", ["median", "value"], horizontal=True, key=K.SURVIVAL_CUT,

@@ -315,3 +315,32 @@ def test_survival_rates_at_the_years_the_user_chooses():
     assert any("Survival at 4 and 10 years" in m.value for m in at.markdown)
     rates = next(d.value for d in at.dataframe if "4-year" in d.value.columns)
     assert "10-year" in rates.columns and "1-year" not in rates.columns
+
+
+def test_margins_reference_group_is_chosen_on_the_page():
+    """The odds ratio compares with the reference the user picks: 'no ICG' by default, then 'ICG'."""
+    from nelm_stats.report.format import fmt_num
+
+    d = ns.load_sample("icg_lpsh")
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.session_state[ui.Keys.DATASET] = "sample:icg_lpsh"
+    at.run()
+    at.switch_page("pages/margins.py")
+    at.run()
+    _ok(at)
+    box = at.selectbox(key=f"{ui.Keys.MARGINS_REFERENCE}_icg")
+    assert box.value == "False"  # a yes/no characteristic: its absence is the reference
+    for ref in (False, True):
+        box.set_value(str(ref)).run()
+        _ok(at)
+        r = ns.compare_rates(ns.set_reference(d, "icg", ref), "margin_status", "icg", event=["R1", "R2"])
+        text = " ".join(m.value for m in at.markdown)
+        assert f"odds ratio {fmt_num(r.odds_ratio, 2)}" in text, (ref, text[:300])
+    assert r.odds_ratio > 1  # ICG as the reference: the group without ICG has the higher odds
+
+
+def test_frame_hash_sees_the_order_of_categories():
+    """Cached results are keyed on the data: a new reference group (category order) is new data."""
+    d = ns.load_sample("jp_multicenter")
+    assert ui.frame_hash(d) != ui.frame_hash(ns.set_reference(d, "grade", "G2"))
+    assert ui.frame_hash(d) == ui.frame_hash(d.copy())
