@@ -195,9 +195,13 @@ def test_mapping_table_edit_roundtrip():
 def test_time_role_given_by_hand_takes_the_unit_of_its_header():
     """A follow-up column in days, mapped to os_months by hand in the editor: its header's unit is
     applied (2152 days -> 70.7 months, not 2152 months), shown in the unit column, and editable."""
-    raw = pd.DataFrame({"id": ["a", "b", "c"], "Follow-up (days)": [2152.0, 900.0, 30.0],
-                        "Dead": ["yes", "no", "yes"]})
+    raw = pd.DataFrame({"id": ["a", "b", "c"], "Observed (days)": [2152.0, 900.0, 30.0],
+                        "Dead": ["yes", "no", "yes"]}).rename(columns={"Observed (days)": "Follow-up (days)"})
     m = suggest_mapping(raw)
+    # (the header is now recognised as a follow-up time; take it away, then map it by hand)
+    table = mapping_table(raw, m)
+    table.loc[table["source_column"] == "Follow-up (days)", "role"] = "keep"
+    m = mapping_from_table(table, m)
     table = mapping_table(raw, m)
     assert m.roles["Follow-up (days)"] != "os_months"
     table.loc[table["source_column"] == "Follow-up (days)", "role"] = "os_months"
@@ -295,3 +299,17 @@ def test_data_dictionary_and_template():
     raw = pd.read_csv(io.BytesIO(template_csv()))  # header only
     assert all(r == c for c, r in suggest_mapping(raw).roles.items())  # the template maps onto itself
     assert data_dictionary("lesions")["column"].tolist()[:2] == ["patient_id", "lesion_id"]
+
+
+def test_headers_that_carry_their_coding_or_unit():
+    """'Dead (1=yes)', 'Recurrence (1 = yes, 0 = no)', 'Follow-up (days)', 'Date of last contact' (issue 13)."""
+    df = pd.DataFrame({"Pat-ID": ["a", "b"], "Dead (1=yes)": [1, 0], "Recurrence (1 = yes, 0 = no)": [0, 1],
+                       "Follow-up (days)": [400, 800]})
+    m = ns.suggest_mapping(df)
+    assert m.roles["Dead (1=yes)"] == "death"
+    assert m.roles["Recurrence (1 = yes, 0 = no)"] == "recurrence"
+    assert m.roles["Follow-up (days)"] == "os_months" and m.time_units["Follow-up (days)"] == "days"
+    dated = pd.DataFrame({"Date of surgery": ["2019-01-01"], "Date of last contact": ["2021-01-01"]})
+    assert ns.suggest_mapping(dated).roles["Date of last contact"] == "last_follow_up_date"
+    # a follow-up column of text is not a time
+    assert ns.suggest_mapping(pd.DataFrame({"Follow-up": ["x", "y"]})).roles["Follow-up"] == "keep"

@@ -125,7 +125,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
                    "recurrence free survival", "disease free survival"),
     "rfs_event": ("rfs event", "dfs event", "dfs status", "rfs status", "pfs event", "pfs status"),
     "os_months": ("os", "os months", "os mo", "overall survival", "survival months", "os time",
-                  "survival", "overall survival months"),
+                  "survival", "overall survival months", "follow up", "followup", "fu", "follow up time",
+                  "time to last follow up", "time to death or last follow up", "observation time"),
     "os_event": ("os event", "os status", "os censor"),
 }
 LESION_ALIASES: dict[str, tuple[str, ...]] = {
@@ -140,7 +141,9 @@ LESION_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _DATE_PARTNER = {"recurrence": "recurrence_date", "death": "death_date", "surgery": "surgery_date"}
 _UNIT_WORDS = (r"\b(mo|mos|months?|mths?|cm|mm|days?|d|yrs?|years?|y|tagen?|monaten?|jahren?|jours|mois|ans|"
-               r"dias|meses|giorni|mesi|anni|dagen|maanden|jaren|percent|pct|n|yes no|y n|1 0|0 1)\b")
+               r"dias|meses|giorni|mesi|anni|dagen|maanden|jaren|percent|pct|n|yes no|y n|1 0|0 1|"
+               # codings written into a header: "Dead (1=yes)", "Recurrence (1 = yes, 0 = no)", "(ja/nein)"
+               r"1 yes 0 no|0 no 1 yes|1 yes|yes 1|1 ja|ja 1|0 no|no 0|ja nein|oui non|si no|1 true)\b")
 
 
 @dataclass(frozen=True)
@@ -315,7 +318,13 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
                 role, why = _DATE_PARTNER[role], f"{why}; values are dates"
             elif col.kind == "date" and not is_dates and _has_values(s, missing_codes):
                 why = f"{why} suggests {role}, but the values are not dates"
-                role = None
+                numeric = pd.to_numeric(s, errors="coerce").notna().mean() > 0.8 if _has_values(s, missing_codes) else False
+                if role == "last_follow_up_date" and numeric and "os_months" in spec and \
+                        normalise_header(c) != _core(normalise_header(c)):
+                    # "Follow-up (days)": a follow-up time with its unit, i.e. the time to death or last contact
+                    role, why = "os_months", f"header '{c}': a follow-up time (to death or last contact)"
+                else:
+                    role = None
         if role is None and c not in flagged:
             v_role, v_why = _value_role(s, target, missing_codes)
             if v_role is not None:
