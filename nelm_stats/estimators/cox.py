@@ -869,6 +869,12 @@ def _epv_warnings(events: int, p: int) -> list[str]:
     return []
 
 
+def _level_text(level) -> str:
+    """A level as a message names it ('small bowel', 'yes'), without the presentation layer."""
+    text = str(level)
+    return {"True": "yes", "False": "no"}.get(text, text.replace("_", " "))
+
+
 def _check_levels_with_events(x: np.ndarray, d: np.ndarray, terms) -> None:
     """A category with no events gives an infinite hazard ratio: name it."""
     for term in terms:
@@ -879,10 +885,10 @@ def _check_levels_with_events(x: np.ndarray, d: np.ndarray, terms) -> None:
         for lev, m in zip((term.reference, *term.levels), masks):
             if m.any() and d[m].sum() == 0:
                 raise ConvergenceError(
-                    f"No patient with {term.name} = '{lev}' had an event ({int(m.sum())} patient{'s' if int(m.sum()) != 1 else ''}), "
-                    f"so the hazard ratio for that level is infinitely small and cannot be "
-                    f"estimated (monotone likelihood). Merge '{lev}' with a neighbouring level, "
-                    f"choose another reference level or leave '{term.name}' out."
+                    f"No patient with {label_of(term.name).lower()} '{_level_text(lev)}' had an event ({int(m.sum())} "
+                    f"patient{'s' if int(m.sum()) != 1 else ''}), so the hazard ratio for that group is infinitely "
+                    f"small and cannot be estimated (monotone likelihood). Merge '{_level_text(lev)}' with a "
+                    f"neighbouring group, choose another reference group or leave {label_of(term.name).lower()} out."
                 )
 
 
@@ -1108,7 +1114,7 @@ def univariable_screen(
             rows.append(dict(term=cov, level="", reference="", n=np.nan, events=np.nan))
             tests.append(dict(term=cov, n=np.nan, events=np.nan, n_excluded=np.nan, df=np.nan,
                               statistic=np.nan, p_value=np.nan, note=str(err)))
-            warns.append(f"{cov}: {err}")
+            warns.append(f"{label_of(cov)}: {err}")
             continue
         models.append(m)
         t = m.table.assign(n=m.n, events=m.events)
