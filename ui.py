@@ -72,6 +72,7 @@ class Keys:
     SURVIVAL_LANDMARK = "survival_landmark"  # + "_<unit>"
     SURVIVAL_CI = "survival_ci"
     SURVIVAL_RATE_YEARS = "survival_rate_years"  # the years at which survival rates are read
+    SURVIVAL_RATE_OTHER = "survival_rate_other"  # further rate times typed in ("6 months, 2.5 years")
     SURVIVAL_MEDIANS = "survival_medians"
     SURVIVAL_REFERENCE = "survival_reference"  # + "_<group column>": the reference group
     # Propensity page
@@ -485,6 +486,21 @@ def _endpoint_time(key: str) -> str:
     return {**ENDPOINTS, **EXTRA_ENDPOINTS}[key].time if key in {**ENDPOINTS, **EXTRA_ENDPOINTS} else "rfs_months"
 
 
+def rate_years() -> tuple[float, ...]:
+    """The Survival page's rate times in years: the years ticked plus the times typed in (InputError
+    when a typed time is not understood)."""
+    ticked = {float(y) for y in st.session_state.get(Keys.SURVIVAL_RATE_YEARS) or ()}
+    typed = set(ns_settings.parse_rate_times(st.session_state.get(Keys.SURVIVAL_RATE_OTHER, "")))
+    return tuple(sorted(ticked | typed)) or (1.0, 3.0, 5.0)
+
+
+def _rate_years_or_default() -> tuple[float, ...]:
+    try:
+        return rate_years()
+    except ns.AnalysisError:
+        return tuple(float(y) for y in st.session_state.get(Keys.SURVIVAL_RATE_YEARS) or (1, 3, 5))
+
+
 def _choices() -> dict:
     """The pages' stored choices, read from session state only (cheap; no data touched)."""
     ss = st.session_state
@@ -497,7 +513,7 @@ def _choices() -> dict:
         endpoint=ss.get(Keys.ENDPOINT, "rfs"), group=group,
         cut_mode=_page_value(Keys.SURVIVAL_DATASET, Keys.SURVIVAL_CUT, "median"),
         cut_value=ss.get(f"{Keys.SURVIVAL_CUT_VALUE}_{group}") if group else None,
-        unit=unit, rate_years=tuple(ss.get(Keys.SURVIVAL_RATE_YEARS) or (1, 3, 5)),
+        unit=unit, rate_years=_rate_years_or_default(),
         horizon=_page_value(Keys.SURVIVAL_DATASET, horizon_key(unit, _endpoint_time(ss.get(Keys.ENDPOINT, "rfs")))),
         landmark=ss.get(f"{Keys.SURVIVAL_LANDMARK}_{unit}") if ss.get(Keys.SURVIVAL_LANDMARK_ON) else None,
         cox=_page_value(Keys.RISK_DATASET, Keys.RISK_COVARIATES),
@@ -574,7 +590,9 @@ def apply_settings(settings: "ns_settings.Settings") -> list[str]:
         if a.cut != "median":
             ss[f"{Keys.SURVIVAL_CUT_VALUE}_{a.group}"] = float(a.cut)
     ss[Keys.SURVIVAL_UNIT] = a.time_unit
-    ss[Keys.SURVIVAL_RATE_YEARS] = [int(y) if float(y).is_integer() else y for y in a.rate_years]
+    ss[Keys.SURVIVAL_RATE_YEARS] = [int(y) for y in a.rate_years if float(y).is_integer() and 1 <= y <= 15]
+    ss[Keys.SURVIVAL_RATE_OTHER] = ns_settings.rate_times_text(
+        [y for y in a.rate_years if not (float(y).is_integer() and 1 <= y <= 15)])
     if a.horizon is not None:
         ss[horizon_key(a.time_unit, _endpoint_time(a.endpoint))] = float(a.horizon)
     ss[Keys.SURVIVAL_LANDMARK_ON] = a.landmark is not None

@@ -7,6 +7,7 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
+from nelm_stats.report import settings as ns_settings
 from nelm_stats.report import manuscript
 from nelm_stats.report import narrative as nv
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
@@ -28,9 +29,11 @@ def _sync_sidebar_endpoint() -> None:
 
 
 def _years_text(years) -> str:
-    """'1, 3 and 5 years', '4 years'."""
-    ys = [str(y) for y in years]
-    return (", ".join(ys[:-1]) + " and " + ys[-1] if len(ys) > 1 else ys[0]) + (" years" if ys != ["1"] else " year")
+    """'1, 3 and 5 years', '4 years', '6 months, 1 and 2 years'."""
+    if all(float(y).is_integer() for y in years):
+        ys = [f"{float(y):g}" for y in years]
+        return (", ".join(ys[:-1]) + " and " + ys[-1] if len(ys) > 1 else ys[0]) + (" years" if ys != ["1"] else " year")
+    return ns_settings.rate_times_text(years)
 
 
 st.title("Survival")
@@ -108,9 +111,16 @@ with row2[2]:
     show_ci = st.checkbox("Confidence bands", value=False, key=K.SURVIVAL_CI)
     show_medians = st.checkbox("Median lines", value=False, key=K.SURVIVAL_MEDIANS,
                                disabled=endpoint == "competing")
-rate_years = tuple(sorted(row2[1].multiselect(
+row2[1].multiselect(
     "Rates at (years)", list(range(1, 16)), default=[1, 3, 5], key=K.SURVIVAL_RATE_YEARS,
-    help="The times of the survival table (e.g. 4-year or 10-year survival, as a paper reports)."))) or (1, 3, 5)
+    help="The times of the survival table (e.g. 4-year or 10-year survival, as a paper reports).")
+row2[1].text_input("Other times", key=K.SURVIVAL_RATE_OTHER, placeholder="e.g. 6 months, 18 months, 2.5 years",
+                   help="Any times in months or years, comma-separated; a number alone is in years.")
+try:
+    rate_years = ui.rate_years()
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    rate_years = tuple(sorted(st.session_state.get(K.SURVIVAL_RATE_YEARS) or (1, 3, 5)))
 with row2[3]:
     use_landmark = st.checkbox("Landmark", value=False, key=K.SURVIVAL_LANDMARK_ON,
                                help="Only patients still event-free and followed at the landmark; "

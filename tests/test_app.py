@@ -344,3 +344,22 @@ def test_frame_hash_sees_the_order_of_categories():
     d = ns.load_sample("jp_multicenter")
     assert ui.frame_hash(d) != ui.frame_hash(ns.set_reference(d, "grade", "G2"))
     assert ui.frame_hash(d) == ui.frame_hash(d.copy())
+
+
+def test_rate_times_in_months_or_years_typed_on_the_survival_page():
+    """Any rate times (issue 17: a paper's 4-year, 10-year or 18-month survival), typed in words."""
+    from nelm_stats.report.settings import parse_rate_times
+
+    assert parse_rate_times("6 months, 18 months, 2.5 years") == (0.5, 1.5, 2.5)
+    assert parse_rate_times("2,5 y; 10") == (2.5, 10.0)
+    with pytest.raises(ns.InputError, match="not a time"):
+        parse_rate_times("soon")
+    at = _survival("sample:icg_lpsh")
+    at.text_input(key=ui.Keys.SURVIVAL_RATE_OTHER).set_value("6 months, 18 months").run()
+    _ok(at)
+    headers = " ".join(str(c) for d in at.dataframe for c in d.value.columns)
+    assert "6 months" in headers and "18 months" in headers and "3-year" in headers
+    assert any("Survival at 6 months, 12 months" in m.value or "6 months" in m.value for m in at.markdown)
+    at.text_input(key=ui.Keys.SURVIVAL_RATE_OTHER).set_value("soon").run()
+    assert not at.exception and any("not a time" in e.value for e in at.error)
+    assert any("3-year" in str(c) for d in at.dataframe for c in d.value.columns)  # the page stays usable

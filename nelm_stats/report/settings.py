@@ -12,6 +12,7 @@ no longer fits; what still fits is kept.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import pandas as pd
@@ -28,6 +29,7 @@ from ..schema import DEFAULT_COX_COVARIATES, ENDPOINTS, GROUPING_ROLES, data_end
 __all__ = [
     "SETTINGS_VERSION", "MatchingSettings", "WeightingSettings", "AnalysisSettings", "ReportChoices",
     "Settings", "SECTIONS", "settings_to_json", "settings_from_json", "resolve", "reconcile",
+    "parse_rate_times", "rate_times_text",
 ]
 
 SETTINGS_VERSION = 1
@@ -164,6 +166,42 @@ def _check(a: AnalysisSettings) -> None:
         raise InputError("Survival rate times must be positive numbers of years.")
     if a.matching.ratio not in range(1, 11):
         raise InputError("Controls per treated patient must be a whole number from 1 to 10.")
+
+
+# ---- rate times typed by the user -------------------------------------------------------------
+
+_TIME_ITEM = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(m|mo|mos|month|months|y|yr|yrs|year|years)?\s*$", re.I)
+
+
+def parse_rate_times(text: str) -> tuple[float, ...]:
+    """'6 months, 18 months, 2.5 years' -> (0.5, 1.5, 2.5): survival-rate times in years, sorted.
+
+    A number without a unit is in years; 'm'/'months' and 'y'/'years' are understood; a decimal
+    comma is read as a point. Anything else raises InputError naming the part not understood."""
+    out = set()
+    for part in re.split(r"[;/]|,(?!\d)|\band\b", text or ""):
+        if not part.strip():
+            continue
+        m = _TIME_ITEM.match(part)
+        if not m:
+            raise InputError(f"'{part.strip()}' is not a time: write e.g. 6 months, 18 months or 2.5 years.")
+        value = float(m.group(1).replace(",", "."))
+        unit = (m.group(2) or "y").lower()
+        years = value / 12.0 if unit.startswith("m") else value
+        if not years > 0:
+            raise InputError(f"'{part.strip()}': a rate time must be after surgery (greater than 0).")
+        out.add(round(years, 10))
+    return tuple(sorted(out))
+
+
+def rate_times_text(years) -> str:
+    """(0.5, 1.5, 2.5) -> '6 months, 18 months, 2.5 years' (whole months where the time is one)."""
+    parts = []
+    for y in years:
+        months = float(y) * 12
+        parts.append(f"{months:g} months" if not float(y).is_integer() and abs(months - round(months)) < 1e-9
+                     else f"{float(y):g} years")
+    return ", ".join(parts)
 
 
 # ---- fitting settings to data ---------------------------------------------------------------
