@@ -54,6 +54,7 @@ class Keys:
     IMPORT_DROP_DATES = "import_drop_dates"
     IMPORT_NAME = "import_name"
     IMPORT_USE = "import_use"
+    IMPORT_USE_TOP = "import_use_top"  # the same, at the top of the page
     IMPORT_DONE = "import_done"  # name of the cohort just imported
     IMPORT_SETTINGS_FILE = "import_settings_file"  # a saved settings file to replay on this export
     IMPORT_SETTINGS_USE = "import_settings_use"

@@ -117,6 +117,8 @@ else:
 file_hash = hashlib.sha1(content).hexdigest()
 file_id = file_hash[:10]
 step = ui.session_step
+# filled at the end of the page: "Use this cohort" within reach once the checks below are done
+shortcut = st.container()
 
 # ---- a new export of the same registry: replay the choices of a saved settings file in one step
 with st.expander("Re-use the settings of an earlier import (next year's export of the same registry)",
@@ -258,6 +260,7 @@ edited = st.data_editor(
     hide_index=True,
     width="stretch",
     key=f"{K.IMPORT_MAPPING_EDITOR}_{file_id}_{saved.file_id if saved is not None else 'suggested'}",
+    height=min(35 * (len(table) + 1) + 3, 1600),  # every column of a 40-column export in view
 )
 mapping = ns.mapping_from_table(edited, mapping)
 
@@ -459,6 +462,12 @@ st.button(
     "Use this cohort", type="primary", key=K.IMPORT_USE, disabled=n_an == 0 or not name.strip(),
     on_click=_use_cohort, args=(name.strip(), final, lesions, prepared.flow, choices, file_name),
 )
+with shortcut:
+    if n_an and name.strip():
+        st.button(f"Use “{name.strip()}” now ({n_an} patients analysed)", key=K.IMPORT_USE_TOP,
+                  on_click=_use_cohort, args=(name.strip(), final, lesions, prepared.flow, choices, file_name),
+                  help="The cohort as the steps below prepare it (the suggested mapping and problem choices "
+                       "unless you change them); the same as the button at the end of the page.")
 if st.session_state.get(K.IMPORT_DONE) == name.strip() and name.strip() in ui.uploads():
     st.success(f"“{name.strip()}” is in use. Open an analysis:", icon=":material/check_circle:")
     links = st.columns(4)

@@ -115,3 +115,16 @@ def test_every_page_runs_on_an_imported_workbook_with_lesions(page):
     at.switch_page(page)
     at.run()
     assert not at.exception, page
+
+
+def test_use_this_cohort_is_within_reach_at_the_top():
+    """The cohort can be used from the top of the page (after the checks below ran), same result."""
+    at = _app()
+    _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
+    top = _button(at, ui.Keys.IMPORT_USE_TOP)
+    n = len(ns.load_sample(ns.samples.DEFAULT_SAMPLE))
+    assert f"({n} patients analysed)" in top.label
+    top.click().run()
+    assert not at.exception
+    cohort = at.session_state[ui.Keys.UPLOADS]["demo_registry_export"]
+    assert len(cohort.data) == n and cohort.import_settings is not None
