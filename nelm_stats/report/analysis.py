@@ -36,10 +36,10 @@ from .manuscript import (
     cox_methods, cox_results, general_methods, margins_methods, margins_results, propensity_methods,
     propensity_results, significant_terms, survival_methods, table_one_methods,
 )
-from .format import display_label, fmt_median, fmt_n_pct, fmt_smd, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
+from .format import display_label, fmt_median, fmt_n_pct, fmt_num, fmt_p
 from .settings import AnalysisSettings, Settings, resolve, settings_to_json
 from .survival_report import SurvivalReport, survival_report
-from .views import column_titles, risk_factor_view
+from .views import ANALYSIS_NAMES, adjusted_hazard_view, balance_view, margin_rates_view, risk_factor_view
 
 __all__ = ["AnalysisResults", "run_analysis", "build_report", "data_fingerprint", "software_line"]
 
@@ -242,7 +242,7 @@ def _survival_section(r: AnalysisResults) -> Section:
                + "; ticks mark censored patients; numbers at risk below the axis"
                + (f"; {nv.test_line(s.test)}" if s.test is not None else "") + ".")
     table = nv.survival_table_view(s.km.medians, s.rates, unit)
-    notes = [f"Median and rates: Kaplan–Meier estimates with 95 % CIs (log transformation, as R's survfit)."]
+    notes = ["Median and rates: Kaplan–Meier estimates with 95 % CIs (log transformation, as R's survfit)."]
     foot = nv.rates_footnote(s.rates)
     if foot:
         notes.append(foot)
@@ -271,12 +271,7 @@ def fmt_median_short(row, unit: str) -> str:
 def _margins_section(r: AnalysisResults) -> Section:
     m = r.margins
     t = m.table
-    view = pd.DataFrame({
-        "Group": [_group_text(g) if str(g) == "all" else display_label(g) for g in t["group"]],
-        "Patients": [str(int(n)) for n in t["n"]],
-        "Positive margin (R1/R2), n (%)": [fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
-        "95 % CI (%)": [f"{fmt_num(100 * lo)}–{fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
-    })
+    view = margin_rates_view(t)
     sentence = margins_results(m, r.settings.group or None)
     notes = ["95 % CIs: Wilson score intervals."]
     if m.p_value == m.p_value:
@@ -295,7 +290,6 @@ def _cox_section(r: AnalysisResults) -> Section:
     view = risk_factor_view(rft)
     ep = data_label(r)
     fig = forest_figure(rft)
-    model = rft.model if hasattr(rft, "model") else None
     blocks = [FigureBlock("forest", f"Hazard ratios for {ep.lower()}", fig,
                           f"Hazard ratios (95 % CI, log scale) of {ep.lower()} from Cox regression.")]
     notes = ("Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values. Univariable: each "
@@ -319,16 +313,7 @@ def _propensity_section(r: AnalysisResults) -> Section:
     a = r.settings
     treat = label(a.treatment)
     bal = m.balance
-    bview = pd.DataFrame({
-        "Covariate": ["Propensity score (distance)" if t == "distance" else
-                      (label(t.split(": ")[0]) + (": " + display_label(t.split(": ", 1)[1]) if ": " in t else ""))
-                      for t in bal["term"]],
-        "SMD before": [fmt_smd(x) for x in bal["smd_before"]],
-        "SMD after matching": [fmt_smd(x) for x in bal["smd_after"]],
-    })
-    if w is not None:
-        wb = dict(zip(w.balance["term"], w.balance["smd_after"]))
-        bview["SMD after weighting"] = [fmt_smd(wb.get(t, np.nan)) for t in bal["term"]]
+    bview = balance_view(m, w)
     blocks = [FigureBlock("love", "Covariate balance", love_plot(m),
                           "Absolute standardized mean differences before and after matching; dashed line at 0.1."),
               TableBlock("balance", f"Balance of the propensity model ({treat})", bview,
@@ -338,15 +323,8 @@ def _propensity_section(r: AnalysisResults) -> Section:
     head = [f"{m.n_treated_matched}/{m.n_treated} treated matched"]
     if c is not None and len(c.table):
         t = c.table
-        names = {"crude": "Crude", "matched": "Matched", "weighted": "Weighted (IPTW)"}
-        view = pd.DataFrame({
-            "Analysis": [names.get(x, x) for x in t["analysis"]],
-            "Patients": [display_label(x) for x in t["n"]],
-            "Events": [display_label(x) for x in t["events"]],
-            "Hazard ratio (95 % CI)": [fmt_ratio("", h, lo, hi).strip() if h == h else "–"
-                                       for h, lo, hi in zip(t["hazard_ratio"], t["ci_lower"], t["ci_upper"])],
-            "p": [fmt_p_bare(p) for p in t["p_value"]],
-        })
+        names = ANALYSIS_NAMES
+        view = adjusted_hazard_view(t)
         blocks.append(TableBlock("contrast", f"{data_label(r)}: crude, matched and weighted hazard ratios", view,
                                  ("Crude: Cox model in the patients of the propensity model. Matched: Cox model with "
                                   "robust SE clustered on the matched sets. Weighted: Cox model with IPTW weights "

@@ -11,13 +11,13 @@ import numpy as np
 from ..schema import label
 from .format import display_label, fmt_num, fmt_p, fmt_ratio
 from .narrative import group_phrase
+from .views import ANALYSIS_NAMES
 
 __all__ = [
     "margins_results", "cox_results", "significant_terms", "propensity_results", "survival_methods", "table_one_methods",
     "margins_methods", "cox_methods", "propensity_methods", "general_methods", "ANALYSIS_NAMES",
 ]
 
-ANALYSIS_NAMES = {"crude": "Crude", "matched": "Matched", "weighted": "Weighted (IPTW)"}
 
 
 # ---- results --------------------------------------------------------------------------------

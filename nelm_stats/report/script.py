@@ -140,7 +140,7 @@ from nelm_stats.report import manuscript
 from nelm_stats.report import narrative as nv
 from nelm_stats.report.analysis import data_fingerprint, software_line
 from nelm_stats.report.settings import SETTINGS_VERSION
-from nelm_stats.report.views import risk_factor_view
+from nelm_stats.report.views import adjusted_hazard_view, balance_view, margin_rates_view, risk_factor_view
 from nelm_stats.schema import (BASELINE_CHARACTERISTICS, DEFAULT_HR_UNITS, ENDPOINTS, POSITIVE_MARGINS,
                                data_endpoints, label)
 
@@ -160,10 +160,6 @@ def show_table(title, frame, notes=()):
     for n in notes:
         print("  Note: " + n)
     print()
-
-
-def group_text(g):
-    return "all patients" if str(g) == "all" else fmt.display_label(g)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,12 +306,7 @@ def margins(data, a):
     group = a.group or None
     m = ns.compare_rates(data, "margin_status", group, event=list(POSITIVE_MARGINS))
     t = m.table
-    view = pd.DataFrame({
-        "Group": [group_text(g).capitalize() if str(g) == "all" else fmt.display_label(g) for g in t["group"]],
-        "Patients": [str(int(n)) for n in t["n"]],
-        "Positive margin (R1/R2), n (%)": [fmt.fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
-        "95 % CI (%)": [f"{fmt.fmt_num(100 * lo)}–{fmt.fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
-    })
+    view = margin_rates_view(t)  # n (%) and Wilson CI as the report prints them
     notes = ["95 % CIs: Wilson score intervals."]
     if m.p_value == m.p_value:
         notes.append(f"p-value: {m.test}.")
@@ -376,16 +367,7 @@ def propensity(data, a, endpoint):
         c = ns.compare_survival(data, endpoint.time, endpoint.event, matched=m, weighted=w, time_unit=a.time_unit)
 
     # Balance: standardized mean differences before and after matching and after weighting.
-    bal = m.balance
-    bview = pd.DataFrame({
-        "Covariate": ["Propensity score (distance)" if t == "distance" else
-                      (label(t.split(": ")[0]) + (": " + fmt.display_label(t.split(": ", 1)[1]) if ": " in t else ""))
-                      for t in bal["term"]],
-        "SMD before": [fmt.fmt_smd(x) for x in bal["smd_before"]],
-        "SMD after matching": [fmt.fmt_smd(x) for x in bal["smd_after"]],
-    })
-    wb = dict(zip(w.balance["term"], w.balance["smd_after"]))
-    bview["SMD after weighting"] = [fmt.fmt_smd(wb.get(t, np.nan)) for t in bal["term"]]
+    bview = balance_view(m, w)
     show_table(f"Balance of the propensity model ({treat})", bview,
                ("SMD: standardized mean difference; denominators: SD of the treated group (ATT), computed in the "
                 "unmatched sample; binary covariates standardized with p(1 − p).",))
@@ -394,15 +376,7 @@ def propensity(data, a, endpoint):
     contrast = None
     if c is not None and len(c.table):
         t = c.table
-        names = {"crude": "Crude", "matched": "Matched", "weighted": "Weighted (IPTW)"}
-        contrast = pd.DataFrame({
-            "Analysis": [names.get(x, x) for x in t["analysis"]],
-            "Patients": [fmt.display_label(x) for x in t["n"]],
-            "Events": [fmt.display_label(x) for x in t["events"]],
-            "Hazard ratio (95 % CI)": [fmt.fmt_ratio("", h, lo, hi).strip() if h == h else "–"
-                                       for h, lo, hi in zip(t["hazard_ratio"], t["ci_lower"], t["ci_upper"])],
-            "p": [fmt.fmt_p_bare(p) for p in t["p_value"]],
-        })
+        contrast = adjusted_hazard_view(t)  # crude / matched / weighted as the report prints them
     print(text)
     print()
     if contrast is not None:

@@ -16,10 +16,54 @@ from ..estimators.cox import CoxResult, CoxTerm, RiskFactorTable
 from ..estimators.table_one import MARKS, TableOne
 from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
-from .format import display_label, fmt_p, fmt_p_bare
+from .format import display_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
 
 __all__ = ["column_titles", "TABLE_TITLES", "problems_view", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
-           "format_cox_table", "risk_factor_view", "ph_verdict", "format_p"]
+           "format_cox_table", "risk_factor_view", "ph_verdict", "format_p", "margin_rates_view", "balance_view",
+           "adjusted_hazard_view", "ANALYSIS_NAMES"]
+
+ANALYSIS_NAMES = {"crude": "Crude", "matched": "Matched", "weighted": "Weighted (IPTW)"}
+
+
+# ----------------------------------------------------------------------------- margins, propensity
+def margin_rates_view(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``compare_rates`` table of a positive margin as a report prints it (n (%), Wilson CI in %)."""
+    t = table
+    return pd.DataFrame({
+        "Group": ["All patients" if str(g) == "all" else display_label(g) for g in t["group"]],
+        "Patients": [str(int(n)) for n in t["n"]],
+        "Positive margin (R1/R2), n (%)": [fmt_n_pct(int(e), int(n)) for e, n in zip(t["events"], t["n"])],
+        "95 % CI (%)": [f"{fmt_num(100 * lo)}–{fmt_num(100 * hi)}" for lo, hi in zip(t["ci_lower"], t["ci_upper"])],
+    })
+
+
+def balance_view(matched, weighted=None) -> pd.DataFrame:
+    """SMDs before and after matching (and after weighting, with ``weighted``), covariates by their labels."""
+    bal = matched.balance
+    view = pd.DataFrame({
+        "Covariate": ["Propensity score (distance)" if t == "distance" else
+                      (label_of(t.split(": ")[0]) + (": " + display_label(t.split(": ", 1)[1]) if ": " in t else ""))
+                      for t in bal["term"]],
+        "SMD before": [fmt_smd(x) for x in bal["smd_before"]],
+        "SMD after matching": [fmt_smd(x) for x in bal["smd_after"]],
+    })
+    if weighted is not None:
+        wb = dict(zip(weighted.balance["term"], weighted.balance["smd_after"]))
+        view["SMD after weighting"] = [fmt_smd(wb.get(t, np.nan)) for t in bal["term"]]
+    return view
+
+
+def adjusted_hazard_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The crude / matched / weighted table of ``compare_survival`` as a report prints it."""
+    t = table
+    return pd.DataFrame({
+        "Analysis": [ANALYSIS_NAMES.get(x, x) for x in t["analysis"]],
+        "Patients": [display_label(x) for x in t["n"]],
+        "Events": [display_label(x) for x in t["events"]],
+        "Hazard ratio (95 % CI)": [fmt_ratio("", h, lo, hi).strip() if h == h else "–"
+                                   for h, lo, hi in zip(t["hazard_ratio"], t["ci_lower"], t["ci_upper"])],
+        "p": [fmt_p_bare(p) for p in t["p_value"]],
+    })
 
 
 # ----------------------------------------------------------------------------- Table 1
