@@ -249,3 +249,19 @@ def test_crude_matched_weighted_reuses_compare_survival():
     w = ns.iptw(d, "cystic", cov)
     r = ns.compare_survival(d, "os_months", "os_event", matched=m, weighted=w)
     assert list(r.table["analysis"]) == ["crude", "matched", "weighted"]
+
+
+def _altman_reference():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "reference" / "contrasts.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", _altman_reference()["altman"], ids=lambda c: f"p{c['p_min']:.2g}_eps{c['epsilon']}")
+def test_altman_corrected_p_equals_maxstat(case):
+    """R (tests/r/contrasts.R, maxstat 0.7-25):
+    maxstat:::pLausen92(qnorm(1 - p_min / 2), minprop = epsilon, maxprop = 1 - epsilon)"""
+    got = C.altman_corrected_p(case["p_min"], epsilon=case["epsilon"])
+    assert got == pytest.approx(case["p_corrected"], rel=1e-4)
