@@ -673,12 +673,10 @@ def block(key: str, title: str, frame: pd.DataFrame, footnotes=(), data: pd.Data
 
 def downloads(key: str, *, fig=None, stem: str = "figure", table=None) -> None:
     """One row of download buttons under a result: the figure, the table, or both."""
-    cols = st.columns([1, 1, 4])
-    if fig is not None:
-        with cols[0]:
+    with st.container(horizontal=True):  # side by side, each as wide as its label
+        if fig is not None:
             figure_downloads(fig, f"{key}_figure", stem)
-    if table is not None:
-        with cols[1 if fig is not None else 0]:
+        if table is not None:
             table_downloads(table, f"{key}_table")
 
 
