@@ -34,7 +34,7 @@ from . import narrative as nv
 from .document import CurveSeries, FigureBlock, Report, Section, TableBlock, TextBlock
 from .manuscript import (
     cox_methods, cox_results, general_methods, margins_methods, margins_results, propensity_methods,
-    propensity_results, significant_terms, survival_methods, table_one_methods,
+    propensity_results, significant_terms, survival_methods, table_one_methods, term_estimate,
 )
 from .format import display_label, fmt_median, fmt_n_pct, fmt_num, fmt_p
 from .settings import AnalysisSettings, Settings, resolve, settings_to_json
@@ -299,7 +299,7 @@ def _cox_section(r: AnalysisResults) -> Section:
     text = cox_results(rft, ep)
     blocks.append(TextBlock(text, "results"))
     head = tuple(f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''}: "
-                 f"HR {fmt_num(row.hazard_ratio, 2)}, {fmt_p(row.p_value)}" for row in sig[:4])
+                 f"HR {fmt_num(term_estimate(row)[0], 2)}, {fmt_p(term_estimate(row)[3])}" for row in sig[:4])
     return Section("cox", "Risk factors (Cox regression)", tuple(blocks), head or (text,))
 
 

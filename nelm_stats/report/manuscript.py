@@ -6,7 +6,7 @@ result the same way.  Numbers are formatted by :mod:`nelm_stats.report.format` o
 """
 from __future__ import annotations
 
-import numpy as np
+import pandas as pd
 
 from ..schema import label
 from .format import display_label, fmt_num, fmt_p, fmt_ratio
@@ -14,7 +14,7 @@ from .narrative import group_phrase
 from .views import ANALYSIS_NAMES
 
 __all__ = [
-    "margins_results", "cox_results", "significant_terms", "propensity_results", "survival_methods", "table_one_methods",
+    "margins_results", "cox_results", "significant_terms", "term_estimate", "propensity_results", "survival_methods", "table_one_methods",
     "margins_methods", "cox_methods", "propensity_methods", "general_methods", "ANALYSIS_NAMES",
 ]
 
@@ -48,9 +48,17 @@ def margins_results(m, group: str | None) -> str:
 
 
 def significant_terms(rft) -> list:
-    """Rows of a risk-factor table whose multivariable p is below 0.05."""
-    return [row for row in rft.table.itertuples(index=False)
-            if getattr(row, "p_value", np.nan) == getattr(row, "p_value", np.nan) and row.p_value < 0.05]
+    """Rows of a risk-factor table whose multivariable p is below 0.05 (a CoxResult's table: its p)."""
+    t = rft.table
+    p = "multi_p_value" if "multi_p_value" in t.columns else "p_value"
+    return [row for row in t.itertuples(index=False) if pd.notna(getattr(row, p)) and getattr(row, p) < 0.05]
+
+
+def term_estimate(row) -> tuple:
+    """(HR, CI lower, CI upper, p) of a row of a risk-factor table (multivariable) or a Cox table."""
+    if hasattr(row, "multi_hazard_ratio"):
+        return row.multi_hazard_ratio, row.multi_ci_lower, row.multi_ci_upper, row.multi_p_value
+    return row.hazard_ratio, row.ci_lower, row.ci_upper, row.p_value
 
 
 def cox_results(rft, endpoint_label: str) -> str:
@@ -59,10 +67,12 @@ def cox_results(rft, endpoint_label: str) -> str:
     sig = significant_terms(rft)
     if not sig:
         return f"No covariate of the multivariable model was associated with {ep} at p < 0.05."
-    return "In the multivariable model, " + "; ".join(
-        f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''} was associated with "
-        f"{ep} ({fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)})"
-        for row in sig) + "."
+    parts = []
+    for row in sig:
+        hr, lo, hi, p = term_estimate(row)
+        parts.append(f"{label(row.term)}{(' ' + display_label(row.level)) if row.level else ''} was associated "
+                     f"with {ep} ({fmt_ratio('HR', hr, lo, hi)}, {fmt_p(p)})")
+    return "In the multivariable model, " + "; ".join(parts) + "."
 
 
 def propensity_results(m, comparison, endpoint_label: str) -> str:
