@@ -452,6 +452,56 @@ def table(frame: pd.DataFrame, key: str, **kwargs) -> None:
     st.dataframe(frame, hide_index=True, key=key, column_config=config, **kwargs)
 
 
+def _plain(text: str) -> str:
+    """Text from the user's file, shown through markdown as it is (no markup, no icons)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in str(text))
+
+
+def mapping_editor(table: pd.DataFrame, suggested, key: str) -> pd.DataFrame:
+    """The column-mapping editor: one row per column of the user's file, its role chosen with one click.
+
+    ``table`` is ``nelm_stats.mapping_table`` of the suggestion; returns the same frame with the
+    user's roles and units (for ``mapping_from_table``).  Roles are shown in words with their
+    unit (an RFS/OS time is offered in days, months or years); "Why" follows each edit (the
+    suggestion's reason, "your choice", or a role given to two columns).
+    """
+    from nelm_stats.intake import mapping as ns_mapping
+
+    target = suggested.target
+    options = []
+    for r in ns_mapping.roles_for(target):
+        options += [f"{r}|{u}" for u in ("days", "months", "years")] if r in ns_mapping.TIME_ROLES else [r]
+
+    def label(option: str) -> str:
+        role, _, unit = option.partition("|")
+        return f"{ns_mapping.role_label(role, target)}, in {unit}" if unit else ns_mapping.role_label(role, target)
+
+    widths = [2.4, 3.2, 3.4]
+    head = st.columns(widths, vertical_alignment="bottom")
+    for col, title in zip(head, ["Your column (example values)", "Role", "Why"]):
+        col.markdown(f"**{title}**")
+    rows, why_cells = [], []
+    for i, (source, role, unit, examples) in enumerate(
+            zip(table["source_column"], table["role"], table["unit"], table["examples"])):
+        c_name, c_role, c_why = st.columns(widths, vertical_alignment="center")
+        c_name.markdown(f"{_plain(source)}  \n:gray[{_plain(examples)}]" if examples else _plain(source))
+        if role in ns_mapping.TIME_ROLES:
+            start = f"{role}|{unit if unit in ('days', 'months', 'years') else ns_mapping.header_time_unit(str(source))}"
+        else:
+            start = role if role in options else ns_mapping.KEEP
+        chosen = c_role.selectbox(f"Role of “{source}”", options, index=options.index(start), format_func=label,
+                                  label_visibility="collapsed", key=f"{key}_role_{i}")
+        chosen_role, _, chosen_unit = chosen.partition("|")
+        why_cells.append(c_why.empty())
+        rows.append((str(source), chosen_role, chosen_unit, examples))
+    edited = pd.DataFrame(rows, columns=["source_column", "role", "unit", "examples"])
+    reasons = ns_mapping.role_reasons(dict(zip(edited["source_column"], edited["role"])), suggested,
+                                      {c: u for c, u in zip(edited["source_column"], edited["unit"]) if u})
+    for cell, source in zip(why_cells, edited["source_column"]):
+        cell.markdown(f":gray[{_plain(reasons[source])}]")
+    return edited
+
+
 def keep_valid(key: str, options: list, default) -> None:
     """Keep a widget's stored value valid when the dataset (and so its options) change."""
     if key not in st.session_state:

@@ -241,27 +241,12 @@ try:
         mapping = step("suggest", suggest_key, lambda: ns.suggest_mapping(raw, missing_codes=missing_codes))
 except ns.AnalysisError as err:
     _stop_with(err)
-st.caption("Check the suggested role of each column and change it where needed: a schema column, "
-           "“keep” (an extra column, e.g. a covariate of your own) or “drop”.")
-table = step("mapping_table", suggest_key,
-             lambda: ns.mapping_table(raw, mapping).replace({"unit": {"": "–"}}))  # "–": no time unit
-edited = st.data_editor(
-    table,
-    column_config={
-        "source_column": st.column_config.TextColumn("Your column", disabled=True),
-        "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("cohort"), required=True),
-        "unit": st.column_config.SelectboxColumn(
-            "Time unit", options=["–", "days", "months", "years"],
-            help="For supplied RFS/OS times: the unit of the numbers in your file (they are converted to "
-                 "months). Taken from the header, e.g. 'Follow-up (days)'; change it if the header is silent."),
-        "reason": st.column_config.TextColumn("Why suggested", disabled=True),
-        "examples": st.column_config.TextColumn("Example values", disabled=True),
-    },
-    hide_index=True,
-    width="stretch",
-    key=f"{K.IMPORT_MAPPING_EDITOR}_{file_id}_{saved.file_id if saved is not None else 'suggested'}",
-    height=min(35 * (len(table) + 1) + 3, 1600),  # every column of a 40-column export in view
-)
+st.caption("Check the suggested role of each column and change it where needed (one click opens the list; "
+           "type to search it): a column of the analysis, “keep” (an extra column, e.g. a covariate of your "
+           "own) or “drop”.")
+table = step("mapping_table", suggest_key, lambda: ns.mapping_table(raw, mapping))
+edited = ui.mapping_editor(
+    table, mapping, key=f"{K.IMPORT_MAPPING_EDITOR}_{file_id}_{saved.file_id if saved is not None else 'suggested'}")
 mapping = ns.mapping_from_table(edited, mapping)
 
 # ---- dates
@@ -303,11 +288,11 @@ if len(mapped.unrecognised):
         "Some values were not recognised. They are treated as missing — correct them in your file "
         "(or change the column's role) if they mean something.", icon=":material/help:"
     )
-    ui.table(mapped.unrecognised, "import_unrecognised_table")
+    ui.table(views.mapped_column_view(mapped.unrecognised, mapping.roles), "import_unrecognised_table")
 else:
     st.caption("Every value of the mapped columns was recognised.")
 with st.expander("How values were read (preview)"):
-    ui.table(mapped.preview, "import_preview_table")
+    ui.table(views.mapped_column_view(mapped.preview, mapping.roles), "import_preview_table")
 if len(mapped.unparsed_dates):
     st.warning("Some dates could not be read; they are listed as problems below.",
                icon=":material/calendar_month:")
@@ -400,23 +385,12 @@ try:
         ltable = step("lesion_mapping_table", lesion_key, lambda: ns.mapping_table(lesion_read.data, lmap))
         lesion_id = step("lesion_id", lesion_key,
                          lambda: hashlib.sha1(lesion_read.data.to_csv().encode()).hexdigest()[:10])
-        ledited = st.data_editor(
-            ltable,
-            column_config={
-                "source_column": st.column_config.TextColumn("Your column", disabled=True),
-                "role": st.column_config.SelectboxColumn("Role", options=ns_mapping.roles_for("lesions"),
-                                                         required=True),
-                "reason": st.column_config.TextColumn("Why suggested", disabled=True),
-                "examples": st.column_config.TextColumn("Example values", disabled=True),
-            },
-            hide_index=True, width="stretch",
-            key=f"{K.IMPORT_MAPPING_EDITOR}_lesions_{lesion_id}",
-        )
+        ledited = ui.mapping_editor(ltable, lmap, key=f"{K.IMPORT_MAPPING_EDITOR}_lesions_{lesion_id}")
         lmap = dataclasses.replace(ns.mapping_from_table(ledited, lmap), date_order=mapping.date_order)
         lmapped_key = (lesion_key, ns.save_mapping(lmap))
         lmapped = step("lesion_apply", lmapped_key, lambda: ns.apply_mapping(lesion_read.data, lmap))
         if len(lmapped.unrecognised):
-            ui.table(lmapped.unrecognised, "import_lesion_unrecognised_table")
+            ui.table(views.mapped_column_view(lmapped.unrecognised, lmap.roles), "import_lesion_unrecognised_table")
         lesions, n_out = step("lesion_restrict", (lmapped_key, prepared_key),
                               lambda: ns_quality.restrict_lesions(lmapped.data, prepared.data))
         if n_out:

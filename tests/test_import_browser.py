@@ -230,3 +230,33 @@ def test_a_refused_file_type_is_explained_in_words(app_url, page, tmp_path):
     wait_for_app(page)
     page.get_by_text("is not a file type this tool reads").first.wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_one_click_changes_a_role_and_why_follows(app_url, page):
+    """The mapping editor as a surgeon meets it: one click opens a column's role list (in words,
+    with units), a choice re-derives the cohort and the "Why" beside it says it was her choice."""
+    _open_import(page, app_url)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(CORPUS / "registry_export.tsv"))
+    wait_for_app(page)
+    page.get_by_text("7. Your cohort").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert page.get_by_text("Header 'OS (mo)'").count() == 1
+    box = page.get_by_role("combobox", name="Role of “OS (mo)”")
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box.click()
+    page.get_by_role("option").first.wait_for(timeout=10_000)
+    options = page.get_by_role("option").all_inner_texts()  # the first of the list (it scrolls)
+    assert options[:3] == ["Patient ID", "Age (years)", "Sex"] and not any("_" in o for o in options)
+    page.keyboard.type("survival time")  # typing filters the list
+    page.wait_for_timeout(300)
+    assert set(page.get_by_role("option").all_inner_texts()) == {
+        f"{what} survival time, in {unit}" for what in ("Recurrence-free", "Overall")
+        for unit in ("days", "months", "years")}
+    page.get_by_role("option", name="Overall survival time, in days", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Your choice: times in days, converted to months (suggested: in months)").first.wait_for(
+        timeout=30_000)
+    assert page.get_by_text("Header 'OS (mo)'").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -128,3 +128,33 @@ def test_use_this_cohort_is_within_reach_at_the_top():
     assert not at.exception
     cohort = at.session_state[ui.Keys.UPLOADS]["demo_registry_export"]
     assert len(cohort.data) == n and cohort.import_settings is not None
+
+
+def _role_box(at, source):
+    return next(s for s in at.selectbox if s.label == f"Role of “{source}”")
+
+
+def _shown(at) -> str:
+    return "\n".join(m.value for m in at.markdown).replace("\\", "")
+
+
+def test_mapping_editor_roles_in_words_and_why_follows_each_edit():
+    """Each column's role is one selectbox (one click opens it), its options in words with the unit;
+    "Why" is recomputed after an edit, and a role given to two columns is named before the error."""
+    at = _app()
+    _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
+    dead = _role_box(at, "Dead")
+    assert dead.value == "death"
+    assert "Death (yes/no)" in dead.options and "Overall survival time, in days" in dead.options
+    assert not any("_" in o for o in dead.options)
+    assert "Header 'Dead'" in _shown(at)
+    dead.set_value("keep").run()
+    assert not at.exception
+    assert "Your choice (suggested: Death (yes/no))" in _shown(at)
+    # a second column given the date of death: both rows say so, and the page says what to do
+    _role_box(at, "Rec date").set_value("death_date").run()
+    assert not at.exception
+    shown = _shown(at)
+    assert "Also given to 'Date of death': choose one column for Date of death" in shown
+    assert "Also given to 'Rec date'" in shown
+    assert any("Both 'Rec date' and 'Date of death' are mapped to “Date of death”" in e.value for e in at.error)

@@ -313,3 +313,41 @@ def test_headers_that_carry_their_coding_or_unit():
     assert ns.suggest_mapping(dated).roles["Date of last contact"] == "last_follow_up_date"
     # a follow-up column of text is not a time
     assert ns.suggest_mapping(pd.DataFrame({"Follow-up": ["x", "y"]})).roles["Follow-up"] == "keep"
+
+
+def test_roles_in_words_with_their_unit():
+    from nelm_stats.intake.mapping import KEEP, DROP, role_label, roles_for
+    assert role_label("ki67") == "Ki-67 (%)"
+    assert role_label("age") == "Age (years)"
+    assert role_label("death") == "Death (yes/no)"
+    assert role_label("os_months") == "Overall survival time"
+    assert role_label("size_cm", "lesions") == "Lesion size (cm)"
+    assert role_label(KEEP).startswith("Keep") and role_label(DROP).startswith("Drop")
+    for target in ("cohort", "lesions"):
+        labels = [role_label(r, target) for r in roles_for(target)]
+        assert len(set(labels)) == len(labels)  # no two roles read the same
+        assert not any("_" in x for x in labels)
+
+
+def test_why_follows_the_users_edits():
+    """The reason shown beside a role is the suggestion's while it stands, "your choice" after an
+    edit, and a role given to two columns names the other column."""
+    from nelm_stats.intake.mapping import role_reasons
+    data = pd.DataFrame({"Pat-ID": ["a", "b"], "OS (mo)": [1.0, 2.0], "Dead": ["yes", "no"],
+                         "FU": [3.0, 4.0]})
+    suggested = suggest_mapping(data)
+    assert suggested.roles["OS (mo)"] == "os_months"
+    now = role_reasons(suggested.roles, suggested)
+    assert now["OS (mo)"] == "Header 'OS (mo)'"
+    edited = dict(suggested.roles, **{"Dead": "keep"})
+    why = role_reasons(edited, suggested)
+    assert why["Dead"] == "Your choice (suggested: Death (yes/no))"
+    assert why["OS (mo)"] == now["OS (mo)"]
+    twice = dict(suggested.roles, **{"FU": "os_months"})
+    why = role_reasons(twice, suggested)
+    assert why["FU"].startswith("Also given to 'OS (mo)': choose one column for Overall survival time")
+    assert why["OS (mo)"].startswith("Also given to 'FU'")
+    # the same role in another unit is a choice too
+    why = role_reasons(suggested.roles, suggested, {"OS (mo)": "days"})
+    assert why["OS (mo)"] == "Your choice: times in days, converted to months (suggested: in months)"
+    assert role_reasons(suggested.roles, suggested, {"OS (mo)": "months"})["OS (mo)"] == "Header 'OS (mo)'"

@@ -6,6 +6,7 @@ demo cohort in the sidebar, opens every page of the navigation, waits until it i
 lists any page that shows an exception or an error box.
 
     .venv/bin/python tools/walk_pages.py [--out .artifacts/screens] [--cohorts icg_lpsh,mimic] [--pages Survival]
+    .venv/bin/python tools/walk_pages.py --upload tests/corpus/registry_export.tsv   # the Import page on a file
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def main() -> int:
     ap.add_argument("--cohorts", default=",".join(ns.sample_names()))
     ap.add_argument("--pages", default="", help="comma-separated page titles (default: all)")
     ap.add_argument("--height", type=int, default=4000)
+    ap.add_argument("--upload", default="", help="a file to upload on the Import page (then that page only)")
+    ap.add_argument("--width", type=int, default=1400)
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -72,8 +75,23 @@ def main() -> int:
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
-            for cohort in a.cohorts.split(","):
-                ctx = browser.new_context(viewport={"width": 1400, "height": a.height})
+            if a.upload:
+                ctx = browser.new_context(viewport={"width": a.width, "height": a.height})
+                page = ctx.new_page()
+                page.goto(url)
+                _idle(page)
+                page.locator('[data-testid="stSidebarNav"] a', has_text="Import data").first.click()
+                _idle(page)
+                page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(a.upload)
+                page.get_by_text("2. Map your columns").first.wait_for(timeout=60_000)
+                _idle(page)
+                name = re.sub(r"[^A-Za-z0-9]+", "_", Path(a.upload).stem).strip("_").lower()
+                page.screenshot(path=str(out / f"upload_{name}__import_{a.width}.png"))
+                if page.locator('[data-testid="stException"]').count():
+                    problems.append(f"upload {a.upload}: an exception")
+                ctx.close()
+            for cohort in ([] if a.upload else a.cohorts.split(",")):
+                ctx = browser.new_context(viewport={"width": a.width, "height": a.height})
                 page = ctx.new_page()
                 page.goto(url)
                 _idle(page)

@@ -36,7 +36,7 @@ from .privacy import flag_identifiers
 __all__ = [
     "KEEP", "DROP", "TIME_ROLES", "TARGETS", "MAPPING_VERSION", "ALIASES", "LESION_ALIASES", "ColumnMapping",
     "MappedCohort", "roles_for", "normalise_header", "suggest_mapping", "header_time_unit", "mapping_table",
-    "mapping_from_table", "check_mapping", "date_columns", "date_order_check", "apply_mapping",
+    "mapping_from_table", "role_label", "role_reasons", "check_mapping", "date_columns", "date_order_check", "apply_mapping",
     "save_mapping", "load_mapping", "remap", "data_dictionary", "template_csv",
 ]
 
@@ -334,8 +334,8 @@ def suggest_mapping(data: pd.DataFrame, *, target: str = "cohort",
             continue
         if role is None or role in taken:
             if role in taken:
-                why = f"{why}; '{role}' is already taken by another column"
-            roles[c], reasons[c] = KEEP, why or "no matching column in the schema"
+                why = f"{why}; “{role_label(role, target)}” is already given to another column"
+            roles[c], reasons[c] = KEEP, why or "not a column the analyses know: kept as an extra column"
             continue
         taken.add(role)
         roles[c], reasons[c] = role, why
@@ -400,6 +400,53 @@ def mapping_table(data: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source_column", "role", "unit", "reason", "examples"])
 
 
+def role_label(role: str, target: str = "cohort") -> str:
+    """A role in the clinician's words, with its unit: 'ki67' -> 'Ki-67 (%)', 'death' -> 'Death (yes/no)',
+    'os_months' -> 'Overall survival time' (its unit is chosen beside it), 'keep', 'drop' spelled out."""
+    if role == KEEP:
+        return "Keep (a column of your own)"
+    if role == DROP:
+        return "Drop (not used)"
+    col = _spec(target).get(role)
+    if col is None:
+        return schema.label(role)
+    if role in TIME_ROLES:
+        return f"{col.label} time"
+    if col.kind == "bool":
+        return f"{col.label} (yes/no)"
+    return f"{col.label} ({col.unit})" if col.unit else col.label
+
+
+def role_reasons(roles: dict[str, str], suggested: ColumnMapping,
+                 units: dict[str, str] | None = None) -> dict[str, str]:
+    """Why each column has its role now, after the user's edits: the suggestion's reason while the
+    role (and the unit of an RFS/OS time) is the suggested one, "your choice" otherwise; a role
+    given to two columns is named.  ``units``: the chosen unit of each time column."""
+    units = units or {}
+    by_role: dict[str, list[str]] = {}
+    for c, r in roles.items():
+        if r not in (KEEP, DROP):
+            by_role.setdefault(r, []).append(c)
+    out = {}
+    for c, r in roles.items():
+        was = suggested.roles.get(c)
+        was_unit = suggested.time_units.get(c, "months")
+        unit = units.get(c) or was_unit
+        if was is None or (r == was and (r not in TIME_ROLES or unit == was_unit)):
+            why = suggested.reasons.get(c, "") or "suggested"
+        elif r == was:
+            why = f"your choice: times in {unit}" + (", converted to months" if unit != "months" else "") + \
+                f" (suggested: in {was_unit})"
+        else:
+            why = f"your choice (suggested: {role_label(was, suggested.target)})"
+        others = [o for o in by_role.get(r, []) if o != c]
+        if others:
+            why = (f"also given to '{others[0]}': choose one column for "
+                   f"{role_label(r, suggested.target)}; " + why)
+        out[c] = why[:1].upper() + why[1:]
+    return out
+
+
 def mapping_from_table(table: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
     """The mapping after the user edited the ``role`` (and ``unit``) columns of :func:`mapping_table`.
 
@@ -428,8 +475,8 @@ def check_mapping(mapping: ColumnMapping, data: pd.DataFrame | None = None) -> N
     bad = {s: r for s, r in mapping.roles.items() if r not in allowed}
     if bad:
         s, r = next(iter(bad.items()))
-        raise InputError(f"Column '{s}' has the role '{r}', which is not a column of the schema. "
-                         "Choose a listed role, 'keep' or 'drop'.")
+        raise InputError(f"Column '{s}' has the role '{r}', which is not a column the analyses know. "
+                         "Choose a listed role, “keep” or “drop”.")
     for s, u in mapping.time_units.items():
         if u not in _TO_MONTHS:
             raise InputError(f"The time unit of '{s}' must be days, months or years; got {u!r}.")
@@ -438,8 +485,8 @@ def check_mapping(mapping: ColumnMapping, data: pd.DataFrame | None = None) -> N
         if r in (KEEP, DROP):
             continue
         if r in seen:
-            raise InputError(f"Both '{seen[r]}' and '{s}' are mapped to '{r}'. Give the role to one "
-                             "column and set the other to 'keep' or 'drop'.")
+            raise InputError(f"Both '{seen[r]}' and '{s}' are mapped to “{role_label(r, mapping.target)}”. "
+                             "Give the role to one column and set the other to “keep” or “drop”.")
         seen[r] = s
     if data is not None:
         missing = [s for s in mapping.roles if s not in data.columns]

@@ -18,7 +18,7 @@ from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
 from .format import display_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
 
-__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
+__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "mapped_column_view", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
            "format_cox_table", "risk_factor_view", "ph_verdict", "format_p", "margin_rates_view", "balance_view",
            "adjusted_hazard_view", "ANALYSIS_NAMES"]
 
@@ -332,6 +332,16 @@ TABLE_TITLES = {
 def column_titles(columns) -> dict[str, str]:
     """{column: header for people} for a table shown as it is (TABLE_TITLES, else schema labels)."""
     return {str(c): TABLE_TITLES.get(str(c), label_of(str(c))) for c in columns}
+
+
+def mapped_column_view(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
+    """An import table whose ``column`` holds analysis column names, with each named in words and
+    by the user's own header: 'margin_status' -> 'Margin status (your “R-status”)'."""
+    source_of = {r: s for s, r in roles.items()}
+    out = frame.copy()
+    out["column"] = [f"{label_of(c)} (your “{source_of[c]}”)" if c in source_of and source_of[c] != c
+                     else label_of(c) for c in out["column"]]
+    return out
 
 
 def problems_view(problems: pd.DataFrame, descriptions: Mapping[str, str]) -> pd.DataFrame:
