@@ -220,7 +220,7 @@ if len(flags):
                 ui.show_error(err)
     raw_columns = list(raw.columns)
     to_drop = st.multiselect("Drop these columns now", raw_columns, default=list(flags["column"]),
-                             key=K.IMPORT_DROP)
+                             key=K.IMPORT_DROP, placeholder="No column dropped")
     raw = ns.drop_columns(raw, to_drop)
     raw_key = (raw_key, "drop", tuple(c for c in to_drop if c in raw_columns))
 
@@ -339,7 +339,8 @@ if len(report.problems):
 else:
     st.caption("No problems found.")
 all_rows = step("row_numbers", mapped_key, lambda: ns_quality.row_numbers(mapped.data))
-exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}")
+exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}",
+                              placeholder="No row excluded by hand (type a row number)")
 
 try:
     prepared_key = (mapped_key, tuple(sorted(actions.items())), rfs_definition, unit, source,

@@ -221,7 +221,7 @@ cov_opts = ns.covariate_columns(data, exclude=[treatment])
 default_c = ns.default_covariates(cov_opts)
 _sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
-                                  format_func=ui.column_label))
+                                  format_func=ui.column_label, placeholder="Choose the confounders"))
 
 tab_m, tab_w = st.tabs(["Matching", "Weighting (IPTW)"])
 
@@ -236,7 +236,8 @@ with tab_m:
     replace = d.checkbox("With replacement", value=False, key=K.PROPENSITY_REPLACE)
     exact_opts = [x for x in ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0] if x != treatment]
     _sanitize(K.PROPENSITY_EXACT, exact_opts, [])
-    exact = tuple(e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label))
+    exact = tuple(e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label,
+                                  placeholder="No exact matching (optional)"))
     match_args = (("treated", treated), ("ratio", ratio), ("caliper", float(caliper) if caliper_on else None), ("caliper_scale", scale),
                   ("replace", bool(replace)), ("exact", exact))
     try:

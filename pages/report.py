@@ -76,7 +76,8 @@ c1, c2 = st.columns([2, 3])
 st.session_state.setdefault(K.REPORT_TITLE, ns_settings.ReportChoices().title)
 c1.text_input("Title", key=K.REPORT_TITLE)
 ui.keep_valid(K.REPORT_SECTIONS, list(ns_settings.SECTIONS), list(ns_settings.SECTIONS))
-c2.multiselect("Sections", list(ns_settings.SECTIONS), format_func=SECTION_LABELS.get, key=K.REPORT_SECTIONS)
+c2.multiselect("Sections", list(ns_settings.SECTIONS), format_func=SECTION_LABELS.get, key=K.REPORT_SECTIONS,
+               placeholder="Choose the sections of the report")
 
 settings = ui.current_settings()
 settings_text = ns_settings.settings_to_json(settings, software=f"nelm_stats {ns.__version__}")

@@ -87,7 +87,7 @@ default = [c for c in DEFAULT_COVARIATES if c in options] or options[:3]
 ui.keep_valid(K.RISK_COVARIATES, options, default)
 covariates = st.multiselect(
     "Candidate covariates (each is first tested alone: univariable screen)",
-    options, format_func=ui.column_label, key=K.RISK_COVARIATES,
+    options, format_func=ui.column_label, key=K.RISK_COVARIATES, placeholder="Choose the covariates",
 )
 if not covariates:
     st.info("Choose at least one covariate.")
@@ -103,7 +103,7 @@ with st.container():
     trend = st.multiselect(
         "Ordered covariates as a linear trend (one hazard ratio per step, e.g. G1 → G2 → G3) "
         "instead of categories",
-        ordered, format_func=ui.column_label, key=K.RISK_TREND,
+        ordered, format_func=ui.column_label, key=K.RISK_TREND, placeholder="Each category against the reference",
     ) if ordered else []
     cols = st.columns(3)
     i = 0

@@ -112,7 +112,7 @@ with row2[2]:
     show_medians = st.checkbox("Median lines", value=False, key=K.SURVIVAL_MEDIANS,
                                disabled=endpoint == "competing")
 row2[1].multiselect(
-    "Rates at (years)", list(range(1, 16)), default=[1, 3, 5], key=K.SURVIVAL_RATE_YEARS,
+    "Rates at (years)", list(range(1, 16)), default=[1, 3, 5], key=K.SURVIVAL_RATE_YEARS, placeholder="No year chosen (type other times beside)",
     help="The times of the survival table (e.g. 4-year or 10-year survival, as a paper reports).")
 row2[1].text_input("Other times", key=K.SURVIVAL_RATE_OTHER, placeholder="e.g. 6 months, 18 months, 2.5 years",
                    help="Any times in months or years, comma-separated; a number alone is in years.")

@@ -62,7 +62,8 @@ ui.keep_valid(K.TABLE_ONE_VARIABLES, var_opts, default_vars)
 c1, c2 = st.columns([1, 3])
 group = c1.selectbox("Compare groups of", group_opts, key=K.TABLE_ONE_GROUP,
                      format_func=lambda c: ui.column_label(c or None)) or None
-variables = c2.multiselect("Characteristics", var_opts, key=K.TABLE_ONE_VARIABLES, format_func=ui.column_label)
+variables = c2.multiselect("Characteristics", var_opts, key=K.TABLE_ONE_VARIABLES, format_func=ui.column_label,
+                           placeholder="Choose the characteristics")
 c3, c4 = st.columns([1, 3])
 summary = c3.radio("Continuous characteristics", list(SUMMARY), format_func=SUMMARY.get, key=K.TABLE_ONE_SUMMARY,
                    help="By distribution: mean (SD) with Welch's t-test / ANOVA when the Shapiro–Wilk test does not "

@@ -24,7 +24,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # on purpose: tests/test_import_page.py checks its texts)
 PAGES = [p for p in re.findall(r'st\.Page\("(pages/[^"]+)"', Path(APP).read_text(encoding="utf-8"))
          if p != "pages/data_import.py"]
-BAD = re.compile(r"Choose an option|\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
+BAD = re.compile(r"Choose an option|Choose options|\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
 ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta|py)\b|\bnelm_stats\b")  # files, the software
 
 
@@ -42,6 +42,13 @@ def _texts(at: AppTest):
             yield "code", str(c.value)
     for w in (*at.selectbox, *at.multiselect, *at.radio, *at.checkbox, *at.number_input):
         yield "widget", str(w.label)
+    # Streamlit's own placeholders ("Choose options", "Choose an option") where none is given
+    for w in at.multiselect:
+        yield "placeholder", w.proto.placeholder or "Choose options"
+    for w in at.selectbox:
+        if w.value is None and str(w.format_func(None)) not in w.options:  # nothing chosen (None may be
+            # an option itself, e.g. "Whole cohort")
+            yield "placeholder", w.proto.placeholder or "Choose an option"
     for d in at.dataframe:
         cfg = json.loads(d.proto.columns) if d.proto.columns else {}
         df = d.value
