@@ -20,6 +20,7 @@ from nelm_stats.report import document as ns_document
 from nelm_stats.report import format as ns_format
 from nelm_stats.report import settings as ns_settings
 from nelm_stats.report import teaching as ns_teaching
+from nelm_stats.report import views
 from nelm_stats.report.views import column_titles
 
 
@@ -428,16 +429,44 @@ def survival_report(data: pd.DataFrame, time: str, event: str, group: str | None
                     time_unit: str, horizon: float | None, landmark: float | None,
                     endpoint: str, event_label: str,
                     follow_up: tuple[str, str] | None = None, rate_years: tuple = (1, 3, 5)) -> "ns.SurvivalReport":
-    return ns.survival_report(data, time, event, group, cut=cut, time_unit=time_unit,
-                              horizon=horizon, landmark=landmark, endpoint=endpoint,
-                              event_label=event_label, follow_up=follow_up, rate_years=rate_years)
+    report = ns.survival_report(data, time, event, group, cut=cut, time_unit=time_unit,
+                                horizon=horizon, landmark=landmark, endpoint=endpoint,
+                                event_label=event_label, follow_up=follow_up, rate_years=rate_years)
+    return views.with_level_labels(report, group)  # 'With cystic metastases', not 'yes'
 
 
 @session_cached
 def competing_report(data: pd.DataFrame, group: str | None, cut, time_unit: str,
                      horizon: float | None, landmark: float | None, rate_years: tuple = (1, 3, 5)) -> "ns.CompetingReport":
-    return ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
-                               horizon=horizon, landmark=landmark, rate_years=rate_years)
+    report = ns.competing_report(data, group=group, cut=cut, time_unit=time_unit,
+                                 horizon=horizon, landmark=landmark, rate_years=rate_years)
+    return views.with_level_labels(report, group)
+
+
+def _label_width(frame: pd.DataFrame, column) -> int:
+    """Pixels that show the longest label of a text column (and its header) whole, within reason."""
+    longest = max([len(str(v)) for v in frame[column].head(500)] + [len(str(column))], default=8)
+    return int(min(max(6.6 * longest + 28, 80), 400))
+
+
+def result_table(frame: pd.DataFrame, **kwargs):
+    """st.dataframe for a result: its first column (the row labels, e.g. "Number of liver lesions,
+    median [IQR]") is as wide as its longest label and pinned, so a narrow screen scrolls the
+    numbers, never cuts the labels."""
+    if isinstance(frame, pd.DataFrame) and len(frame.columns) > 1:
+        first = frame.columns[0]
+        if frame[first].dtype == object or pd.api.types.is_string_dtype(frame[first]):
+            config = dict(kwargs.pop("column_config", None) or {})
+            given = config.get(str(first), config.get(first))
+            if given is None or isinstance(given, str):
+                given = st.column_config.Column(given)
+            given = dict(given)
+            if given.get("width") is None:
+                given["width"] = _label_width(frame, first)
+            given["pinned"] = True
+            config[str(first)] = given
+            kwargs["column_config"] = config
+    return st.dataframe(frame, **kwargs)
 
 
 def table(frame: pd.DataFrame, key: str, **kwargs) -> None:
@@ -449,7 +478,7 @@ def table(frame: pd.DataFrame, key: str, **kwargs) -> None:
         else:
             config[c] = title
     config.update(kwargs.pop("column_config", {}))
-    st.dataframe(frame, hide_index=True, key=key, column_config=config, **kwargs)
+    result_table(frame, hide_index=True, key=key, column_config=config, **kwargs)
 
 
 def _plain(text: str) -> str:
@@ -758,7 +787,8 @@ def reference_group(data: pd.DataFrame, group: str | None, key: str, container=N
         return data
     widget = f"{key}_{group}"
     keep_valid(widget, levels, ns.default_reference(data[group]))
-    ref = (container or st).selectbox("Reference group", levels, key=widget, format_func=ns_format.display_label,
+    ref = (container or st).selectbox("Reference group", levels, key=widget,
+                                      format_func=lambda v: ns_format.level_label(v, group),
                                       help="The group the others are compared with (odds ratios, hazard ratios, "
                                            "differences), listed first.")
     return ns.set_reference(data, group, ref)

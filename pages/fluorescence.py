@@ -95,7 +95,7 @@ try:
         st.markdown("**2 × 2 table**")
         t = cm.table.rename(columns={"test": "Fluorescence", "truth_positive": "R1/R2", "truth_negative": "R0",
                                      "total": "Total"})
-        st.dataframe(t, hide_index=True, key="fluorescence_2x2")
+        ui.result_table(t, hide_index=True, key="fluorescence_2x2")
         unit = "patients" if level == "patient" else ("lesions" if lesions is not None else "patients")
         st.caption(f"{cm.n} {unit}" + (f" in {cm.clusters} patients" if unit == "lesions" else "")
                    + (f"; {cm.n_excluded} left out (missing values)" if cm.n_excluded else ""))
@@ -107,7 +107,7 @@ try:
                        else fmt_est_ci(e, lo, hi, 2, missing="not estimable"))
                       for e, lo, hi, p in zip(m["estimate"], m["ci_lower"], m["ci_upper"], is_pct)]
         m["measure"] = m["measure"].map(MEASURE_LABELS)
-        st.dataframe(m[["measure", "value"]], hide_index=True, key="fluorescence_measures",
+        ui.result_table(m[["measure", "value"]], hide_index=True, key="fluorescence_measures",
                      column_config={"measure": "Measure", "value": "Estimate (95 % CI)"})
         ui.downloads("fluorescence_measures", table=ui.block(
             "diagnostic_accuracy", "Diagnostic accuracy of fluorescence",
@@ -151,7 +151,7 @@ else:
             st.markdown(f"{cmp_.test}: AUC difference {fmt_num(cmp_.difference, 3)}, z = {fmt_num(cmp_.statistic, 2)}, "
                         f"{fmt_p(cmp_.p_value)}.")
         with st.expander("Threshold table (as pROC coords)"):
-            st.dataframe(r1.curve, hide_index=True, key="fluorescence_thresholds")
+            ui.result_table(r1.curve, hide_index=True, key="fluorescence_thresholds")
     except ns.AnalysisError as err:
         ui.show_error(err)
 

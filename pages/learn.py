@@ -5,6 +5,7 @@ Thin: widgets -> cached nelm_stats contrasts (nelm_stats.estimators.contrasts, c
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import nelm_stats as ns
@@ -198,7 +199,7 @@ def holm_section(data, ep) -> None:
     if correct:
         view["p, Holm"] = [fmt_p_bare(p) for p in r.table["p_holm"]]
         view["p, Bonferroni"] = [fmt_p_bare(p) for p in r.table["p_bonferroni"]]
-    st.dataframe(view, hide_index=True, key=f"{KEY}_holm_table")
+    ui.result_table(pd.DataFrame(view), hide_index=True, key=f"{KEY}_holm_table")
     st.markdown(T.pairwise_text(r))
 
 

@@ -10,9 +10,9 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
-from nelm_stats.report import manuscript
+from nelm_stats.report import manuscript, views
 from nelm_stats.figures.comparison import distribution_figure, margin_figure, rates_figure
-from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare, fmt_ratio
+from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, level_label
 
 K = ui.Keys
 POSITIVE = list(ns.schema.POSITIVE_MARGINS)
@@ -58,7 +58,8 @@ def _stay(data, group):
 
 
 def _label(g: str) -> str:
-    return "All patients" if g == "all" else display_label(g)
+    """A group named for people ('With cystic metastases', not 'yes'); ``group`` is the page's grouping."""
+    return "All patients" if g == "all" else level_label(g, group)
 
 
 def _as_percent(table, columns=("rate", "ci_lower", "ci_upper")):
@@ -80,8 +81,9 @@ def _rate_table(table):
 
 
 def _rates_block(res, label, key):
+    res = views.with_level_labels(res, group)
     t, cfg = _rate_table(res.table)
-    st.dataframe(t, hide_index=True, column_config=cfg, key=f"{key}_table")
+    ui.result_table(t, hide_index=True, column_config=cfg, key=f"{key}_table")
     parts = [f"{res.test}, {fmt_p(res.p_value)}"] if res.p_value == res.p_value else []
     if res.odds_ratio == res.odds_ratio:
         parts.append(fmt_ratio("odds ratio", res.odds_ratio, res.or_ci_lower, res.or_ci_upper)[:-1]
@@ -103,9 +105,10 @@ def _rates_block(res, label, key):
 
 
 def _distribution_block(res, title, key):
+    res = views.with_level_labels(res, group)
     t = res.table.copy()
     t["group"] = t["group"].map(_label)
-    st.dataframe(t, hide_index=True, key=f"{key}_table", column_config={
+    ui.result_table(t, hide_index=True, key=f"{key}_table", column_config={
         "group": "Group", "level": "Category", "n": "Patients in group", "count": "n",
         "percent": st.column_config.NumberColumn("%", format="%.1f"),
         "ci_lower": st.column_config.NumberColumn("95 % CI lower (%)", format="%.1f"),
@@ -163,7 +166,7 @@ with tab_mm:
             ui.chart(ui.figure(margin_figure, dist), key="margins_distance_fig")
             s = dist.summary.copy()
             s["group"] = s["group"].map(_label)
-            st.dataframe(s, hide_index=True, key="margins_distance_table", column_config={
+            ui.result_table(s, hide_index=True, key="margins_distance_table", column_config={
                 "group": "Group", "n": "Patients", "median": st.column_config.NumberColumn("Median (mm)", format="%.1f"),
                 "q1": st.column_config.NumberColumn("Q1", format="%.1f"),
                 "q3": st.column_config.NumberColumn("Q3", format="%.1f"),
@@ -209,7 +212,7 @@ with tab_paired:
                         f"{res.n} {table_name}; {res.test}, {fmt_p(res.p_value)}.")
             t = res.table.assign(before=lambda d: d["before"].map({True: "R0", False: "R1/R2"}),
                                  after=lambda d: d["after"].map({True: "R0", False: "R1/R2"}))
-            st.dataframe(t, hide_index=True, key="margins_paired_table",
+            ui.result_table(t, hide_index=True, key="margins_paired_table",
                          column_config={"before": "Before", "after": "After", "n": "n"})
             st.caption("McNemar's test treats each " + table_name.rstrip("s") + " as independent"
                        + (" (several lesions of one patient are not)." if table_name == "lesions" else ".")
@@ -239,7 +242,7 @@ with tab_lesion:
             res = _clustered(joined, group, corstr)
             st.markdown("**Per lesion** (CIs account for several lesions per patient: logistic GEE on "
                         "patient, robust variance)")
-            st.dataframe(_as_percent(res.table), hide_index=True, key="margins_lesion_table", column_config={
+            ui.result_table(_as_percent(res.table), hide_index=True, key="margins_lesion_table", column_config={
                 "group": "Group", "n": "Lesions", "clusters": "Patients", "events": "R1/R2 lesions", **PCT,
                 "std_err": st.column_config.NumberColumn("SE (logit)", format="%.3f")})
             if res.odds_ratio == res.odds_ratio:
@@ -255,7 +258,7 @@ with tab_comp:
         comp = _complications(data, group, test, ci)
         if len(comp.table):
             shown = _as_percent(comp.table).assign(p_value=[fmt_p_bare(p) for p in comp.table["p_value"]])
-            st.dataframe(shown, hide_index=True, key="margins_complications_table",
+            ui.result_table(shown, hide_index=True, key="margins_complications_table",
                          column_config={"outcome": "Outcome", "group": "Group", "n": "Patients", "events": "Events",
                                         **PCT, "test": "Test", "p_value": "p"})
         if comp.missing:
@@ -272,7 +275,7 @@ with tab_comp:
         try:
             stay = _stay(data, group)
             st.markdown("**Length of stay**")
-            st.dataframe(stay.formatted(), hide_index=True, key="margins_stay_table")
+            ui.result_table(stay.formatted(), hide_index=True, key="margins_stay_table")
             for note in stay.footnotes()[:-1]:
                 st.caption(note)
         except ns.AnalysisError as err:

@@ -10,10 +10,10 @@ import streamlit as st
 
 import nelm_stats as ns
 import ui
-from nelm_stats.report import manuscript
+from nelm_stats.report import manuscript, views
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing
+from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing, level_label
 from nelm_stats.report.narrative import display_label, matching_assumptions
 
 K = ui.Keys
@@ -143,7 +143,7 @@ def _balance_table(result, key):
                      "variance_ratio_before": "Variance ratio before", "variance_ratio_after": "Variance ratio after"}),
         ["SMD: standardized mean difference (treated SD for ATT, pooled for ATE, in the unmatched sample)."],
         result.balance))
-    st.dataframe(
+    ui.result_table(
         bal.drop(columns="term"), hide_index=True, key=key,
         column_config={
             "label": "Covariate",
@@ -182,11 +182,15 @@ def _hr_line(res, label):
     )
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _km(res, treatment, key):
     if res is None:
         return
-    ui.chart(ui.figure(km_figure, res.km, group_name=ui.column_label(treatment), ci=False,
-                              time_unit=res.time_unit), key=key)
+    ui.chart(ui.figure(km_figure, views.with_level_labels(res.km, treatment), group_name=ui.column_label(treatment),
+                       ci=False, time_unit=res.time_unit), key=key)
 
 
 def _endpoints(data) -> dict[str, tuple[str, str, str]]:
@@ -215,7 +219,8 @@ treatment = c1.selectbox("Treatment (two groups)", treatments, key=K.PROPENSITY_
                          format_func=ui.column_label)
 levels = ns.treatment_levels(data, treatment)
 _sanitize(K.PROPENSITY_TREATED, levels, levels[-1])
-treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED, format_func=display_label,
+treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED,
+                        format_func=lambda v: level_label(v, treatment),
                         help="The group whose patients are matched (ATT) and whose hazard ratio is reported.")
 cov_opts = ns.covariate_columns(data, exclude=[treatment])
 default_c = ns.default_covariates(cov_opts)
@@ -248,8 +253,10 @@ with tab_m:
         m = None
     if m is not None:
         cols = st.columns(4)
-        cols[0].metric(f"Treated matched ({display_label(m.treated_label)})", f"{m.n_treated_matched} / {m.n_treated}")
-        cols[1].metric(f"Controls matched ({display_label(m.control_label)})", f"{m.n_control_matched} / {m.n_control}")
+        cols[0].metric(f"Treated matched ({level_label(m.treated_label, treatment)})",
+                       f"{m.n_treated_matched} / {m.n_treated}")
+        cols[1].metric(f"Controls matched ({level_label(m.control_label, treatment)})",
+                       f"{m.n_control_matched} / {m.n_control}")
         cols[2].metric("Treated unmatched", m.n_treated_unmatched)
         cols[3].metric("Left out (missing data)", m.n_excluded)
         if m.n_treated_unmatched:
@@ -283,7 +290,7 @@ with tab_w:
         ess = w.effective_sample_size
         cols = st.columns(len(ess) + 2)
         for i, row in enumerate(ess.itertuples()):
-            cols[i].metric(f"Effective sample size ({display_label(row.group)})", f"{row.effective_sample_size:.1f} / {row.n}")
+            cols[i].metric(f"Effective sample size ({level_label(row.group, treatment)})", f"{row.effective_sample_size:.1f} / {row.n}")
         cols[-2].metric("Extreme weights (> 10)", int(w.extreme.sum()))
         cols[-1].metric("Trimmed", w.n_trimmed)
         _warnings(w.warnings)
@@ -312,8 +319,10 @@ if comparison is not None and comparison.medians.empty:
     comparison = None
 if comparison is not None:
     estimated = comparison.table["hazard_ratio"].notna()  # a failed analysis is said in the warnings only
-    shown = comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]])
-    st.dataframe(
+    shown = comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]],
+                                               analysis=[views.ANALYSIS_NAMES.get(a, a) for a in
+                                                         comparison.table["analysis"][estimated]])
+    ui.result_table(
         shown, hide_index=True, key="propensity_comparison",
         column_config={
             "analysis": "Analysis",
@@ -328,13 +337,16 @@ if comparison is not None:
     ui.downloads("propensity_comparison", table=ui.block(
         "adjusted_hazard_ratios", "Crude, matched and weighted hazard ratios",
         comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]],
+                                           analysis=list(shown["analysis"]),
                                            hazard_ratio=[fmt_num(x, 2) for x in comparison.table["hazard_ratio"][estimated]],
                                            ci_lower=[fmt_num(x, 2) for x in comparison.table["ci_lower"][estimated]],
                                            ci_upper=[fmt_num(x, 2) for x in comparison.table["ci_upper"][estimated]]),
         ["Crude: unadjusted Cox model. Matched: Cox with robust SE clustered on the matched set. "
          "Weighted: Cox with IPTW weights and robust SE."], comparison.table))
     st.caption(
-        f"Hazard ratio of {ui.column_label(treatment)}: {display_label(m.treated_label) if m else ''} vs the other group. "
+        (f"Hazard ratio of the patients {_lower_first(level_label(m.treated_label, treatment))} vs the other group. "
+         if m and display_label(m.treated_label) in ("yes", "no") else
+         f"Hazard ratio of {ui.column_label(treatment)}: {display_label(m.treated_label) if m else ''} vs the other group. ") +
         "Crude: unadjusted Cox on the patients of the propensity model. Matched: Cox with robust SE "
         "clustered on the matched set. Weighted: Cox with IPTW weights and robust SE."
     )
@@ -346,16 +358,19 @@ if comparison is not None:
                                caliper_scale=scale, replace=bool(replace), estimand=estimand,
                                stabilize=bool(stabilize), trim=trim))
     st.subheader(f"Median {ep_label.lower()} ({comparison.time_unit})")
-    med = comparison.medians.assign(group=[display_label(g) for g in comparison.medians["group"]])
+    med = comparison.medians.assign(group=[level_label(g, treatment) for g in comparison.medians["group"]],
+                                    analysis=[views.ANALYSIS_NAMES.get(a, a) for a in comparison.medians["analysis"]])
+    digits = 2 if comparison.time_unit == "years" else 1  # 0.71 years, 16.6 months
     for col in ("median", "ci_lower", "ci_upper"):
-        med[col] = [("not reached" if col != "ci_lower" else "–") if pd.isna(x) else f"{x:.2f}" for x in med[col]]
+        med[col] = [("not reached" if col != "ci_lower" else "–") if pd.isna(x) else fmt_num(x, digits)
+                    for x in med[col]]
     # events are whole numbers except in the weighted cohort (sums of weights)
     med["events"] = [f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}" for x in med["events"]]
-    st.dataframe(
+    ui.result_table(
         med, hide_index=True, key="propensity_medians",
         column_config={
             "analysis": "Analysis",
-            "group": ui.column_label(treatment),
+            "group": "Group",
             "n": "Patients",
             "events": st.column_config.TextColumn("Events"),
             "median": "Median",
@@ -390,9 +405,9 @@ if m is not None and ratio == 1 and not replace:
             ui.show_error(err)
             pb = None
         if pb is not None:
-            st.dataframe(pd.DataFrame({
-                "": [f"Treated patient ({display_label(m.treated_label)}): yes",
-                     f"Treated patient ({display_label(m.treated_label)}): no"],
+            ui.result_table(pd.DataFrame({
+                "": [f"Treated patient ({level_label(m.treated_label, treatment)}): yes",
+                     f"Treated patient ({level_label(m.treated_label, treatment)}): no"],
                 "Matched control: yes": [pb.both, pb.control_only],
                 "Matched control: no": [pb.treated_only, pb.neither],
             }), hide_index=True, key="propensity_paired_table")
@@ -418,5 +433,5 @@ if hasattr(ns, "table_one") and covariates and (m is not None or w is not None):
             except ns.AnalysisError as err:
                 ui.show_error(err)
                 continue
-            st.dataframe(t1.formatted(), hide_index=True, key=f"propensity_table_one_{which}")
+            ui.result_table(t1.formatted(), hide_index=True, key=f"propensity_table_one_{which}")
             st.caption(" ".join(t1.footnotes()) + " SMDs standardized by the SD of the unmatched cohort.")

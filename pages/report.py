@@ -147,7 +147,7 @@ for section in report.sections:
                 (st.warning if b.kind == "note" else st.markdown)(b.text)
             elif isinstance(b, TableBlock):
                 st.markdown(f"**{b.title}**")
-                st.dataframe(b.frame, hide_index=True, key=f"report_table_{section.key}_{i}")
+                ui.result_table(b.frame, hide_index=True, key=f"report_table_{section.key}_{i}")
                 for note in b.footnotes:
                     st.caption(note)
             elif isinstance(b, FigureBlock):

@@ -138,7 +138,7 @@ except ns.AnalysisError as err:
 st.subheader("Univariable screen")
 uni_view = views.risk_factor_view(nc.risk_factor_table(screen, None))
 uni_view = uni_view[["Covariate", "Univariable HR (95 % CI)", "p (univariable)"]]
-st.dataframe(uni_view, hide_index=True, width="stretch")
+ui.result_table(uni_view, hide_index=True, width="stretch")
 tests = screen.tests
 st.caption(
     "Each covariate alone in a Cox model (Efron ties, Wald 95 % CIs); patients with a missing "
@@ -202,7 +202,7 @@ for msg in model.warnings:
     st.warning(msg, icon=":material/warning:")
 
 combined = nc.risk_factor_table(screen, model)
-st.dataframe(views.risk_factor_view(combined), hide_index=True, width="stretch")
+ui.result_table(views.risk_factor_view(combined), hide_index=True, width="stretch")
 ui.manuscript_text("risk_factors", manuscript.cox_results(combined, endpoint.label), manuscript.cox_methods())
 ui.downloads("risk_factors_table", table=ui.block(
     f"cox_{endpoint.key}", f"Cox regression of {endpoint.label.lower()}", views.risk_factor_view(combined),
@@ -221,7 +221,7 @@ zview = zph.assign(
     Covariate=[("All covariates (global)" if t == "GLOBAL" else ui.column_label(t)) for t in zph["term"]],
     **{"χ²": [fmt_num(x, 2) for x in zph["statistic"]], "df": zph["df"], "p": zph["p_value"].map(fmt_p_bare)},
 )[["Covariate", "χ²", "df", "p"]]
-st.dataframe(zview, hide_index=True)
+ui.result_table(zview, hide_index=True)
 st.caption("Score test of each covariate's effect changing with time (R's cox.zph, Kaplan–Meier "
            "time scale).")
 terms = [t.name for t in model.terms]

@@ -170,7 +170,7 @@ if endpoint == "competing":
         if report.cif.gray_test is not None:
             st.markdown(nv.test_line(report.cif.gray_test, "Gray's test"))
         st.markdown("**Cumulative incidence of recurrence**, % (95 % CI)")
-        st.dataframe(nv.rates_view(report.rates, unit, estimate="estimate"), hide_index=True,
+        ui.result_table(nv.rates_view(report.rates, unit, estimate="estimate"), hide_index=True,
                      key="survival_cif_rates")
 else:
     fig = ui.figure(
@@ -196,22 +196,22 @@ else:
             st.markdown(nv.test_line(report.test))
         if report.trend is not None:
             st.markdown(nv.test_line(report.trend, "Test for trend (ordered groups)"))
-        st.dataframe(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
+        ui.result_table(nv.medians_view(report.km.medians, unit), hide_index=True, key="survival_medians_table")
         st.markdown(f"**Survival at {_years_text(rate_years)}**, % (95 % CI)")
-        st.dataframe(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
+        ui.result_table(nv.rates_view(report.rates, unit), hide_index=True, key="survival_rates")
         if nv.rates_footnote(report.rates):
             st.caption(nv.rates_footnote(report.rates))
-        st.dataframe(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
+        ui.result_table(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
         st.caption(f"Follow-up: reverse Kaplan–Meier on {ui.column_label(report.follow_up_columns[0]).lower()}.")
         if report.rmst is not None:
             st.markdown(f"**Restricted mean survival time** up to {report.horizon:g} {unit}")
-            st.dataframe(nv.rmst_view(report.rmst, unit), hide_index=True, key="survival_rmst")
+            ui.result_table(nv.rmst_view(report.rmst, unit), hide_index=True, key="survival_rmst")
             if report.rmst_difference is not None and len(report.rmst_difference) == 1:
-                st.dataframe(nv.rmst_difference_view(report.rmst_difference, unit), hide_index=True,
+                ui.result_table(nv.rmst_difference_view(report.rmst_difference, unit), hide_index=True,
                              key="survival_rmst_diff")
     if report.pairwise is not None:
         st.markdown("**Pairwise log-rank tests** (Holm-adjusted p-values)")
-        st.dataframe(nv.pairwise_view(report.pairwise), hide_index=True, key="survival_pairwise")
+        ui.result_table(nv.pairwise_view(report.pairwise), hide_index=True, key="survival_pairwise")
 
 excluded = []
 if report.n_excluded:

@@ -37,7 +37,7 @@ def _variable_options(data) -> list[str]:
 
 def _show(result, key):
     view = result.formatted(group_title=ui.column_label(result.group) if result.group else None)
-    st.dataframe(view, hide_index=True, key=key, width="stretch", height=35 * (len(view) + 1) + 3)
+    ui.result_table(view, hide_index=True, key=key, width="stretch", height=35 * (len(view) + 1) + 3)
     for note in result.footnotes():
         st.caption(note)
     if result.n_excluded:

@@ -104,7 +104,7 @@ for i, step in enumerate(w.steps, start=1):
                 st.markdown(f"- {line}")
         with right:
             st.markdown("**Published vs this cohort**")
-            st.dataframe(wt.comparison_table(step, result), hide_index=True,
+            ui.result_table(wt.comparison_table(step, result), hide_index=True,
                          key=f"walkthrough_table_{paper}_{step.key}")
             st.caption(f"From the abstract: “{step.quote}”")
             st.markdown(f"**Why they may differ.** {step.why_differ}")

@@ -297,7 +297,7 @@ def test_survival_offers_hepatic_pfs_where_the_cohort_has_it():
     assert list(medians["Events"].astype(int)) == [int(e) for e in km.medians["events"]]
     cystic_years = km.medians.set_index("group").loc["True", "median"] / 12
     shown = medians.set_index("Group").iloc[:, -1]
-    assert shown["yes"].startswith(f"{cystic_years:.1f} (")  # 0.7 years, as the paper's 0.71
+    assert shown["With cystic metastases"].startswith(f"{cystic_years:.1f} (")  # 0.7 years, as the paper's 0.71
     at.session_state[ui.Keys.DATASET] = "sample:icg_lpsh"
     at.run()
     _ok(at)

@@ -94,6 +94,27 @@ def test_no_raw_values_on_screen(sample, page, endpoint):
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_row_labels_are_never_cut(page):
+    """On a narrow screen a table scrolls its numbers sideways but keeps its row labels whole: the
+    first (text) column of every table is pinned and as wide as its longest label."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = "sample:mayo_cystic"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    for d in at.dataframe:
+        df = d.value
+        if len(df.columns) < 2 or not (df.dtypes.iloc[0] == object or pd.api.types.is_string_dtype(df.dtypes.iloc[0])):
+            continue
+        first = str(df.columns[0])
+        cfg = (json.loads(d.proto.columns) if d.proto.columns else {}).get(first, {})
+        longest = max([len(str(v)) for v in df[first]] + [len(cfg.get("label") or first)])
+        assert cfg.get("pinned") is True, f"{page}: first column {first!r} not pinned"
+        assert cfg.get("width", 0) >= min(6.5 * longest, 380), f"{page}: {first!r} narrower than its labels"
+
+
 def test_format_rules():
     assert F.fmt_p(0.0004) == "p < 0.001" and F.fmt_p(0.0456) == "p = 0.046" and F.fmt_p(0.412) == "p = 0.41"
     assert F.fmt_p(float("nan")) == "p not available" and F.fmt_p_bare(None) == "–"
@@ -125,3 +146,22 @@ def test_an_analysis_that_cannot_be_done_shows_nothing_else():
     for analysis in ("matched", "weighted"):
         if any(w.startswith(f"The {analysis} hazard ratio could not be estimated") for w in failed):
             assert f"{analysis.capitalize()} cohort" not in heads
+
+
+def test_groups_of_a_yes_no_column_are_named_as_a_paper_names_them():
+    assert F.level_label("True", "cystic") == "With cystic metastases"
+    assert F.level_label(False, "cystic") == "With solid metastases"
+    assert F.level_label("no", "bile_leak") == "Bile leak: no"  # no phrase known: the column says it
+    assert F.level_label("G2", "grade") == "G2" and F.level_label("small_bowel", "primary_site") == "small bowel"
+    assert F.level_label("True") == "yes"  # without its column a level stays as it is
+    from nelm_stats.report.views import with_level_labels
+    report = ns.survival_report(ns.load_sample("mayo_cystic"), "rfs_months", "rfs_event", "cystic")
+    named = with_level_labels(report, "cystic")
+    want = ["With solid metastases", "With cystic metastases"]
+    assert list(named.km.medians["group"]) == want and list(named.km.groups) == want
+    assert list(named.rmst_difference[["group_a", "group_b"]].iloc[0]) == want
+    assert set(named.km.curve["group"]) == set(want) and list(named.test.table["group"]) == want
+    # the numbers are the same objects' numbers
+    pd.testing.assert_frame_equal(named.km.medians.drop(columns="group"), report.km.medians.drop(columns="group"))
+    assert named.narrative == report.narrative
+    assert with_level_labels(report, None) is report

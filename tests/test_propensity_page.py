@@ -55,24 +55,24 @@ def test_mayo_cystic_matched_contrast():
     at = _run("sample:mayo_cystic")
     assert at.selectbox(key=ui.Keys.PROPENSITY_TREATMENT).value == "cystic"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Treated matched (yes)"] == "12 / 12"
+    assert metrics["Treated matched (With cystic metastases)"] == "12 / 12"
     tables = [t.value for t in at.dataframe]
     comp = next(t for t in tables if "analysis" in t.columns)
-    assert comp["analysis"].tolist() == ["crude", "matched", "weighted"]
+    assert comp["analysis"].tolist() == ["Crude", "Matched", "Weighted (IPTW)"]
     assert comp["hazard_ratio"].notna().all()
     # the same numbers as the package gives
     d = ns.load_sample("mayo_cystic")
     covs = at.multiselect(key=ui.Keys.PROPENSITY_COVARIATES).value
     m = ns.propensity_match(d, "cystic", covs)
     direct = ns.matched_survival(m, "rfs_months", "rfs_event")
-    assert comp.set_index("analysis").loc["matched", "hazard_ratio"] == pytest.approx(direct.hazard_ratio)
+    assert comp.set_index("analysis").loc["Matched", "hazard_ratio"] == pytest.approx(direct.hazard_ratio)
     # as in the paper: hepatic progression-free survival, medians in years
     at.selectbox(key=ui.Keys.PROPENSITY_ENDPOINT).set_value("hepatic_pfs").run()
     at.radio(key=ui.Keys.PROPENSITY_UNIT).set_value("years").run()
     assert not at.exception and not at.error
     med = next(t.value for t in at.dataframe if "median" in t.value.columns)
     direct = ns.matched_survival(m, "hepatic_pfs_months", "hepatic_pfs_event", time_unit="years")
-    got = med[med.analysis == "matched"]["median"].tolist()
+    got = med[med.analysis == "Matched"]["median"].tolist()
     want = direct.km.medians["median"].tolist()
     assert got == ["not reached" if np.isnan(x) else f"{x:.2f}" for x in want]
 
@@ -86,7 +86,7 @@ def test_options_change_and_two_controls():
     assert not at.exception and not at.error
     at.selectbox(key=ui.Keys.PROPENSITY_TREATED).set_value("False").run()
     assert not at.exception and not at.error
-    assert any(m.label == "Treated matched (no)" for m in at.metric)
+    assert any(m.label == "Treated matched (Without ICG fluorescence)" for m in at.metric)
 
 
 def test_page_on_an_upload_with_missing_values():
@@ -152,7 +152,7 @@ def test_display_tables_show_no_none_or_nan_and_whole_event_counts():
         assert not shown.isin(["None", "nan", "NaN"]).any()
         assert (shown == "–").any()  # sex, grade levels are binary
     medians = next(f for f in frames if {"analysis", "events", "median"} <= set(f.columns))
-    unweighted = medians[medians["analysis"] != "weighted"]["events"].astype(str)
+    unweighted = medians[medians["analysis"] != "Weighted (IPTW)"]["events"].astype(str)
     assert not unweighted.str.contains(r"\.").any()
 
 

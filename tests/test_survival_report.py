@@ -184,6 +184,7 @@ def test_cohort_summary_counts_and_follow_up(icg):
         assert row.os_events == sub["os_event"].sum() and row.recurrences == sub["recurrence"].sum()
     pd.testing.assert_frame_equal(s.follow_up_all, ns.median_follow_up(icg, "os_months", "os_event"))
     assert list(groups_view(s)["Group"]) == ["no", "yes"]
+    assert list(groups_view(s, "icg")["Group"]) == ["Without ICG fluorescence", "With ICG fluorescence"]
 
 
 def test_analysis_availability_names_missing_columns():

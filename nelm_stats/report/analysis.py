@@ -36,10 +36,10 @@ from .manuscript import (
     cox_methods, cox_results, general_methods, margins_methods, margins_results, propensity_methods,
     propensity_results, significant_terms, survival_methods, table_one_methods, term_estimate,
 )
-from .format import display_label, fmt_median, fmt_n_pct, fmt_num, fmt_p
+from .format import display_label, fmt_median, level_label, fmt_n_pct, fmt_num, fmt_p
 from .settings import AnalysisSettings, Settings, resolve, settings_to_json
 from .survival_report import SurvivalReport, survival_report
-from .views import ANALYSIS_NAMES, adjusted_hazard_view, balance_view, margin_rates_view, risk_factor_view
+from .views import with_level_labels, ANALYSIS_NAMES, adjusted_hazard_view, balance_view, margin_rates_view, risk_factor_view
 
 __all__ = ["AnalysisResults", "run_analysis", "build_report", "data_fingerprint", "software_line"]
 
@@ -202,8 +202,7 @@ def _group_text(g, column: str | None = None) -> str:
     yes/no column (a bare "yes" says nothing on a slide)."""
     if str(g) == "all":
         return "All patients"
-    text = display_label(g)
-    return f"{label(column)}: {text}" if column and text in ("yes", "no") else text
+    return level_label(g, column)
 
 
 def _flow_section(r: AnalysisResults) -> Section:
@@ -234,7 +233,7 @@ def _table_one_section(r: AnalysisResults) -> Section:
 
 
 def _survival_section(r: AnalysisResults) -> Section:
-    s = r.survival
+    s = with_level_labels(r.survival, r.survival.group)  # groups named as on screen (the narrative is built)
     unit = s.time_unit
     fig = km_figure(s.km, test=s.test, horizon=s.horizon, time_unit=unit, group_name=s.group_name,
                     y_title=s.endpoint, time_origin="landmark" if s.landmark is not None else "surgery")
@@ -271,7 +270,7 @@ def fmt_median_short(row, unit: str) -> str:
 def _margins_section(r: AnalysisResults) -> Section:
     m = r.margins
     t = m.table
-    view = margin_rates_view(t)
+    view = margin_rates_view(with_level_labels(m, r.settings.group or None).table)
     sentence = margins_results(m, r.settings.group or None)
     notes = ["95 % CIs: Wilson score intervals."]
     if m.p_value == m.p_value:

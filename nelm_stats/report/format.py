@@ -12,10 +12,11 @@ import pandas as pd
 
 import math
 
+from ..schema import YES_NO_GROUPS
 from ..schema import label as column_label
 
 __all__ = [
-    "DASH", "is_missing", "display_label", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
+    "DASH", "is_missing", "display_label", "level_label", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
     "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_n_pct", "fmt_median", "fmt_smd", "amount", "ci_label",
 ]
 
@@ -42,6 +43,19 @@ def display_label(value) -> str:
     if value.isidentifier() and "_" in value and value == value.lower():
         value = value.replace("_", " ")
     return value
+
+
+def level_label(value, column: str | None = None) -> str:
+    """A group of a comparison named for people: the two groups of a yes/no column as a paper
+    names them ('With cystic metastases' / 'With solid metastases'; other yes/no columns
+    'Bile leak: yes'); any other level as :func:`display_label` reads it."""
+    text = display_label(value)
+    if column is None or text not in ("yes", "no"):
+        return text
+    if column in YES_NO_GROUPS:
+        phrase = YES_NO_GROUPS[column][0 if text == "yes" else 1]
+        return phrase[:1].upper() + phrase[1:]
+    return f"{column_label(column)}: {text}"
 
 
 def fmt_p(p) -> str:

@@ -16,9 +16,9 @@ from ..estimators.cox import CoxResult, CoxTerm, RiskFactorTable
 from ..estimators.table_one import MARKS, TableOne
 from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
-from .format import display_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
+from .format import display_label, level_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
 
-__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "mapped_column_view", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
+__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "mapped_column_view", "with_level_labels", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
            "format_cox_table", "risk_factor_view", "ph_verdict", "format_p", "margin_rates_view", "balance_view",
            "adjusted_hazard_view", "ANALYSIS_NAMES"]
 
@@ -155,10 +155,11 @@ def _count(t1: TableOne, r, digits) -> str:
 
 
 # ----------------------------------------------------------------------------- cohort overview
-def groups_view(summary: CohortSummary) -> pd.DataFrame:
-    """The ``groups`` table for display: counts as 'k (p %)', median follow-up in months."""
+def groups_view(summary: CohortSummary, column: str | None = None) -> pd.DataFrame:
+    """The ``groups`` table for display: counts as 'k (p %)', median follow-up in months; the groups
+    of a yes/no ``column`` named as a paper names them (format.level_label)."""
     g = summary.groups
-    out = pd.DataFrame({"Group": [display_label(x) if x != "all" else "All patients" for x in g["group"]]})
+    out = pd.DataFrame({"Group": [level_label(x, column) if x != "all" else "All patients" for x in g["group"]]})
     out["Patients"] = [f"{int(k)} ({p:.0f} %)" for k, p in zip(g["n"], g["percent"])]
     for col, title in (("recurrences", "Recurrences"), ("rfs_events", "RFS events"),
                        ("deaths", "Deaths"), ("os_events", "OS events")):
@@ -332,6 +333,42 @@ TABLE_TITLES = {
 def column_titles(columns) -> dict[str, str]:
     """{column: header for people} for a table shown as it is (TABLE_TITLES, else schema labels)."""
     return {str(c): TABLE_TITLES.get(str(c), label_of(str(c))) for c in columns}
+
+
+_GROUP_COLUMNS = ("group", "group_a", "group_b")
+
+
+def with_level_labels(result, column: str | None):
+    """A result whose groups are named for people (:func:`format.level_label`): the ``group``
+    (``group_a``/``group_b``) columns of its tables and its ``groups`` tuple, also in the results it
+    holds (a report's Kaplan–Meier and log-rank).  Numbers and sentences are untouched; a result
+    grouped by anything but a yes/no column is returned as it is."""
+    import dataclasses
+
+    if column is None:
+        return result
+
+    def name(v):
+        return level_label(v, column) if display_label(v) in ("yes", "no") else v
+
+    def relabel(obj, depth=0):
+        if isinstance(obj, pd.DataFrame):
+            cols = [c for c in _GROUP_COLUMNS if c in obj.columns]
+            if not cols or not any(display_label(v) in ("yes", "no") for c in cols for v in obj[c].unique()):
+                return obj
+            return obj.assign(**{c: [name(v) for v in obj[c]] for c in cols})
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type) and depth < 3:
+            changes = {}
+            for f in dataclasses.fields(obj):
+                v = getattr(obj, f.name)
+                new = (tuple(name(g) for g in v) if f.name == "groups" and isinstance(v, tuple)
+                       else relabel(v, depth + 1))
+                if new is not v:
+                    changes[f.name] = new
+            return dataclasses.replace(obj, **changes) if changes else obj
+        return obj
+
+    return relabel(result)
 
 
 def mapped_column_view(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
