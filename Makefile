@@ -15,7 +15,7 @@ $(STAMP): requirements.txt
 	touch $@
 
 run: $(STAMP)
-	$(PY) -m streamlit run app.py
+	$(PY) launch.py
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -3,7 +3,8 @@
 Starts the app (``streamlit run app.py``) on a free localhost port, drives Debian's chromium with
 Playwright and times, from the click to the page being idle with its charts drawn:
 
-- cold start: server start to the first rendered Overview;
+- cold start: server start (``launch.py``, as ``make run``) to the first rendered Overview, the
+  browser being open already (as the clinician's is);
 - the upload of a synthetic 5 000-patient series through the Import page, "Use this cohort";
 - the first and the second visit of every analysis page;
 - interactions: Survival "Compare groups", Propensity caliper, Risk factors adding a covariate.
@@ -101,8 +102,12 @@ def run_once(n: int, csv_path: Path) -> dict[str, float]:
     out: dict[str, float] = {}
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    # the clinician's browser is already open: start it first, then the app as `make run` does
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "launch.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -115,50 +120,48 @@ def run_once(n: int, csv_path: Path) -> dict[str, float]:
                 if time.perf_counter() - t0 > 60:
                     raise RuntimeError("streamlit did not start")
                 time.sleep(0.05)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.goto(url)
-            page.locator('[data-testid="stMetric"]').filter(has_text="Patients").first.wait_for(timeout=60_000)
-            _idle(page)
-            out["cold start to the first rendered Overview"] = time.perf_counter() - t0
-            # upload and use the series
-            page.locator('[data-testid="stSidebarNav"] a', has_text="Import data").first.click()
-            _idle(page)
-            t = time.perf_counter()
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv_path))
-            page.get_by_text("7. Your cohort").first.wait_for(timeout=300_000)
-            _idle(page)
-            out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t
-            out["use the cohort"] = _timed(page, lambda: page.get_by_role("button", name="Use this cohort").click())
-            for name in PAGES:
-                out[f"open {name} (first visit)"] = _visit(page, name)
-            for name in PAGES:
-                out[f"open {name} (again)"] = _visit(page, name)
-            # interactions
-            _visit(page, "Survival")
+        page.goto(url)
+        page.locator('[data-testid="stMetric"]').filter(has_text="Patients").first.wait_for(timeout=60_000)
+        _idle(page)
+        out["cold start to the first rendered Overview"] = time.perf_counter() - t0
+        # upload and use the series
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Import data").first.click()
+        _idle(page)
+        t = time.perf_counter()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv_path))
+        page.get_by_text("7. Your cohort").first.wait_for(timeout=300_000)
+        _idle(page)
+        out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t
+        out["use the cohort"] = _timed(page, lambda: page.get_by_role("button", name="Use this cohort").click())
+        for name in PAGES:
+            out[f"open {name} (first visit)"] = _visit(page, name)
+        for name in PAGES:
+            out[f"open {name} (again)"] = _visit(page, name)
+        # interactions
+        _visit(page, "Survival")
 
-            def compare_groups():
-                page.get_by_role("combobox", name="Compare groups").click()
-                page.get_by_role("option").nth(2).click()
-            out["Survival: change Compare groups"] = _timed(page, compare_groups)
-            _visit(page, "Propensity")
+        def compare_groups():
+            page.get_by_role("combobox", name="Compare groups").click()
+            page.get_by_role("option").nth(2).click()
+        out["Survival: change Compare groups"] = _timed(page, compare_groups)
+        _visit(page, "Propensity")
 
-            def caliper():
-                box = page.get_by_label("Caliper (SD)")
-                box.fill("0.1")
-                box.press("Enter")
-            out["Propensity: change the caliper"] = _timed(page, caliper)
-            _visit(page, "Risk factors")
+        def caliper():
+            box = page.get_by_label("Caliper (SD)")
+            box.fill("0.1")
+            box.press("Enter")
+        out["Propensity: change the caliper"] = _timed(page, caliper)
+        _visit(page, "Risk factors")
 
-            def add_covariate():
-                ms = page.locator('[data-testid="stMultiSelect"]').first
-                ms.click()
-                page.get_by_role("option").first.click()
-                page.keyboard.press("Escape")
-            out["Risk factors: add a covariate"] = _timed(page, add_covariate)
-            browser.close()
+        def add_covariate():
+            ms = page.locator('[data-testid="stMultiSelect"]').first
+            ms.click()
+            page.get_by_role("option").first.click()
+            page.keyboard.press("Escape")
+        out["Risk factors: add a covariate"] = _timed(page, add_covariate)
     finally:
+        browser.close()
+        pw.stop()
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -42,11 +42,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url():
-    """Start `streamlit run app.py` on localhost and yield its URL."""
+    """Start the dashboard as `make run` does (launch.py: `streamlit run app.py` with the imports
+    warmed while the page loads) on localhost and yield its URL."""
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "launch.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
