@@ -63,6 +63,9 @@ def _idle(page, timeout=120_000, title: str | None = None) -> None:
         page.wait_for_function(
             "t => [...document.querySelectorAll('h1')].some(h => h.innerText.startsWith(t))", arg=title,
             timeout=timeout)
+    page.wait_for_function(  # the script has run (Streamlit's own flag on the app root)
+        "() => document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')"
+        " === 'notRunning'", timeout=timeout)
     page.wait_for_function(
         "() => (!document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.indexOf('Running') < 0)"

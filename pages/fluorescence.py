@@ -139,7 +139,7 @@ else:
         roc_fig = ui.figure(roc_figure, [r for r in (r1, r2) if r is not None],
                             [ui.column_label(c) for c in (score, score2) if c is not None])
         ui.downloads("fluorescence_roc", fig=roc_fig, stem="roc_curve")
-        st.plotly_chart(roc_fig,
+        ui.plotly_chart(roc_fig,
                         key="fluorescence_roc")
         auc_ci = ("95 % CI not estimable: needs at least two R1/R2 and two R0" if pd.isna(r1.ci_lower)
                   else f"{ci_label()} {fmt_num(r1.ci_lower, 3)}–{fmt_num(r1.ci_upper, 3)}, DeLong")

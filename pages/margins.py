@@ -96,7 +96,7 @@ def _rates_block(res, label, key):
     if res.n_excluded:
         st.caption(f"{res.n_excluded} patient(s) with a missing value were left out.")
     fig = ui.figure(rates_figure, res, outcome_label=label)
-    st.plotly_chart(fig, key=f"{key}_fig")
+    ui.plotly_chart(fig, key=f"{key}_fig")
     shown = _as_percent(res.table)
     ui.downloads(key, fig=fig, stem=key, table=ui.block(
         key, label, shown.assign(**{c: [fmt_num(x) for x in shown[c]] for c in ("rate", "ci_lower", "ci_upper")}).rename(
@@ -114,7 +114,7 @@ def _distribution_block(res, title, key):
         "ci_lower": st.column_config.NumberColumn("95 % CI lower (%)", format="%.1f"),
         "ci_upper": st.column_config.NumberColumn("95 % CI upper (%)", format="%.1f")})
     fig = ui.figure(distribution_figure, res, title=title)
-    st.plotly_chart(fig, key=f"{key}_fig")
+    ui.plotly_chart(fig, key=f"{key}_fig")
     ui.downloads(key, fig=fig, stem=key, table=ui.block(
         key, title, t.assign(**{c: [fmt_num(x) for x in t[c]] for c in ("percent", "ci_lower", "ci_upper")}).rename(
             columns={"level": "Category", "n": "Patients in group", "count": "n", "percent": "%",

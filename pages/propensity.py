@@ -166,7 +166,7 @@ def _balance_section(result, which: str, method: str) -> None:
     with right:
         st.caption(f"Absolute standardized mean differences before and after {method}; dashed line at 0.1.")
         love = ui.figure(love_plot, result)
-        st.plotly_chart(love, key=f"propensity_love_{which}")
+        ui.plotly_chart(love, key=f"propensity_love_{which}")
         ui.downloads(f"propensity_love_{which}", fig=love, stem=f"balance_{which}")
     st.subheader("Overlap of propensity scores")
     ui.chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")

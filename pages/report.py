@@ -151,6 +151,6 @@ for section in report.sections:
                 for note in b.footnotes:
                     st.caption(note)
             elif isinstance(b, FigureBlock):
-                st.plotly_chart(b.figure, key=f"report_figure_{section.key}_{i}")
+                ui.plotly_chart(b.figure, key=f"report_figure_{section.key}_{i}")
                 st.caption(b.caption)
 st.caption(" · ".join(f"{k}: {v}" for k, v in report.provenance))

@@ -210,7 +210,7 @@ ui.downloads("risk_factors_table", table=ui.block(
 
 st.subheader("Forest plot")
 forest = ui.figure(forest_figure, combined)
-st.plotly_chart(forest, config=PLOT_CONFIG, key="risk_factors_forest")
+ui.plotly_chart(forest, config=PLOT_CONFIG, key="risk_factors_forest")
 ui.downloads("risk_factors_forest", fig=forest, stem=f"forest_{endpoint.key}")
 
 st.subheader("Proportional-hazards check")

@@ -158,7 +158,7 @@ if endpoint == "competing":
         time_origin="landmark" if report.landmark is not None else "surgery",
     )
     with left:
-        st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
+        ui.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
         ui.downloads("survival_cif", fig=fig, stem="cumulative_incidence",
                      table=ui.block("cumulative_incidence", "Cumulative incidence of recurrence, % (95 % CI)",
                                     nv.rates_view(report.rates, unit, estimate="estimate"),
@@ -179,7 +179,7 @@ else:
         time_origin="landmark" if report.landmark is not None else "surgery",
     )
     with left:
-        st.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
+        ui.plotly_chart(fig, key="survival_figure", config=PLOT_CONFIG)
         notes = ["Kaplan–Meier estimates with 95 % CIs (log transformation)."]
         if nv.rates_footnote(report.rates):
             notes.append(nv.rates_footnote(report.rates))

@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -363,3 +365,28 @@ def test_rate_times_in_months_or_years_typed_on_the_survival_page():
     at.text_input(key=ui.Keys.SURVIVAL_RATE_OTHER).set_value("soon").run()
     assert not at.exception and any("not a time" in e.value for e in at.error)
     assert any("3-year" in str(c) for d in at.dataframe for c in d.value.columns)  # the page stays usable
+
+
+def test_cached_figure_json_reaches_the_browser_as_the_figure_itself():
+    """ui.plotly_chart hands a figure's cached JSON to Streamlit without rebuilding a go.Figure:
+    the chart sent is the same as st.plotly_chart of the figure."""
+    def script():
+        import plotly.graph_objects as go
+        import streamlit as st
+
+        import ui
+        from nelm_stats.figures.km import km_figure
+        import nelm_stats as ns
+
+        km = ns.kaplan_meier(ns.load_sample("jp_multicenter"), "os_months", "os_event", "grade")
+        fig = km_figure(km, time_unit="months")
+        ui.plotly_chart(fig.to_plotly_json(), key="cached")
+        st.plotly_chart(go.Figure(fig), key="direct")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    cached, direct = (json.loads(c.proto.spec) for c in charts)
+    assert cached == direct and len(cached["data"]) > 3
