@@ -96,6 +96,8 @@ class Keys:
     PROPENSITY_BINARY = "propensity_binary"
     PROPENSITY_ENDPOINT = "propensity_endpoint"
     PROPENSITY_UNIT = "propensity_unit"
+    PROPENSITY_VIEW = "propensity_view"  # the open tab: "Matching" | "Weighting (IPTW)"
+    PROPENSITY_TABLE_ONE_VIEW = "propensity_table_one_view"  # "Matched cohort" | "Weighted cohort"
     # Table 1 page
     TABLE_ONE_DATASET = "table_one_dataset"  # the dataset the page's choices were made for
     TABLE_ONE_GROUP = "table_one_group"
@@ -112,6 +114,7 @@ class Keys:
     MARGINS_THRESHOLD = "margins_threshold"
     MARGINS_PAIRED = "margins_paired"
     MARGINS_CORSTR = "margins_corstr"
+    MARGINS_VIEW = "margins_view"  # the open tab of the Margins page
     # Fluorescence accuracy page
     FLUORESCENCE_TEST = "fluorescence_test"
     FLUORESCENCE_TRUTH = "fluorescence_truth"
@@ -570,6 +573,21 @@ def mapping_editor(table: pd.DataFrame, suggested, key: str) -> pd.DataFrame:
     for cell, source in zip(why_cells, edited["source_column"]):
         cell.markdown(f":gray[{_plain(reasons[source])}]")
     return edited
+
+
+def keep_choices(defaults: dict) -> None:
+    """Keep the values of widgets that are not drawn in every run (those in a closed tab of
+    :func:`lazy_tabs`): Streamlit forgets a widget's value in a run that does not draw it, so each
+    value is set again here (or its default, the first time).  The widgets then take no default
+    of their own (``value=``/``index=``): the one here is it."""
+    for key, default in defaults.items():
+        st.session_state[key] = st.session_state.get(key, default)
+
+
+def lazy_tabs(labels: list[str], key: str):
+    """Tabs of which only the open one is computed and drawn (``tab.open``): a page of five tabs
+    sends one tab's charts and tables, not five, and switching tabs reruns the page (cached: fast)."""
+    return st.tabs(labels, key=key, on_change="rerun")
 
 
 def keep_valid(key: str, options: list, default) -> None:

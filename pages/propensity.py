@@ -228,73 +228,91 @@ _sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
                                   format_func=ui.column_label, placeholder="Choose the confounders"))
 
-tab_m, tab_w = st.tabs(["Matching", "Weighting (IPTW)"])
+# Only the open tab is drawn (its two charts and tables); both analyses are still computed for the
+# outcome section below, from the choices kept in session state while their tab is closed.
+ui.keep_choices({K.PROPENSITY_RATIO: 1, K.PROPENSITY_CALIPER_ON: True, K.PROPENSITY_CALIPER: 0.2,
+                 K.PROPENSITY_SCALE: "logit", K.PROPENSITY_REPLACE: False, K.PROPENSITY_ESTIMAND: "ATE",
+                 K.PROPENSITY_STABILIZE: True, K.PROPENSITY_TRIM: "none"})
+exact_opts = [x for x in ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0] if x != treatment]
+_sanitize(K.PROPENSITY_EXACT, exact_opts, [])
+tab_m, tab_w = ui.lazy_tabs(["Matching", "Weighting (IPTW)"], K.PROPENSITY_VIEW)
 
-with tab_m:
-    a, b, c, d, e = st.columns(5)
-    ratio = int(a.number_input("Controls per treated", 1, 5, 1, key=K.PROPENSITY_RATIO))
-    caliper_on = b.checkbox("Caliper", value=True, key=K.PROPENSITY_CALIPER_ON)
-    caliper = b.number_input("Caliper (SD)", 0.01, 2.0, 0.2, 0.05, key=K.PROPENSITY_CALIPER,
-                             disabled=not caliper_on)
-    scale = c.radio("Distance", ["logit", "propensity"], key=K.PROPENSITY_SCALE,
-                    format_func={"logit": "Logit of the score", "propensity": "Score itself"}.get)
-    replace = d.checkbox("With replacement", value=False, key=K.PROPENSITY_REPLACE)
-    exact_opts = [x for x in ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0] if x != treatment]
-    _sanitize(K.PROPENSITY_EXACT, exact_opts, [])
-    exact = tuple(e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label,
-                                  placeholder="No exact matching (optional)"))
-    match_args = (("treated", treated), ("ratio", ratio), ("caliper", float(caliper) if caliper_on else None), ("caliper_scale", scale),
-                  ("replace", bool(replace)), ("exact", exact))
-    try:
-        m = _match(data, treatment, treated, covariates, ratio, float(caliper) if caliper_on else None, scale,
-                   bool(replace), exact)
-    except ns.AnalysisError as err:
-        ui.show_error(err)
-        m = None
-    if m is not None:
-        cols = st.columns(4)
-        cols[0].metric(f"Treated matched ({level_label(m.treated_label, treatment)})",
-                       f"{m.n_treated_matched} / {m.n_treated}")
-        cols[1].metric(f"Controls matched ({level_label(m.control_label, treatment)})",
-                       f"{m.n_control_matched} / {m.n_control}")
-        cols[2].metric("Treated unmatched", m.n_treated_unmatched)
-        cols[3].metric("Left out (missing data)", m.n_excluded)
-        if m.n_treated_unmatched:
-            reasons = m.unmatched_reasons
-            st.caption("Unmatched treated patients: " + ", ".join(
-                f"{r} {n}" for r, n in zip(reasons["reason"], reasons["n"]) if n))
-        if m.caliper_width is not None:
-            st.caption(f"Caliper: {m.caliper} SD of the {'logit of the ' if m.caliper_scale == 'logit' else ''}"
-                       f"propensity score = {m.caliper_width:.4f} on that scale.")
-        _warnings(m.warnings)
-        with st.expander("Method and assumptions", expanded=False):
-            st.markdown("\n".join(f"- {line}" for line in matching_assumptions(
-                m, [ui.column_label(c) for c in m.covariates])))
-        _balance_section(m, "matched", "matching")
+if tab_m.open:
+    with tab_m:
+        a, b, c, d, e = st.columns(5)
+        a.number_input("Controls per treated", 1, 5, key=K.PROPENSITY_RATIO)
+        caliper_on = b.checkbox("Caliper", key=K.PROPENSITY_CALIPER_ON)
+        b.number_input("Caliper (SD)", 0.01, 2.0, step=0.05, key=K.PROPENSITY_CALIPER, disabled=not caliper_on)
+        c.radio("Distance", ["logit", "propensity"], key=K.PROPENSITY_SCALE,
+                format_func={"logit": "Logit of the score", "propensity": "Score itself"}.get)
+        d.checkbox("With replacement", key=K.PROPENSITY_REPLACE)
+        e.multiselect("Exact match on", exact_opts, key=K.PROPENSITY_EXACT, format_func=ui.column_label,
+                      placeholder="No exact matching (optional)")
+if tab_w.open:
+    with tab_w:
+        a, b, c = st.columns(3)
+        a.radio("Estimand", ["ATE", "ATT"], key=K.PROPENSITY_ESTIMAND, horizontal=True,
+                help="ATE: the whole cohort; ATT: patients like the treated.")
+        b.checkbox("Stabilised weights", key=K.PROPENSITY_STABILIZE)
+        c.selectbox("Trim weights at", ["none", "99th percentile", "95th percentile"], key=K.PROPENSITY_TRIM)
 
-with tab_w:
-    a, b, c = st.columns(3)
-    estimand = a.radio("Estimand", ["ATE", "ATT"], key=K.PROPENSITY_ESTIMAND, horizontal=True,
-                       help="ATE: the whole cohort; ATT: patients like the treated.")
-    stabilize = b.checkbox("Stabilised weights", value=True, key=K.PROPENSITY_STABILIZE)
-    trim_choice = c.selectbox("Trim weights at", ["none", "99th percentile", "95th percentile"],
-                              key=K.PROPENSITY_TRIM)
-    trim = {"none": None, "99th percentile": 0.99, "95th percentile": 0.95}[trim_choice]
-    weight_args = (("treated", treated), ("estimand", estimand), ("stabilize", bool(stabilize)), ("trim", trim))
-    try:
-        w = _weight(data, treatment, treated, covariates, estimand, bool(stabilize), trim)
-    except ns.AnalysisError as err:
-        ui.show_error(err)
-        w = None
-    if w is not None:
-        ess = w.effective_sample_size
-        cols = st.columns(len(ess) + 2)
-        for i, row in enumerate(ess.itertuples()):
-            cols[i].metric(f"Effective sample size ({level_label(row.group, treatment)})", f"{row.effective_sample_size:.1f} / {row.n}")
-        cols[-2].metric("Extreme weights (> 10)", int(w.extreme.sum()))
-        cols[-1].metric("Trimmed", w.n_trimmed)
-        _warnings(w.warnings)
-        _balance_section(w, "weighted", "weighting")
+ss = st.session_state
+ratio, caliper_on, caliper = int(ss[K.PROPENSITY_RATIO]), bool(ss[K.PROPENSITY_CALIPER_ON]), float(ss[K.PROPENSITY_CALIPER])
+scale, replace, exact = ss[K.PROPENSITY_SCALE], bool(ss[K.PROPENSITY_REPLACE]), tuple(ss[K.PROPENSITY_EXACT])
+estimand, stabilize, trim_choice = ss[K.PROPENSITY_ESTIMAND], bool(ss[K.PROPENSITY_STABILIZE]), ss[K.PROPENSITY_TRIM]
+trim = {"none": None, "99th percentile": 0.99, "95th percentile": 0.95}[trim_choice]
+match_args = (("treated", treated), ("ratio", ratio), ("caliper", caliper if caliper_on else None),
+              ("caliper_scale", scale), ("replace", replace), ("exact", exact))
+weight_args = (("treated", treated), ("estimand", estimand), ("stabilize", stabilize), ("trim", trim))
+m = w = None
+match_error = weight_error = None
+try:
+    m = _match(data, treatment, treated, covariates, ratio, caliper if caliper_on else None, scale, replace, exact)
+except ns.AnalysisError as err:
+    match_error = err
+try:
+    w = _weight(data, treatment, treated, covariates, estimand, stabilize, trim)
+except ns.AnalysisError as err:
+    weight_error = err
+
+if tab_m.open:
+    with tab_m:
+        if match_error is not None:
+            ui.show_error(match_error)
+        if m is not None:
+            cols = st.columns(4)
+            cols[0].metric(f"Treated matched ({level_label(m.treated_label, treatment)})",
+                           f"{m.n_treated_matched} / {m.n_treated}")
+            cols[1].metric(f"Controls matched ({level_label(m.control_label, treatment)})",
+                           f"{m.n_control_matched} / {m.n_control}")
+            cols[2].metric("Treated unmatched", m.n_treated_unmatched)
+            cols[3].metric("Left out (missing data)", m.n_excluded)
+            if m.n_treated_unmatched:
+                reasons = m.unmatched_reasons
+                st.caption("Unmatched treated patients: " + ", ".join(
+                    f"{r} {n}" for r, n in zip(reasons["reason"], reasons["n"]) if n))
+            if m.caliper_width is not None:
+                st.caption(f"Caliper: {m.caliper} SD of the {'logit of the ' if m.caliper_scale == 'logit' else ''}"
+                           f"propensity score = {m.caliper_width:.4f} on that scale.")
+            _warnings(m.warnings)
+            with st.expander("Method and assumptions", expanded=False):
+                st.markdown("\n".join(f"- {line}" for line in matching_assumptions(
+                    m, [ui.column_label(c) for c in m.covariates])))
+            _balance_section(m, "matched", "matching")
+if tab_w.open:
+    with tab_w:
+        if weight_error is not None:
+            ui.show_error(weight_error)
+        if w is not None:
+            ess = w.effective_sample_size
+            cols = st.columns(len(ess) + 2)
+            for i, row in enumerate(ess.itertuples()):
+                cols[i].metric(f"Effective sample size ({level_label(row.group, treatment)})",
+                               f"{row.effective_sample_size:.1f} / {row.n}")
+            cols[-2].metric("Extreme weights (> 10)", int(w.extreme.sum()))
+            cols[-1].metric("Trimmed", w.n_trimmed)
+            _warnings(w.warnings)
+            _balance_section(w, "weighted", "weighting")
 
 st.header("Outcome: crude, matched and weighted")
 endpoints = _endpoints(data)
@@ -423,9 +441,9 @@ if m is not None and ratio == 1 and not replace:
 
 if hasattr(ns, "table_one") and covariates and (m is not None or w is not None):
     st.header("Table 1 of the matched and weighted cohorts")
-    t_m, t_w = st.tabs(["Matched cohort", "Weighted cohort"])
+    t_m, t_w = ui.lazy_tabs(["Matched cohort", "Weighted cohort"], K.PROPENSITY_TABLE_ONE_VIEW)
     for tab, which, res in ((t_m, "matched", m), (t_w, "weighted", w)):
-        if res is None:
+        if res is None or not tab.open:  # only the open tab's table is built and drawn
             continue
         with tab:
             try:

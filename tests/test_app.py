@@ -3,10 +3,9 @@ an upload; and the package boundary (nelm_stats never imports streamlit)."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
-
-import json
 
 import numpy as np
 import pandas as pd

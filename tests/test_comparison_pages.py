@@ -65,10 +65,34 @@ def test_table_one_matched_and_summary_choice():
 def test_margins_threshold_and_group_none():
     at = _run("margins", "sample:icg_lpsh")
     _ok(at)
+    at.session_state[ui.Keys.MARGINS_VIEW] = "Margin distance"
+    at.run()
     at.number_input(key=ui.Keys.MARGINS_THRESHOLD).set_value(2.0).run()
     _ok(at)
+    assert any("R1 defined as a margin below 2 mm" in m.value for m in at.markdown)
     at.selectbox(key=ui.Keys.MARGINS_GROUP).set_value("").run()
     _ok(at)
+    # the threshold is kept while another tab is open (only the open tab is drawn)
+    at.session_state[ui.Keys.MARGINS_VIEW] = "Margin status"
+    at.run()
+    assert not any(n.key == ui.Keys.MARGINS_THRESHOLD for n in at.number_input)
+    at.session_state[ui.Keys.MARGINS_VIEW] = "Margin distance"
+    at.run()
+    assert at.number_input(key=ui.Keys.MARGINS_THRESHOLD).value == 2.0
+
+
+MARGIN_TABS = ["Margin status", "Margin distance", "Before / after", "Per lesion", "Complications & recurrence"]
+
+
+@pytest.mark.parametrize("tab", MARGIN_TABS)
+@pytest.mark.parametrize("name", ns.sample_names())
+def test_every_margins_tab_on_every_sample(name, tab):
+    """Each tab is drawn only when open: each one, opened, works on every demo cohort."""
+    at = _run("margins", f"sample:{name}")
+    at.session_state[ui.Keys.MARGINS_VIEW] = tab
+    at.run()
+    _ok(at)
+    assert len(at.markdown) + len(at.info) + len(at.dataframe) > 0
 
 
 def _upload(data, lesions=None) -> dict:

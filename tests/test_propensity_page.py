@@ -47,7 +47,16 @@ def test_page_on_every_sample(name):
     exp = next(e for e in at.expander if e.label == "Method and assumptions")
     method = " ".join(md.value for md in exp.markdown)
     assert "Same matches on every computer" in method and "count as equal" in method
+    # only the open tab is drawn: the weighting results appear when its tab is opened
+    assert not any(lab.startswith("Effective sample size") for lab in labels)
+    charts = len(at.get("plotly_chart"))
+    at.session_state[ui.Keys.PROPENSITY_VIEW] = "Weighting (IPTW)"
+    at.run()
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
     assert any(lab.startswith("Effective sample size") for lab in labels)
+    assert not any(lab.startswith("Treated matched") for lab in labels)
+    assert len(at.get("plotly_chart")) == charts
 
 
 def test_mayo_cystic_matched_contrast():
@@ -195,3 +204,25 @@ def test_survival_comparison_from_parts_equals_compare_survival():
     pd.testing.assert_frame_equal(whole.table, again.table)
     pd.testing.assert_frame_equal(whole.medians, again.medians)
     assert whole.warnings == again.warnings
+
+
+def test_choices_of_a_closed_tab_are_kept_and_still_used():
+    """Only the open tab draws its controls; a caliper chosen under Matching stays chosen (and still
+    drives the matched hazard ratio below) while the Weighting tab is open, and when she comes back."""
+    at = _run("sample:icg_lpsh")
+
+    def matched_n():
+        table = next(t.value for t in at.dataframe if "analysis" in t.value.columns)
+        return int(table.set_index("analysis").loc["Matched", "n"])
+
+    n_default = matched_n()
+    at.number_input(key=ui.Keys.PROPENSITY_CALIPER).set_value(0.01).run()
+    n_tight = matched_n()
+    assert n_tight < n_default
+    at.session_state[ui.Keys.PROPENSITY_VIEW] = "Weighting (IPTW)"
+    at.run()
+    assert not at.exception and not any(n.key == ui.Keys.PROPENSITY_CALIPER for n in at.number_input)
+    assert matched_n() == n_tight
+    at.session_state[ui.Keys.PROPENSITY_VIEW] = "Matching"
+    at.run()
+    assert at.number_input(key=ui.Keys.PROPENSITY_CALIPER).value == 0.01 and matched_n() == n_tight
