@@ -133,6 +133,7 @@ class Keys:
     RISK_SELECTION = "risk_selection"  # "all" | "screen"
     RISK_THRESHOLD = "risk_threshold"  # p threshold of the screen
     RISK_PH_TERM = "risk_ph_term"  # covariate of the residual plot
+    RISK_PH_PLOT_OPEN = "risk_ph_plot_open"  # the residual plot's section is open
     # Report page and the settings file
     REPORT_TITLE = "report_title"
     REPORT_SECTIONS = "report_sections"

@@ -226,8 +226,14 @@ st.caption("Score test of each covariate's effect changing with time (R's cox.zp
            "time scale).")
 terms = [t.name for t in model.terms]
 ui.keep_valid(K.RISK_PH_TERM, terms, terms[0])
-term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)
-ui.chart(
-    ui.figure(schoenfeld_figure, model, resid, _trend(resid, term), term, zph, label=ui.column_label(term)),
-    config=PLOT_CONFIG, key="risk_factors_schoenfeld",
-)
+ui.keep_choices({K.RISK_PH_TERM: terms[0]})  # kept while the plot is folded away
+# the residual plot (thousands of points) is drawn only when its section is open
+plot_box = st.expander("Residual plot (scaled Schoenfeld residuals over time)", icon=":material/scatter_plot:",
+                       key=K.RISK_PH_PLOT_OPEN, on_change="rerun")
+if plot_box.open:
+    with plot_box:
+        term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)
+        ui.chart(
+            ui.figure(schoenfeld_figure, model, resid, _trend(resid, term), term, zph, label=ui.column_label(term)),
+            config=PLOT_CONFIG, key="risk_factors_schoenfeld",
+        )

@@ -76,6 +76,10 @@ def test_risk_factors_page_in_browser(app_url, page):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     SCRATCH.mkdir(exist_ok=True)
+    assert page.locator(".js-plotly-plot").count() == 1  # the residual plot is drawn when asked for
+    page.get_by_text("Residual plot (scaled Schoenfeld residuals over time)").click()
+    wait_for_app(page)
+    page.get_by_role("combobox", name="Residual plot for").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SCRATCH / "risk_factors.png"), full_page=True)
