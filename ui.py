@@ -769,7 +769,10 @@ def figure_downloads(fig, key: str, stem: str) -> None:
     from plotly import graph_objects as go
     from nelm_stats.report.exports import figures as fx
 
-    with st.popover("Download figure", icon=":material/download:"):
+    menu = st.popover("Download figure", icon=":material/download:", key=f"{key}_menu", on_change="rerun")
+    if not menu.open:  # its choices are drawn when it is opened (a page has several such menus)
+        return
+    with menu:
         size = st.selectbox("Size", list(fx.SIZES), index=list(fx.SIZES).index("double"),
                             format_func=lambda s: fx.SIZES[s].label, key=f"{key}_size")
         fmt = st.radio("Format", list(fx.FORMATS), format_func=str.upper, horizontal=True, key=f"{key}_format")
@@ -787,7 +790,10 @@ def table_downloads(block: "ns_document.TableBlock", key: str) -> None:
     """'Download table' popover: CSV, Excel (formatted) and Word (journal style); built only when clicked."""
     from nelm_stats.report.exports import tables as tx
 
-    with st.popover("Download table", icon=":material/table_view:"):
+    menu = st.popover("Download table", icon=":material/table_view:", key=f"{key}_menu", on_change="rerun")
+    if not menu.open:  # its buttons are drawn when it is opened
+        return
+    with menu:
         st.download_button("CSV", data=lambda: tx.table_csv(block), file_name=f"{block.key}.csv",
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
         st.download_button("Excel", data=lambda: tx.tables_xlsx([block]), file_name=f"{block.key}.xlsx",
