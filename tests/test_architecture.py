@@ -21,7 +21,8 @@ import pytest
 
 import nelm_stats as ns
 
-PKG = Path(__file__).resolve().parents[1] / "nelm_stats"
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "nelm_stats"
 
 # (module, imported module) pairs allowed inside a function, with the reason
 ALLOWED_INNER = {
@@ -158,3 +159,16 @@ def test_no_cycles_between_modules():
     for n in graph:
         if n not in state and n != "":
             visit(n, [])
+
+
+def test_pages_write_explicitly_as_magic_is_off():
+    """.streamlit/config.toml switches Streamlit's "magic" off (it rewrote every page on every run):
+    a bare expression or string in a page would now show nothing, so pages have none."""
+    assert "magicEnabled = false" in (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    for f in sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]:
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0]) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and id(node) not in docstrings and not isinstance(node.value, ast.Call):
+                raise AssertionError(f"{f.name}:{node.lineno}: a bare expression, shown only by magic")

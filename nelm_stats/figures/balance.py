@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from ..estimators.propensity import SMD_THRESHOLD, MatchResult
 from ..schema import label
-from ..report.format import display_label
+from ..report.format import display_label, level_label
 from .style import base_layout, colour
 
 __all__ = [
@@ -87,7 +87,8 @@ def overlap_plot(result, *, bins: int = 20) -> go.Figure:
     top = 10.0
     for sign, grp, name, col in ((1, treated, result.treated_label, colour(0)),
                                  (-1, ~treated, result.control_label, colour(1))):
-        what = f"{label(result.treatment)}: {display_label(name)}"
+        what = (level_label(name, result.treatment) if display_label(name) in ("yes", "no")
+                else f"{label(result.treatment)}: {display_label(name)}")  # 'With ICG fluorescence'
         n_grp = max(int(grp.sum()), 1)
         # unmatched patients: light and hatched, so they differ from the matched ones in grayscale too
         parts = [("", np.ones(len(p), dtype=bool), 1.0)] if matched is None else [
