@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import weakref
 
 from dataclasses import dataclass
@@ -408,6 +409,7 @@ def _frame_digest(data: pd.DataFrame) -> str:
 
 
 HASH_FUNCS = {pd.DataFrame: frame_hash}
+PAGE_SHOWN = threading.Event()  # set after the first page of this server was run (launch.py waits for it)
 CACHE_ENTRIES = 256  # per function (and, for uploads, per session): a session of exploring stays cached
 
 

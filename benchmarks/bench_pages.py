@@ -75,7 +75,6 @@ def _idle(page, timeout=120_000, title: str | None = None) -> None:
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every("
         "c => c.querySelector('.main-svg'))", timeout=timeout)
-    page.wait_for_timeout(50)
 
 
 TITLES = {"Survival": "Survival", "Propensity": "Propensity-score analyses", "Table 1": "Table 1",
@@ -84,9 +83,17 @@ TITLES = {"Survival": "Survival", "Propensity": "Propensity-score analyses", "Ta
 
 
 def _timed(page, action, title: str | None = None) -> float:
+    """Seconds from the action to the page idle again: a watcher on Streamlit's script-state flag
+    sees the rerun start (however short it is), then _idle sees it finish and the charts drawn."""
+    page.evaluate(
+        "() => { window.__rerun = false; const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " if (window.__watch) window.__watch.disconnect();"
+        " window.__watch = new MutationObserver(() => {"
+        "   if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__rerun = true; });"
+        " window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }")
     t = time.perf_counter()
     action()
-    page.wait_for_timeout(100)  # let Streamlit start the rerun (marks the old elements stale)
+    page.wait_for_function("() => window.__rerun", timeout=60_000)
     _idle(page, title=title)
     return time.perf_counter() - t
 
