@@ -99,6 +99,7 @@ class Keys:
     PROPENSITY_UNIT = "propensity_unit"
     PROPENSITY_VIEW = "propensity_view"  # the open tab: "Matching" | "Weighting (IPTW)"
     PROPENSITY_TABLE_ONE_VIEW = "propensity_table_one_view"  # "Matched cohort" | "Weighted cohort"
+    PROPENSITY_KM_VIEW = "propensity_km_view"  # survival curves: "Matched cohort" | "Weighted cohort"
     # Table 1 page
     TABLE_ONE_DATASET = "table_one_dataset"  # the dataset the page's choices were made for
     TABLE_ONE_GROUP = "table_one_group"

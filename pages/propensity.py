@@ -397,15 +397,19 @@ if comparison is not None:
         },
     )
     st.caption("Weighted: weighted Kaplan–Meier (events are weighted counts).")
-    left, right = st.columns(2)
-    for col, res, title, key in ((left, comparison.matched, "Matched", "propensity_km_matched"),
-                                 (right, comparison.weighted, "Weighted", "propensity_km_weighted")):
-        if res is None:  # could not be estimated: the warning above says why, nothing else is shown
-            continue
-        with col:
-            st.subheader(f"{title} cohort")
-            _hr_line(res, title)
-            _km(res, treatment, key)
+    # the matched and the weighted curves, one drawn at a time (a failed analysis has no tab: the
+    # warning above says why)
+    available = [(title, res, key) for res, title, key in (
+        (comparison.matched, "Matched", "propensity_km_matched"),
+        (comparison.weighted, "Weighted", "propensity_km_weighted")) if res is not None]
+    if available:
+        st.subheader("Survival in the matched and weighted cohorts")
+        tabs = ui.lazy_tabs([f"{title} cohort" for title, _, _ in available], K.PROPENSITY_KM_VIEW)
+        for tab, (title, res, key) in zip(tabs, available):
+            if tab.open:
+                with tab:
+                    _hr_line(res, title)
+                    _km(res, treatment, key)
 
 if m is not None and ratio == 1 and not replace:
     st.header("Binary outcomes in the matched pairs")

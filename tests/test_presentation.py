@@ -73,7 +73,8 @@ LAZY_TABS = {
     "pages/margins.py": [("margins_view", ["Margin distance", "Before / after", "Per lesion",
                                            "Complications & recurrence"])],
     "pages/propensity.py": [("propensity_view", ["Weighting (IPTW)"]),
-                            ("propensity_table_one_view", ["Weighted cohort"])],
+                            ("propensity_table_one_view", ["Weighted cohort"]),
+                            ("propensity_km_view", ["Weighted cohort"])],
     "pages/risk_factors.py": [("risk_ph_plot_open", [True])],  # the residual plot's section
 }
 
@@ -157,10 +158,13 @@ def test_an_analysis_that_cannot_be_done_shows_nothing_else():
     assert not at.exception
     failed = [w.value for w in at.warning if "could not be estimated" in w.value]
     assert failed and not any("_treated_" in w for w in failed)
-    heads = [h.value for h in at.subheader]
     for analysis in ("matched", "weighted"):
         if any(w.startswith(f"The {analysis} hazard ratio could not be estimated") for w in failed):
-            assert f"{analysis.capitalize()} cohort" not in heads
+            # no curve tab, no hazard-ratio line of it (its Table 1 of the cohort may still be shown)
+            at.session_state["propensity_km_view"] = f"{analysis.capitalize()} cohort"
+            at.run()
+            assert not any(m.value.startswith(f"**{analysis.capitalize()}**:") for m in at.markdown)
+            assert not any(c.proto.spec and f"propensity_km_{analysis}" in str(c.key) for c in at.get("plotly_chart"))
 
 
 def test_groups_of_a_yes_no_column_are_named_as_a_paper_names_them():
