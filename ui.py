@@ -518,15 +518,11 @@ def result_table(frame: pd.DataFrame, **kwargs):
 
 
 def table(frame: pd.DataFrame, key: str, **kwargs) -> None:
-    """A tidy table as people read it: headers from report.views.column_titles, dates as dates."""
-    config = {}
-    for c, title in column_titles(frame.columns).items():
-        if pd.api.types.is_datetime64_any_dtype(frame[c]):
-            config[c] = st.column_config.DateColumn(title, format="YYYY-MM-DD")
-        else:
-            config[c] = title
+    """A tidy table as people read it: headers from report.views.column_titles, cells from
+    report.views.readable_frame (dates as dates, yes/no, "–" for a missing value)."""
+    config = dict(column_titles(frame.columns))
     config.update(kwargs.pop("column_config", {}))
-    result_table(frame, hide_index=True, key=key, column_config=config, **kwargs)
+    result_table(views.readable_frame(frame), hide_index=True, key=key, column_config=config, **kwargs)
 
 
 def _plain(text: str) -> str:

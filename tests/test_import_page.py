@@ -158,3 +158,24 @@ def test_mapping_editor_roles_in_words_and_why_follows_each_edit():
     assert "Also given to 'Date of death': choose one column for Date of death" in shown
     assert "Also given to 'Rec date'" in shown
     assert any("Both 'Rec date' and 'Date of death' are mapped to “Date of death”" in e.value for e in at.error)
+
+
+def test_import_tables_show_no_none_nan_or_timestamps():
+    """The flow, audit, problem and value tables read like a report: "–" for a missing value,
+    dates without times, yes/no for flags (Streamlit would show a missing value as "None")."""
+    at = _app()
+    _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
+    assert not at.exception
+    audit = None
+    for d in at.dataframe:
+        df = d.value
+        for c in df.columns:
+            col = df[c]
+            assert not col.isna().any(), f"missing values shown as None in {c}"
+            if col.dtype == object or pd.api.types.is_string_dtype(col):
+                text = col.astype(str)
+                assert not text.isin(["None", "nan", "NaT", "<NA>", "True", "False"]).any(), c
+                assert not text.str.contains(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d").any(), f"a timestamp in {c}"
+        if "rfs_time" in df.columns:
+            audit = df
+    assert audit is not None and (audit["death_date"] == "–").any() and set(audit["death"]) <= {"yes", "no"}

@@ -16,9 +16,9 @@ from ..estimators.cox import CoxResult, CoxTerm, RiskFactorTable
 from ..estimators.table_one import MARKS, TableOne
 from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
-from .format import display_label, level_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
+from .format import DASH, is_missing, display_label, level_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
 
-__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "mapped_column_view", "with_level_labels", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
+__all__ = ["column_titles", "TABLE_TITLES", "problems_view", "mapped_column_view", "readable_frame", "with_level_labels", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
            "format_cox_table", "risk_factor_view", "ph_verdict", "format_p", "margin_rates_view", "balance_view",
            "adjusted_hazard_view", "ANALYSIS_NAMES"]
 
@@ -369,6 +369,32 @@ def with_level_labels(result, column: str | None):
         return obj
 
     return relabel(result)
+
+
+def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of the import (audit, problems, flow) as people read it: dates as 2020-03-17, flags
+    as yes/no, numbers with at most two decimals, "–" where a value is missing (never "None",
+    "NaT" or "nan"). Whole-number columns without a gap stay numbers."""
+    out = pd.DataFrame(index=frame.index)
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = [DASH if pd.isna(x) else x.strftime("%Y-%m-%d") for x in s]
+        elif pd.api.types.is_bool_dtype(s):
+            out[c] = [DASH if pd.isna(x) else ("yes" if x else "no") for x in s]
+        elif pd.api.types.is_numeric_dtype(s):
+            whole = s.dropna().map(float).map(float.is_integer).all()
+            if not s.isna().any() and whole:
+                out[c] = s
+            else:
+                out[c] = [DASH if pd.isna(x) else (f"{int(x)}" if whole else f"{float(x):.2f}".rstrip("0").rstrip("."))
+                          for x in s]
+        else:
+            out[c] = [DASH if is_missing(x) or str(x) in ("None", "nan", "NaT", "<NA>")
+                      else ("yes" if x in (True, "True") else "no") if isinstance(x, (bool, np.bool_))
+                      or x in ("True", "False")
+                      else x.strftime("%Y-%m-%d") if isinstance(x, pd.Timestamp) else x for x in s]
+    return out
 
 
 def mapped_column_view(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
