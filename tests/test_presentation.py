@@ -139,6 +139,10 @@ def test_format_rules():
     assert F.fmt_est_ci(0.714, 0.552, 0.921) == "0.71 (0.55–0.92)"
     assert F.fmt_est_ci(60, 44.3, 73.8, 1, unit=" %") == "60.0 % (44.3–73.8)"
     assert F.fmt_ratio("hazard ratio", 0.71, 0.55, 0.92) == "hazard ratio 0.71 (95 % CI 0.55–0.92)"
+    # a bound below 0.01 keeps two significant digits (never "0.00"); R's 0 and Inf bounds read 0 and ∞
+    assert F.fmt_ratio("odds ratio", 0.1, 0.0004, 0.52) == "odds ratio 0.10 (95 % CI 0.0004–0.52)"
+    assert F.fmt_ratio("odds ratio", 0.0, 0.0, 0.52) == "odds ratio 0 (95 % CI 0–0.52)"
+    assert F.fmt_ratio("hazard ratio", 12.3, 1.2, float("inf")) == "hazard ratio 12.30 (95 % CI 1.20–∞)"
     assert F.fmt_n_pct(3, 12) == "3 (25.0 %)" and F.fmt_n_pct(0, 0) == "0 (–)"
     assert F.fmt_median(float("nan"), 20.5, float("nan")) == "not reached (lower limit 20.5)"
     assert F.fmt_ci(15.3, float("nan")) == "95 % CI 15.3 to not reached"

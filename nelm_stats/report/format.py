@@ -17,7 +17,7 @@ from ..schema import label as column_label
 
 __all__ = [
     "DASH", "is_missing", "display_label", "level_label", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
-    "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_n_pct", "fmt_median", "fmt_smd", "amount", "ci_label",
+    "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_ratio_value", "fmt_n_pct", "fmt_median", "fmt_smd", "amount", "ci_label",
 ]
 
 DASH = "–"  # what a number that does not exist reads
@@ -125,13 +125,29 @@ def fmt_est_ci(est, lo, hi, digits: int = 2, *, missing: str = DASH, unit: str =
     return f"{e} ({fmt_num(lo, digits)}–{fmt_num(hi, digits, 'not reached')})"
 
 
+def fmt_ratio_value(x, digits: int = 2) -> str:
+    """A hazard or odds ratio (or a bound of its CI): '0.71'; below 0.01 with two significant digits
+    ('0.0031', never '0.00'); '0' and '∞' for the bounds of a ratio that has none (R's 0 and Inf)."""
+    if is_missing(x):
+        return DASH
+    x = float(x)
+    if math.isinf(x):
+        return "∞"
+    if x == 0:
+        return "0"
+    if abs(x) < 10 ** -digits:
+        return f"{x:.2g}" if "e" not in f"{x:.2g}" else f"{x:.2e}"
+    return f"{x:.{digits}f}"
+
+
 def fmt_ratio(name: str, est, lo, hi, digits: int = 2, conf_level: float = 0.95) -> str:
-    """'hazard ratio 0.71 (95 % CI 0.55–0.92)'."""
+    """'hazard ratio 0.71 (95 % CI 0.55–0.92)'; 'odds ratio 0.10 (95 % CI 0.0004–0.52)'."""
     if is_missing(est):
         return f"{name} not available"
     if is_missing(lo) and is_missing(hi):
-        return f"{name} {fmt_num(est, digits)}"
-    return f"{name} {fmt_num(est, digits)} ({ci_label(conf_level)} {fmt_num(lo, digits)}–{fmt_num(hi, digits)})"
+        return f"{name} {fmt_ratio_value(est, digits)}"
+    return (f"{name} {fmt_ratio_value(est, digits)} ({ci_label(conf_level)} {fmt_ratio_value(lo, digits)}–"
+            f"{fmt_ratio_value(hi, digits)})")
 
 
 def fmt_n_pct(k, n, digits: int = 1) -> str:

@@ -16,7 +16,7 @@ from ..estimators.cox import CoxResult, CoxTerm, RiskFactorTable
 from ..estimators.table_one import MARKS, TableOne
 from ..schema import COLUMNS_BY_NAME
 from ..schema import label as label_of
-from .format import DASH, is_missing, display_label, level_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_smd
+from .format import DASH, is_missing, display_label, level_label, fmt_n_pct, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, fmt_ratio_value, fmt_smd
 
 __all__ = ["column_titles", "TABLE_TITLES", "problems_view", "mapped_column_view", "readable_frame", "with_level_labels", "table_one_view", "table_one_footnotes", "groups_view", "analyses_view", "format_hr", "term_label",
            "format_cox_table", "risk_factor_view", "ph_verdict", "format_p", "margin_rates_view", "balance_view",
@@ -207,7 +207,7 @@ def format_hr(hr: float, lo: float, hi: float, digits: int = 2) -> str:
     """ "1.23 (0.98–1.55)"; empty when not estimated."""
     if hr is None or not np.isfinite(hr):
         return ""
-    return f"{hr:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+    return f"{fmt_ratio_value(hr, digits)} ({fmt_ratio_value(lo, digits)}–{fmt_ratio_value(hi, digits)})"
 
 
 def term_label(term: CoxTerm | None, name: str, labels: Mapping[str, str]) -> str:
