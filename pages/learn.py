@@ -75,6 +75,12 @@ def _lacks(columns: list[str], what: str) -> None:
             icon=":material/info:")
 
 
+def _cannot(err: Exception) -> None:
+    """This cohort cannot show the contrast (too few events, a group without events): said as what
+    it is on a teaching page, a property of the data, not an error of the tool."""
+    st.info(f"Not possible on this cohort: {err}", icon=":material/info:")
+
+
 def _toggle(key: str) -> bool:
     return st.toggle("Show the correct analysis", value=False, key=f"{KEY}_{key}_correct",
                      help="Off: the naive analysis. On: the correct one.")
@@ -116,7 +122,7 @@ def km_vs_cif_section(data) -> None:
     try:
         r = _km_vs_cif(data)
     except ns.AnalysisError as err:
-        ui.show_error(err)
+        _cannot(err)
         return
     last = float(r.table["time"].max())
     t = 60.0 if last >= 60 else max(12.0, 12.0 * int(last // 12)) if last >= 12 else last
@@ -148,7 +154,7 @@ def adjusted_section(data, ep) -> None:
     try:
         cmp = _compare(data, ep.time, ep.event, treatment, covariates)
     except ns.AnalysisError as err:
-        ui.show_error(err)
+        _cannot(err)
         return
     names = {"crude": "Crude", "matched": "Propensity-matched", "weighted": "Weighted (IPTW)"}
     rows = [(names[r.analysis], r.hazard_ratio, r.ci_lower, r.ci_upper, r.p_value)
@@ -187,7 +193,7 @@ def holm_section(data, ep) -> None:
     try:
         r = _pairwise(data, ep.time, ep.event, group)
     except ns.AnalysisError as err:
-        ui.show_error(err)
+        _cannot(err)
         return
     cols = st.columns(2)
     n_sig = r.n_significant["holm" if correct else "unadjusted"]
@@ -218,7 +224,7 @@ def immortal_time_section(data) -> None:
     try:
         r = _immortal(data, float(landmark))
     except ns.AnalysisError as err:
-        ui.show_error(err)
+        _cannot(err)
         return
     row = r.table.set_index("analysis").loc["landmark" if correct else "naive"]
     cols = st.columns(3)
@@ -254,7 +260,7 @@ def pairs_section(data, ep) -> None:
     try:
         r = _pairs(data, ep.time, ep.event, treatment, covariates)
     except ns.AnalysisError as err:
-        ui.show_error(err)
+        _cannot(err)
         return
     t = r.table.set_index("analysis")
     row = t.loc["clustered" if correct else "pairs ignored"]
@@ -284,7 +290,7 @@ def cutpoint_section(data, ep) -> None:
     try:
         r = _cutpoint(data, ep.time, ep.event, covariate)
     except ns.AnalysisError as err:
-        ui.show_error(err)
+        _cannot(err)
         return
     name = ui.column_label(covariate)
     cols = st.columns(3)
