@@ -57,6 +57,11 @@ def _stay(data, group):
     return ns.table_one(data, group, ["length_of_stay_days"], continuous="median")
 
 
+def _lower_first(text: str) -> str:
+    """'With solid metastases' inside a sentence; a level such as 'G1' stays as it is."""
+    return text[:1].lower() + text[1:] if text[:5] in ("With ", "Witho", "After") else text
+
+
 def _label(g: str) -> str:
     """A group named for people ('With cystic metastases', not 'yes'); ``group`` is the page's grouping."""
     return "All patients" if g == "all" else level_label(g, group)
@@ -91,7 +96,7 @@ def _rates_block(res, label, key):
         parts.append(f"risk difference {100 * res.risk_difference:+.1f} percentage points (95 % CI "
                      f"{100 * res.rd_ci_lower:+.1f} to {100 * res.rd_ci_upper:+.1f}; Newcombe)")
     if parts:
-        st.markdown(" · ".join(parts) + (f" — second group vs {display_label(res.table['group'].iloc[0])}"
+        st.markdown(" · ".join(parts) + (f" — second group vs {_lower_first(display_label(res.table['group'].iloc[0]))}"
                                         if res.odds_ratio == res.odds_ratio else ""))
     if res.n_excluded:
         st.caption(f"{res.n_excluded} patient(s) with a missing value were left out.")

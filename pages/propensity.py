@@ -281,12 +281,14 @@ if tab_m.open:
             ui.show_error(match_error)
         if m is not None:
             cols = st.columns(4)
-            cols[0].metric(f"Treated matched ({level_label(m.treated_label, treatment)})",
-                           f"{m.n_treated_matched} / {m.n_treated}")
-            cols[1].metric(f"Controls matched ({level_label(m.control_label, treatment)})",
-                           f"{m.n_control_matched} / {m.n_control}")
+            cols[0].metric("Treated matched", f"{m.n_treated_matched} / {m.n_treated}",
+                           help=f"Treated: {_lower_first(level_label(m.treated_label, treatment))}.")
+            cols[1].metric("Controls matched", f"{m.n_control_matched} / {m.n_control}",
+                           help=f"Controls: {_lower_first(level_label(m.control_label, treatment))}.")
             cols[2].metric("Treated unmatched", m.n_treated_unmatched)
             cols[3].metric("Left out (missing data)", m.n_excluded)
+            st.caption(f"Treated: {_lower_first(level_label(m.treated_label, treatment))}; controls: "
+                       f"{_lower_first(level_label(m.control_label, treatment))}.")
             if m.n_treated_unmatched:
                 reasons = m.unmatched_reasons
                 st.caption("Unmatched treated patients: " + ", ".join(

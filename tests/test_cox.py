@@ -322,7 +322,7 @@ def test_display_views_and_ph_verdict():
     z = proportional_hazards_test(fit)
     assert ph_verdict(z).startswith("No evidence")  # R: GLOBAL p = 0.17, no term < 0.05
     bad = z.assign(p_value=[0.5, 0.01, 0.5, 0.03])
-    assert "sex (p = 0.010)" in ph_verdict(bad)
+    assert "Sex (p = 0.010)" in ph_verdict(bad)  # the covariate by its label
 
 
 def test_ph_verdict_when_the_test_cannot_be_computed():

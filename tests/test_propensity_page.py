@@ -64,7 +64,8 @@ def test_mayo_cystic_matched_contrast():
     at = _run("sample:mayo_cystic")
     assert at.selectbox(key=ui.Keys.PROPENSITY_TREATMENT).value == "cystic"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Treated matched (With cystic metastases)"] == "12 / 12"
+    assert metrics["Treated matched"] == "12 / 12"
+    assert any(c.value.startswith("Treated: with cystic metastases; controls: with solid metastases") for c in at.caption)
     tables = [t.value for t in at.dataframe]
     comp = next(t for t in tables if "analysis" in t.columns)
     assert comp["analysis"].tolist() == ["Crude", "Matched", "Weighted (IPTW)"]
@@ -95,7 +96,7 @@ def test_options_change_and_two_controls():
     assert not at.exception and not at.error
     at.selectbox(key=ui.Keys.PROPENSITY_TREATED).set_value("False").run()
     assert not at.exception and not at.error
-    assert any(m.label == "Treated matched (Without ICG fluorescence)" for m in at.metric)
+    assert any(c.value.startswith("Treated: without ICG fluorescence;") for c in at.caption)
 
 
 def test_page_on_an_upload_with_missing_values():

@@ -306,7 +306,7 @@ def ph_verdict(zph: pd.DataFrame, alpha: float = 0.05) -> str:
     if len(bad) == 0 and gp >= alpha:
         return (f"No evidence against proportional hazards (global test {fmt_p(gp)}): "
                 "the hazard ratios can be read as constant over follow-up.")
-    names = ", ".join(f"{t} ({fmt_p(p)})" for t, p in zip(bad["term"], bad["p_value"]))
+    names = ", ".join(f"{label_of(t)} ({fmt_p(p)})" for t, p in zip(bad["term"], bad["p_value"]))
     msg = f"The proportional-hazards assumption may not hold (global test {fmt_p(gp)})"
     if names:
         msg += f" for {names}"
