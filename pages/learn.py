@@ -13,7 +13,7 @@ import ui
 from nelm_stats.figures.contrasts import cutpoint_figure, estimates_figure, km_vs_cif_figure, pvalues_figure
 from nelm_stats.figures.km import km_figure
 from nelm_stats.report import teaching as T
-from nelm_stats.report.format import amount, display_label, fmt_num, fmt_p, fmt_p_bare, fmt_pct
+from nelm_stats.report.format import amount, display_label, in_sentence, fmt_num, fmt_p, fmt_p_bare, fmt_pct
 from nelm_stats.report.survival_report import has_times
 
 K = ui.Keys
@@ -104,7 +104,7 @@ def _treatment_choice(data, key: str):
     treatment = st.selectbox("Treatment (two groups)", options, format_func=ui.column_label,
                              key=f"{KEY}_{key}_treatment")
     covariates = tuple(ns.default_covariates(ns.covariate_columns(data, exclude=[treatment])))
-    st.caption("Propensity score on " + ", ".join(ui.column_label(c).lower() for c in covariates)
+    st.caption("Propensity score on " + ", ".join(in_sentence(ui.column_label(c)) for c in covariates)
                + "; change them on the Propensity page for your own analysis.")
     return treatment, covariates
 
@@ -170,7 +170,7 @@ def adjusted_section(data, ep) -> None:
         label, hr, lo, hi, p = rows[i]
         col.metric(f"{label} hazard ratio", fmt_num(hr, 2), help=f"95 % CI {fmt_num(lo, 2)}–{fmt_num(hi, 2)}, {fmt_p(p)}")
     ui.chart(ui.figure(estimates_figure, rows, highlight=tuple(shown),
-                              title=f"{ep.label}: {ui.column_label(treatment).lower()}, "
+                              title=f"{ep.label}: {in_sentence(ui.column_label(treatment))}, "
                                     f"{display_label(cmp.crude.km.medians['group'].iloc[-1]) if cmp.crude else 'treated'}"
                                     f" vs {display_label(cmp.crude.km.medians['group'].iloc[0]) if cmp.crude else 'control'}"),
                     key=f"{KEY}_adjusted_figure", config=PLOT_CONFIG)
@@ -272,7 +272,7 @@ def pairs_section(data, ep) -> None:
     rows = [("Pairs ignored", *t.loc["pairs ignored", ["hazard_ratio", "ci_lower", "ci_upper", "p_value"]]),
             ("Clustered on the matched sets", *t.loc["clustered", ["hazard_ratio", "ci_lower", "ci_upper", "p_value"]])]
     ui.chart(ui.figure(estimates_figure, rows, highlight=1 if correct else 0,
-                              title=f"{ep.label}, matched cohort: {ui.column_label(treatment).lower()}"),
+                              title=f"{ep.label}, matched cohort: {in_sentence(ui.column_label(treatment))}"),
                     key=f"{KEY}_pairs_figure", config=PLOT_CONFIG)
     st.markdown(T.matched_pairs_text(r))
     st.caption(f"Pairs ignored: {r.variance_naive}. Clustered: {r.variance_clustered}.")

@@ -10,6 +10,7 @@ import ui
 from nelm_stats.report import settings as ns_settings
 from nelm_stats.report import manuscript
 from nelm_stats.report import narrative as nv
+from nelm_stats.report.format import in_sentence
 from nelm_stats.figures.km import cif_figure, default_horizon, km_figure
 from nelm_stats.report.survival_report import has_times, longest_follow_up
 
@@ -202,7 +203,7 @@ else:
         if nv.rates_footnote(report.rates):
             st.caption(nv.rates_footnote(report.rates))
         ui.result_table(nv.follow_up_view(report.follow_up, unit), hide_index=True, key="survival_follow_up")
-        st.caption(f"Follow-up: reverse Kaplan–Meier on {ui.column_label(report.follow_up_columns[0]).lower()}.")
+        st.caption(f"Follow-up: reverse Kaplan–Meier on {in_sentence(ui.column_label(report.follow_up_columns[0]))}.")
         if report.rmst is not None:
             st.markdown(f"**Restricted mean survival time** up to {report.horizon:g} {unit}")
             ui.result_table(nv.rmst_view(report.rmst, unit), hide_index=True, key="survival_rmst")

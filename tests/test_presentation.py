@@ -24,7 +24,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # on purpose: tests/test_import_page.py checks its texts)
 PAGES = [p for p in re.findall(r'st\.Page\("(pages/[^"]+)"', Path(APP).read_text(encoding="utf-8"))
          if p != "pages/data_import.py"]
-BAD = re.compile(r"Choose an option|Choose options|\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
+BAD = re.compile(r"Choose an option|Choose options|\bki67\b|\bicg\b|\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
 ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta|py)\b|\bnelm_stats\b")  # files, the software
 
 
@@ -188,3 +188,9 @@ def test_groups_of_a_yes_no_column_are_named_as_a_paper_names_them():
     pd.testing.assert_frame_equal(named.km.medians.drop(columns="group"), report.km.medians.drop(columns="group"))
     assert named.narrative == report.narrative
     assert with_level_labels(report, None) is report
+
+
+def test_labels_inside_a_sentence_keep_acronyms_and_names():
+    assert F.in_sentence("Tumour grade") == "tumour grade" and F.in_sentence("Overall survival") == "overall survival"
+    assert F.in_sentence("ICG fluorescence used") == "ICG fluorescence used"
+    assert F.in_sentence("Ki-67") == "Ki-67" and F.in_sentence("Clavien–Dindo grade") == "Clavien–Dindo grade"

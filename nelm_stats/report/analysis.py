@@ -36,7 +36,7 @@ from .manuscript import (
     cox_methods, cox_results, general_methods, margins_methods, margins_results, propensity_methods,
     propensity_results, significant_terms, survival_methods, table_one_methods, term_estimate,
 )
-from .format import display_label, fmt_median, level_label, fmt_n_pct, fmt_num, fmt_p
+from .format import display_label, fmt_median, in_sentence, level_label, fmt_n_pct, fmt_num, fmt_p
 from .settings import AnalysisSettings, Settings, resolve, settings_to_json
 from .survival_report import SurvivalReport, survival_report
 from .views import with_level_labels, ANALYSIS_NAMES, adjusted_hazard_view, balance_view, margin_rates_view, risk_factor_view
@@ -227,7 +227,7 @@ def _table_one_section(r: AnalysisResults) -> Section:
     notes = tuple(t1.footnotes())
     if t1.n_excluded:
         notes += (f"{t1.n_excluded} patient(s) without a value for the grouping were left out.",)
-    title = "Table 1. Baseline characteristics" + (f" by {label(group).lower()}" if group else "")
+    title = "Table 1. Baseline characteristics" + (f" by {in_sentence(label(group))}" if group else "")
     return Section("table_one", "Baseline characteristics",
                    (TableBlock("table_one", title, _frame_text(view), notes, t1.table),), ())
 
@@ -237,7 +237,7 @@ def _survival_section(r: AnalysisResults) -> Section:
     unit = s.time_unit
     fig = km_figure(s.km, test=s.test, horizon=s.horizon, time_unit=unit, group_name=s.group_name,
                     y_title=s.endpoint, time_origin="landmark" if s.landmark is not None else "surgery")
-    caption = (f"Kaplan–Meier estimate of {s.endpoint.lower()}" + (f" by {s.group_name.lower()}" if s.group_name else "")
+    caption = (f"Kaplan–Meier estimate of {s.endpoint.lower()}" + (f" by {in_sentence(s.group_name)}" if s.group_name else "")
                + "; ticks mark censored patients; numbers at risk below the axis"
                + (f"; {nv.test_line(s.test)}" if s.test is not None else "") + ".")
     table = nv.survival_table_view(s.km.medians, s.rates, unit)

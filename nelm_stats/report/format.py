@@ -16,7 +16,7 @@ from ..schema import YES_NO_GROUPS
 from ..schema import label as column_label
 
 __all__ = [
-    "DASH", "is_missing", "display_label", "level_label", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
+    "DASH", "is_missing", "display_label", "level_label", "in_sentence", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
     "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_ratio_value", "fmt_n_pct", "fmt_median", "fmt_smd", "amount", "ci_label",
 ]
 
@@ -56,6 +56,16 @@ def level_label(value, column: str | None = None) -> str:
         phrase = YES_NO_GROUPS[column][0 if text == "yes" else 1]
         return phrase[:1].upper() + phrase[1:]
     return f"{column_label(column)}: {text}"
+
+
+def in_sentence(text: str) -> str:
+    """A label inside a sentence: 'Tumour grade' -> 'tumour grade'; a first word that is an acronym
+    or a name keeps its capitals ('ICG fluorescence used', 'Ki-67', 'Clavien–Dindo grade')."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and (first.isupper() or any(ch.isdigit() for ch in first) or first[1:] != first[1:].lower()):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def fmt_p(p) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import label
-from .format import display_label, fmt_num, fmt_p, fmt_ratio
+from .format import display_label, fmt_num, fmt_p, fmt_ratio, in_sentence
 from .narrative import group_phrase
 from .views import ANALYSIS_NAMES
 
@@ -123,8 +123,8 @@ def cox_methods() -> str:
 def propensity_methods(treatment: str, covariates, *, ratio: int, caliper: float | None, caliper_scale: str,
                        replace: bool, estimand: str, stabilize: bool, trim: float | None) -> str:
     return (
-        f"For the comparison of {label(treatment).lower()}, a propensity score was estimated by logistic "
-        f"regression on {', '.join(label(c).lower() for c in covariates)}. Patients were matched 1:{ratio} "
+        f"For the comparison of {in_sentence(label(treatment))}, a propensity score was estimated by logistic "
+        f"regression on {', '.join(in_sentence(label(c)) for c in covariates)}. Patients were matched 1:{ratio} "
         f"by nearest neighbour {'with' if replace else 'without'} replacement"
         + (f" within a caliper of {caliper:g} standard deviations of the "
            f"{'logit of the ' if caliper_scale == 'logit' else ''}propensity score" if caliper else "")

@@ -190,7 +190,7 @@ def baseline_table(data, a):
     notes = tuple(t1.footnotes())
     if t1.n_excluded:
         notes += (f"{t1.n_excluded} patient(s) without a value for the grouping were left out.",)
-    title = "Table 1. Baseline characteristics" + (f" by {label(group).lower()}" if group else "")
+    title = "Table 1. Baseline characteristics" + (f" by {fmt.in_sentence(label(group))}" if group else "")
     show_table(title, view, notes)
 
 
@@ -291,7 +291,7 @@ def survival(data, a, endpoint, eps):
         km.medians, endpoint=endpoint.label, event_label=endpoint.event_label, time_unit=unit,
         group_name=group_name, test=test, trend=trend, pairwise=pairwise, rates=first_rate,
         follow_up=follow_up_all, n_excluded=n_excluded, landmark=a.landmark,
-        follow_up_basis="" if (fu_time, fu_event) == (time, event) else f" on {label(fu_time).lower()}"))
+        follow_up_basis="" if (fu_time, fu_event) == (time, event) else f" on {fmt.in_sentence(label(fu_time))}"))
     for w in warnings:
         print("Note: " + w)
 

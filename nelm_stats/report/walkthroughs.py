@@ -33,7 +33,7 @@ from ..figures.comparison import learning_curve_figure, rates_figure, roc_figure
 from ..figures.forest import forest_figure
 from ..figures.km import km_figure
 from ..schema import label
-from .format import DASH, display_label, fmt_est_ci, fmt_median, fmt_num, fmt_p, fmt_pct, fmt_ratio, is_missing
+from .format import DASH, display_label, in_sentence, fmt_est_ci, fmt_median, fmt_num, fmt_p, fmt_pct, fmt_ratio, is_missing
 from .settings import AnalysisSettings, MatchingSettings
 
 __all__ = [
@@ -264,7 +264,7 @@ def _icg_baseline(data, lesions):
              "n_significant": f"{n_sig} of {len(p)} characteristics"}
     return StepResult(numbers, texts, (
         f"{n_sig} of {len(p)} baseline characteristics differ at p < 0.05; the smallest p-value is "
-        f"{label(low['variable']).lower()} ({fmt_p(low['p_value'])}).",))
+        f"{in_sentence(label(low['variable']))} ({fmt_p(low['p_value'])}).",))
 
 
 def _icg_complications(data, lesions):
@@ -616,7 +616,7 @@ def _jp_cox(time: str, event: str, covariates: tuple[str, ...]):
                   for r in t.itertuples(index=False)
                   if r.term != "grade" and not is_missing(r.multi_p_value) and r.multi_p_value < 0.05]
         lines = (f"Grade G3 vs G1, univariable: {texts['uni_hr']}, {texts['uni_p']}.",
-                 f"Multivariable (adjusted for {', '.join(label(c).lower() for c in covs if c != 'grade')}): "
+                 f"Multivariable (adjusted for {', '.join(in_sentence(label(c)) for c in covs if c != 'grade')}): "
                  f"{texts['multi_hr']}, {texts['multi_p']}.",
                  ("Other covariates significant in the multivariable model: " + ", ".join(others) + ".") if others
                  else "No other covariate was significant in the multivariable model.")
@@ -748,7 +748,7 @@ def _mayo_matched(data, lesions):
     numbers = {"n_treated": float(m.n_treated_matched), "n_control": float(m.n_control_matched)}
     texts = {"n_treated": str(m.n_treated_matched), "n_control": str(m.n_control_matched)}
     lines = [f"1:3 nearest-neighbour matching (caliper 0.2 SD of the logit propensity score) on "
-             f"{', '.join(label(c).lower() for c in covs)}: {m.n_treated_matched} cystic and {m.n_control_matched} "
+             f"{', '.join(in_sentence(label(c)) for c in covs)}: {m.n_treated_matched} cystic and {m.n_control_matched} "
              f"solid patients."]
     weights = "match_weight" if bool((mm["match_weight"] != 1).any()) else None
     for key, months, event, what in (("os", "os_months", "os_event", "overall survival"),
