@@ -251,7 +251,10 @@ def test_one_group_left_is_said_not_hidden():
     d.loc[d["g"] == False, "t"] = np.nan  # noqa: E712  (no follow-up in one group)
     rep = ns.survival_report(d, "t", "e", "g")
     assert rep.test is None and list(rep.km.medians["group"]) == ["True"]
-    assert rep.warnings[0].startswith("Only one group of 'G' (yes)")
+    assert rep.warnings[0].startswith("Only one group of g (patients G: yes) has the data")
+    cystic = pd.DataFrame({"t": d["t"], "e": d["e"], "cystic": d["g"]})
+    rep = ns.survival_report(cystic, "t", "e", "cystic")
+    assert rep.warnings[0].startswith("Only one group of cystic metastases (patients with cystic metastases) has")
     assert rep.n_excluded == 3
 
 
