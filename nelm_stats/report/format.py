@@ -16,7 +16,7 @@ from ..schema import YES_NO_GROUPS
 from ..schema import label as column_label
 
 __all__ = [
-    "DASH", "is_missing", "display_label", "level_label", "in_sentence", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
+    "DASH", "is_missing", "display_label", "level_label", "in_sentence", "group_in_sentence", "column_label", "fmt_p", "fmt_p_bare", "fmt_num", "fmt_pct",
     "fmt_ci", "fmt_est_ci", "fmt_ratio", "fmt_ratio_value", "fmt_n_pct", "fmt_median", "fmt_smd", "amount", "ci_label",
 ]
 
@@ -66,6 +66,13 @@ def in_sentence(text: str) -> str:
     if len(first) > 1 and (first.isupper() or any(ch.isdigit() for ch in first) or first[1:] != first[1:].lower()):
         return text
     return text[:1].lower() + text[1:]
+
+
+def group_in_sentence(value, column: str | None) -> str:
+    """A group inside a sentence: 'patients after resection' for a yes/no column, else 'G1'."""
+    if column is not None and display_label(value) in ("yes", "no"):
+        return "patients " + in_sentence(level_label(value, column))
+    return display_label(value)
 
 
 def fmt_p(p) -> str:

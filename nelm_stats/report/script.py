@@ -275,7 +275,8 @@ def survival(data, a, endpoint, eps):
     warnings = nv.survival_warnings(km.medians, unit)
     if g is not None and k < 2:
         warnings.insert(0, (
-            f"Only one group of '{label(group)}' ({fmt.display_label(km.medians['group'].iloc[0])}) has the data "
+            f"Only one group of {fmt.in_sentence(label(group))} "
+            f"({fmt.group_in_sentence(km.medians['group'].iloc[0], group)}) has the data "
             "this analysis needs; the curve is shown for these patients without a comparison."))
     if test is not None:
         print(nv.test_line(test))

@@ -24,7 +24,7 @@ from ..estimators.competing import competing_event_type, cumulative_incidence
 from ..estimators.groups import NumericCut, cut_numeric
 from ..estimators.logrank import logrank_test, pairwise_logrank
 from ..estimators.survival import kaplan_meier, landmark, median_follow_up, restricted_mean, rmst_difference
-from .format import in_sentence, level_label
+from .format import group_in_sentence, in_sentence
 from .narrative import describe_competing, describe_survival, display_label, survival_warnings
 from ..schema import label
 
@@ -91,12 +91,6 @@ class CompetingReport:
     narrative: str = ""
 
 
-
-def _group_words(value, column: str) -> str:
-    """A group inside a sentence: 'patients after resection' for a yes/no column, else 'G1'."""
-    if display_label(value) in ("yes", "no"):
-        return "patients " + in_sentence(level_label(value, column))
-    return display_label(value)
 
 def _grouping(data: pd.DataFrame, group: str | None, cut) -> tuple[pd.Series | None, NumericCut | None, bool]:
     """The grouping Series (or None), the cut used, and whether the groups are ordered."""
@@ -218,7 +212,7 @@ def survival_report(
     warnings = survival_warnings(km.medians, time_unit)
     if g is not None and k < 2:
         warnings.insert(0, (
-            f"Only one group of {in_sentence(label(group))} ({_group_words(km.medians['group'].iloc[0], group)}) "
+            f"Only one group of {in_sentence(label(group))} ({group_in_sentence(km.medians['group'].iloc[0], group)}) "
             "has the data this "
             "analysis needs; the curve is shown for these patients without a comparison."
         ))
@@ -311,7 +305,7 @@ def competing_report(
     g = _G if grouping is not None else None
     warnings = []
     if g is not None and work[g].nunique() < 2:
-        only = ", ".join(_group_words(v, group) for v in pd.unique(work[g].dropna()))
+        only = ", ".join(group_in_sentence(v, group) for v in pd.unique(work[g].dropna()))
         warnings.append(
             f"Only one group of {in_sentence(label(group))} ({only}) has the data this analysis needs; "
             "the curve is shown for these patients without a comparison."
