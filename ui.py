@@ -57,6 +57,7 @@ class Keys:
     IMPORT_LESION_SHEET = "import_lesion_sheet"  # + "_<file>"
     IMPORT_LESION_FILE = "import_lesion_file"
     IMPORT_DROP_DATES = "import_drop_dates"
+    IMPORT_AUDIT_OPEN = "import_audit_open"  # the per-patient audit table is open
     IMPORT_NAME = "import_name"
     IMPORT_USE = "import_use"
     IMPORT_USE_TOP = "import_use_top"  # the same, at the top of the page

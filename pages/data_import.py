@@ -414,8 +414,11 @@ ui.table(prepared.flow, "import_flow_table")
 if len(prepared.excluded):
     with st.expander(f"Excluded patients ({len(prepared.excluded)})"):
         ui.table(prepared.excluded, "import_excluded_table")
-with st.expander("Audit: how each patient's times and events were derived"):
-    ui.table(prepared.audit, "import_audit_table")
+audit_box = st.expander("Audit: how each patient's times and events were derived", key=K.IMPORT_AUDIT_OPEN,
+                        on_change="rerun")
+if audit_box.open:  # a row per patient: built and sent only when she opens it
+    with audit_box:
+        ui.table(prepared.audit, "import_audit_table")
 
 drop_dates = st.checkbox("Drop the raw dates once times are derived (keeps only intervals)", value=True,
                          key=K.IMPORT_DROP_DATES)

@@ -166,6 +166,9 @@ def test_import_tables_show_no_none_nan_or_timestamps():
     at = _app()
     _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
     assert not at.exception
+    assert not any("rfs_time" in d.value.columns for d in at.dataframe)  # the audit: drawn when opened
+    at.session_state[ui.Keys.IMPORT_AUDIT_OPEN] = True
+    at.run()
     audit = None
     for d in at.dataframe:
         df = d.value

@@ -374,27 +374,37 @@ def with_level_labels(result, column: str | None):
 def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A table of the import (audit, problems, flow) as people read it: dates as 2020-03-17, flags
     as yes/no, numbers with at most two decimals, "–" where a value is missing (never "None",
-    "NaT" or "nan"). Whole-number columns without a gap stay numbers."""
-    out = pd.DataFrame(index=frame.index)
+    "NaT" or "nan"). Whole-number columns without a gap stay numbers. Column by column, vectorised
+    (the audit table of a large export has a row per patient)."""
+    out = {}
     for c in frame.columns:
         s = frame[c]
+        missing = s.isna().to_numpy()
         if pd.api.types.is_datetime64_any_dtype(s):
-            out[c] = [DASH if pd.isna(x) else x.strftime("%Y-%m-%d") for x in s]
+            out[c] = s.dt.strftime("%Y-%m-%d").astype(object).where(~missing, DASH)
         elif pd.api.types.is_bool_dtype(s):
-            out[c] = [DASH if pd.isna(x) else ("yes" if x else "no") for x in s]
+            flags = s.astype(object)
+            out[c] = flags.map({True: "yes", False: "no"}).where(~missing, DASH)
         elif pd.api.types.is_numeric_dtype(s):
-            whole = s.dropna().map(float).map(float.is_integer).all()
-            if not s.isna().any() and whole:
+            values = s.to_numpy(dtype=float, na_value=np.nan)
+            whole = bool(np.all(np.mod(values[~missing], 1) == 0))
+            if not missing.any() and whole:
                 out[c] = s
             else:
-                out[c] = [DASH if pd.isna(x) else (f"{int(x)}" if whole else f"{float(x):.2f}".rstrip("0").rstrip("."))
-                          for x in s]
+                text = pd.Series(values, index=s.index).map(
+                    (lambda x: f"{x:.0f}") if whole else (lambda x: f"{x:.2f}".rstrip("0").rstrip(".")))
+                out[c] = text.astype(object).where(~missing, DASH)
         else:
-            out[c] = [DASH if is_missing(x) or str(x) in ("None", "nan", "NaT", "<NA>")
-                      else ("yes" if x in (True, "True") else "no") if isinstance(x, (bool, np.bool_))
-                      or x in ("True", "False")
-                      else x.strftime("%Y-%m-%d") if isinstance(x, pd.Timestamp) else x for x in s]
-    return out
+            obj = s.astype(object)
+            texts = obj.astype(str)
+            gone = missing | texts.isin(["None", "nan", "NaT", "<NA>"]).to_numpy()
+            flags = texts.isin(["True", "False"]).to_numpy()
+            obj = obj.where(~flags, texts.map({"True": "yes", "False": "no"}))
+            stamps = obj.map(lambda x: isinstance(x, pd.Timestamp)).to_numpy(dtype=bool)
+            if stamps.any():
+                obj = obj.where(~stamps, obj.map(lambda x: x.strftime("%Y-%m-%d") if isinstance(x, pd.Timestamp) else x))
+            out[c] = obj.where(~gone, DASH)
+    return pd.DataFrame(out, index=frame.index)
 
 
 def mapped_column_view(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
