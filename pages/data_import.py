@@ -85,8 +85,9 @@ st.write(
 )
 
 done = st.session_state.get(K.IMPORT_DONE)
+note = st.container()  # always there: the message appearing must not shift (and redraw) the page below
 if done and done in ui.uploads():
-    st.success(
+    note.success(
         f"“{done}” is now the current dataset ({len(ui.uploads()[done].data)} patients). "
         "Every analysis page uses it; switch datasets in the sidebar.",
         icon=":material/check_circle:",
