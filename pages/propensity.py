@@ -126,8 +126,11 @@ def _sanitize(key, options, default):
 
 
 def _warnings(msgs):
-    for msg in msgs:
-        st.warning(msg, icon=":material/warning:")
+    """The warnings in one container: however many there are, what follows keeps its place on the
+    page (the browser updates its charts instead of drawing them anew)."""
+    with st.container():
+        for msg in msgs:
+            st.warning(msg, icon=":material/warning:")
 
 
 def _balance_table(result, key):
@@ -276,7 +279,7 @@ except ns.AnalysisError as err:
     weight_error = err
 
 if tab_m.open:
-    with tab_m:
+    with tab_m, st.container():  # one place for the varying notes: the balance section keeps its place
         if match_error is not None:
             ui.show_error(match_error)
         if m is not None:
@@ -300,9 +303,11 @@ if tab_m.open:
             with st.expander("Method and assumptions", expanded=False):
                 st.markdown("\n".join(f"- {line}" for line in matching_assumptions(
                     m, [ui.column_label(c) for c in m.covariates])))
+    if m is not None:
+        with tab_m:
             _balance_section(m, "matched", "matching")
 if tab_w.open:
-    with tab_w:
+    with tab_w, st.container():
         if weight_error is not None:
             ui.show_error(weight_error)
         if w is not None:
@@ -314,6 +319,8 @@ if tab_w.open:
             cols[-2].metric("Extreme weights (> 10)", int(w.extreme.sum()))
             cols[-1].metric("Trimmed", w.n_trimmed)
             _warnings(w.warnings)
+    if w is not None:
+        with tab_w:
             _balance_section(w, "weighted", "weighting")
 
 st.header("Outcome: crude, matched and weighted")

@@ -14,7 +14,7 @@ from nelm_stats.figures.forest import forest_figure
 from nelm_stats.figures.schoenfeld import schoenfeld_figure
 from nelm_stats.report import manuscript
 from nelm_stats.report import views
-from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare
+from nelm_stats.report.format import fmt_num, fmt_p, fmt_p_bare, level_label
 
 K = ui.Keys
 DEFAULT_COVARIATES = ns.schema.DEFAULT_COX_COVARIATES
@@ -115,7 +115,8 @@ with st.container():
             key = f"{K.RISK_REFERENCE}_{c}"
             ui.keep_valid(key, levels, ns.default_reference(data[c]))
             reference[c] = cols[i % 3].selectbox(f"Reference group of {ui.column_label(c)}",
-                                                 levels, key=key, format_func=display_label)
+                                                 levels, key=key,
+                                                 format_func=lambda v, c=c: level_label(v, c))
             i += 1
         elif c in nums:
             key = f"{K.RISK_UNIT}_{c}"
@@ -146,8 +147,9 @@ st.caption(
         f"{ui.column_label(t)}: n = {int(n)}, {int(e)} events"
         for t, n, e in zip(tests["term"], tests["n"], tests["events"]) if pd.notna(n))
 )
-for msg in screen.warnings:
-    st.warning(msg, icon=":material/warning:")
+with st.container():  # however many warnings: what follows keeps its place (charts are updated, not redrawn)
+    for msg in screen.warnings:
+        st.warning(msg, icon=":material/warning:")
 
 st.subheader("Multivariable model")
 row = st.columns([3, 1])
@@ -160,9 +162,10 @@ selection = row[0].radio(
 threshold = row[1].selectbox("Threshold", THRESHOLDS, index=1, key=K.RISK_THRESHOLD,
                              format_func=lambda p: f"p < {p:g}",
                              disabled=selection != "screen")
+notes = st.container()  # the selection's note, when there is one, in a fixed place
 if selection == "screen":
     chosen = screen.selected(threshold)
-    st.caption(
+    notes.caption(
         f"Selected by the univariable screen (likelihood-ratio p < {threshold:g}): "
         + (", ".join(ui.column_label(c) for c in chosen) or "none")
         + ". Data-driven selection makes the multivariable p-values optimistic; say so in a paper."
@@ -172,7 +175,7 @@ else:
     chosen = [c for c in covariates if c in fitted]
     dropped = [c for c in covariates if c not in fitted]
     if dropped:
-        st.caption("Left out of the multivariable model because they could not be estimated alone "
+        notes.caption("Left out of the multivariable model because they could not be estimated alone "
                    "(see the warnings above): " + ", ".join(map(ui.column_label, dropped)) + ".")
 if not chosen:
     st.info("No covariate meets the selection: no multivariable model.")
@@ -198,8 +201,9 @@ st.caption(
     f"{fmt_p(model.score_p_value)}. {model.n_excluded} patient(s) with a missing value in "
     "the endpoint or a model covariate were left out."
 )
-for msg in model.warnings:
-    st.warning(msg, icon=":material/warning:")
+with st.container():
+    for msg in model.warnings:
+        st.warning(msg, icon=":material/warning:")
 
 combined = nc.risk_factor_table(screen, model)
 ui.result_table(views.risk_factor_view(combined), hide_index=True, width="stretch")
