@@ -12,7 +12,7 @@ import nelm_stats as ns
 import ui
 from nelm_stats.report import manuscript, views
 from nelm_stats.figures.comparison import distribution_figure, margin_figure, rates_figure
-from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, level_label
+from nelm_stats.report.format import display_label, fmt_num, fmt_p, fmt_p_bare, fmt_ratio, in_sentence, level_label
 
 K = ui.Keys
 POSITIVE = list(ns.schema.POSITIVE_MARGINS)
@@ -57,10 +57,6 @@ def _stay(data, group):
     return ns.table_one(data, group, ["length_of_stay_days"], continuous="median")
 
 
-def _lower_first(text: str) -> str:
-    """'With solid metastases' inside a sentence; a level such as 'G1' stays as it is."""
-    return text[:1].lower() + text[1:] if text[:5] in ("With ", "Witho", "After") else text
-
 
 def _label(g: str) -> str:
     """A group named for people ('With cystic metastases', not 'yes'); ``group`` is the page's grouping."""
@@ -96,7 +92,7 @@ def _rates_block(res, label, key):
         parts.append(f"risk difference {100 * res.risk_difference:+.1f} percentage points (95 % CI "
                      f"{100 * res.rd_ci_lower:+.1f} to {100 * res.rd_ci_upper:+.1f}; Newcombe)")
     if parts:
-        st.markdown(" · ".join(parts) + (f" — second group vs {_lower_first(display_label(res.table['group'].iloc[0]))}"
+        st.markdown(" · ".join(parts) + (f" — second group vs {in_sentence(display_label(res.table['group'].iloc[0]))}"
                                         if res.odds_ratio == res.odds_ratio else ""))
     if res.n_excluded:
         st.caption(f"{res.n_excluded} patient(s) with a missing value were left out.")

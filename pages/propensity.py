@@ -13,7 +13,7 @@ import ui
 from nelm_stats.report import manuscript, views
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, is_missing, level_label
+from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, in_sentence, is_missing, level_label
 from nelm_stats.report.narrative import display_label, matching_assumptions
 
 K = ui.Keys
@@ -185,9 +185,6 @@ def _hr_line(res, label):
     )
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
 
 def _km(res, treatment, key):
     if res is None:
@@ -285,13 +282,13 @@ if tab_m.open:
         if m is not None:
             cols = st.columns(4)
             cols[0].metric("Treated matched", f"{m.n_treated_matched} / {m.n_treated}",
-                           help=f"Treated: {_lower_first(level_label(m.treated_label, treatment))}.")
+                           help=f"Treated: {in_sentence(level_label(m.treated_label, treatment))}.")
             cols[1].metric("Controls matched", f"{m.n_control_matched} / {m.n_control}",
-                           help=f"Controls: {_lower_first(level_label(m.control_label, treatment))}.")
+                           help=f"Controls: {in_sentence(level_label(m.control_label, treatment))}.")
             cols[2].metric("Treated unmatched", m.n_treated_unmatched)
             cols[3].metric("Left out (missing data)", m.n_excluded)
-            st.caption(f"Treated: {_lower_first(level_label(m.treated_label, treatment))}; controls: "
-                       f"{_lower_first(level_label(m.control_label, treatment))}.")
+            st.caption(f"Treated: {in_sentence(level_label(m.treated_label, treatment))}; controls: "
+                       f"{in_sentence(level_label(m.control_label, treatment))}.")
             if m.n_treated_unmatched:
                 reasons = m.unmatched_reasons
                 st.caption("Unmatched treated patients: " + ", ".join(
@@ -371,7 +368,7 @@ if comparison is not None:
         ["Crude: unadjusted Cox model. Matched: Cox with robust SE clustered on the matched set. "
          "Weighted: Cox with IPTW weights and robust SE."], comparison.table))
     st.caption(
-        (f"Hazard ratio of the patients {_lower_first(level_label(m.treated_label, treatment))} vs the other group. "
+        (f"Hazard ratio of the patients {in_sentence(level_label(m.treated_label, treatment))} vs the other group. "
          if m and display_label(m.treated_label) in ("yes", "no") else
          f"Hazard ratio of {ui.column_label(treatment)}: {display_label(m.treated_label) if m else ''} vs the other group. ") +
         "Crude: unadjusted Cox on the patients of the propensity model. Matched: Cox with robust SE "
