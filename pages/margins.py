@@ -57,7 +57,6 @@ def _stay(data, group):
     return ns.table_one(data, group, ["length_of_stay_days"], continuous="median")
 
 
-
 def _label(g: str) -> str:
     """A group named for people ('With cystic metastases', not 'yes'); ``group`` is the page's grouping."""
     return "All patients" if g == "all" else level_label(g, group)

@@ -185,7 +185,6 @@ def _hr_line(res, label):
     )
 
 
-
 def _km(res, treatment, key):
     if res is None:
         return
