@@ -362,9 +362,10 @@ lesion_sheet = None
 if lesion_sheets:
     lc1, lc2 = st.columns(2)
     likely = [s for s in lesion_sheets if any(w in s.lower() for w in ("lesion", "läsion", "nodul", "metast"))]
-    lesion_sheet = lc1.selectbox("Lesion sheet of this workbook", [None] + lesion_sheets,
-                                 index=1 + lesion_sheets.index(likely[0]) if likely else 0,
-                                 format_func=lambda s: "(none)" if s is None else s, key=f"{K.IMPORT_LESION_SHEET}_{file_id}")
+    lesion_sheet = lc1.selectbox("Lesion sheet of this workbook", [""] + lesion_sheets,  # "": none (None would
+                                 index=1 + lesion_sheets.index(likely[0]) if likely else 0,  # read "Choose an option")
+                                 format_func=lambda s: s or "(none)",
+                                 key=f"{K.IMPORT_LESION_SHEET}_{file_id}") or None
 else:
     lc2 = st.container()
 lesion_file = lc2.file_uploader(("…or a" if lesion_sheets else "A") + " separate lesion file (one row per resected "

@@ -31,17 +31,17 @@ if kind == "sample":
 
 ui.forget_on_new_dataset(ui.Keys.HOME_DATASET, [ui.Keys.HOME_GROUP])
 cats, _ = ui.grouping_columns(data)
-options = [None] + cats
-default = ui.default_grouping(data, options)
+options = [""] + cats  # "": the whole cohort (None would show Streamlit's "Choose an option")
+default = ui.default_grouping(data, options) or ""
 if st.session_state.get(ui.Keys.HOME_GROUP, default) not in options:
     st.session_state.pop(ui.Keys.HOME_GROUP, None)  # another dataset: start again
 st.session_state.setdefault(ui.Keys.HOME_GROUP, default)
 group = st.selectbox(
     "Groups to compare",
     options,
-    format_func=ui.column_label,
+    format_func=lambda c: ui.column_label(c or None),
     key=ui.Keys.HOME_GROUP,
-)
+) or None
 
 try:
     summary = ui.cohort_summary(data, group)

@@ -46,8 +46,7 @@ def _texts(at: AppTest):
     for w in at.multiselect:
         yield "placeholder", w.proto.placeholder or "Choose options"
     for w in at.selectbox:
-        if w.value is None and str(w.format_func(None)) not in w.options:  # nothing chosen (None may be
-            # an option itself, e.g. "Whole cohort")
+        if w.value is None:  # Streamlit shows its placeholder for None, even when None is an option
             yield "placeholder", w.proto.placeholder or "Choose an option"
     for d in at.dataframe:
         cfg = json.loads(d.proto.columns) if d.proto.columns else {}
