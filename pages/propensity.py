@@ -109,19 +109,6 @@ def _binary_outcomes(data) -> dict[str, pd.Series]:
     return out
 
 
-# ---- widgets ----------------------------------------------------------------------------------
-
-
-def _sanitize(key, options, default):
-    """Keep a widget's stored value valid when the dataset (and so the options) change."""
-    value = st.session_state.get(key)
-    if isinstance(default, list):
-        if value is None or not all(v in options for v in value):
-            st.session_state[key] = [v for v in (value or default) if v in options] or default
-    elif value not in options:
-        st.session_state[key] = default
-
-
 # ---- rendering --------------------------------------------------------------------------------
 
 
@@ -212,18 +199,18 @@ if not treatments:
     st.stop()
 
 default_t = ns.default_treatment(data, treatments)
-_sanitize(K.PROPENSITY_TREATMENT, treatments, default_t)
+ui.keep_valid(K.PROPENSITY_TREATMENT, treatments, default_t)
 c1, c1b, c2 = st.columns([1, 1, 2])
 treatment = c1.selectbox("Treatment (two groups)", treatments, key=K.PROPENSITY_TREATMENT,
                          format_func=ui.column_label)
 levels = ns.treatment_levels(data, treatment)
-_sanitize(K.PROPENSITY_TREATED, levels, levels[-1])
+ui.keep_valid(K.PROPENSITY_TREATED, levels, levels[-1])
 treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED,
                         format_func=lambda v: level_label(v, treatment),
                         help="The group whose patients are matched (ATT) and whose hazard ratio is reported.")
 cov_opts = ns.covariate_columns(data, exclude=[treatment])
 default_c = ns.default_covariates(cov_opts)
-_sanitize(K.PROPENSITY_COVARIATES, cov_opts, default_c)
+ui.keep_valid(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
                                   format_func=ui.column_label, placeholder="Choose the confounders"))
 
@@ -233,7 +220,7 @@ ui.keep_choices({K.PROPENSITY_RATIO: 1, K.PROPENSITY_CALIPER_ON: True, K.PROPENS
                  K.PROPENSITY_SCALE: "logit", K.PROPENSITY_REPLACE: False, K.PROPENSITY_ESTIMAND: "ATE",
                  K.PROPENSITY_STABILIZE: True, K.PROPENSITY_TRIM: "none"})
 exact_opts = [x for x in ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0] if x != treatment]
-_sanitize(K.PROPENSITY_EXACT, exact_opts, [])
+ui.keep_valid(K.PROPENSITY_EXACT, exact_opts, [])
 tab_m, tab_w = ui.lazy_tabs(["Matching", "Weighting (IPTW)"], K.PROPENSITY_VIEW)
 
 if tab_m.open:
@@ -326,7 +313,7 @@ if not endpoints:
     st.info("These data have no follow-up times, so survival cannot be compared.")
 else:
     e1, e2 = st.columns([2, 1])
-    _sanitize(K.PROPENSITY_ENDPOINT, list(endpoints),
+    ui.keep_valid(K.PROPENSITY_ENDPOINT, list(endpoints),
               endpoint.key if endpoint.key in endpoints else next(iter(endpoints)))
     ep_key = e1.selectbox("Endpoint", list(endpoints), key=K.PROPENSITY_ENDPOINT,
                           format_func=lambda k: endpoints[k][0])
@@ -421,7 +408,7 @@ if m is not None and ratio == 1 and not replace:
     outcomes = _binary_outcomes(data)
     if outcomes:
         names = list(outcomes)
-        _sanitize(K.PROPENSITY_BINARY, names, names[0])
+        ui.keep_valid(K.PROPENSITY_BINARY, names, names[0])
         outcome = st.selectbox("Outcome", names, key=K.PROPENSITY_BINARY)
         try:
             pb = _paired(data, treatment, covariates, match_args, outcome)

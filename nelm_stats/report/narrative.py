@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from ..schema import COHORT_COLUMNS, YES_NO_GROUPS
-from .format import amount, display_label, fmt_p, fmt_p_bare, is_missing
+from .format import amount, display_label, fmt_p, fmt_p_bare, group_in_sentence, is_missing
 from .format import fmt_num as _fmt_num
 from .format import fmt_pct as _fmt_pct
 
@@ -64,7 +64,7 @@ def group_phrase(group_name: str | None, label: str) -> str:
     text = display_label(label)
     column = _COLUMN_OF_LABEL.get(group_name, group_name.lower().replace(" ", "_"))  # extras: their name
     if text in ("yes", "no") and column in YES_NO_GROUPS:
-        return "patients " + YES_NO_GROUPS[column][0 if text == "yes" else 1]
+        return group_in_sentence(text, column)
     return f"{group_name}: {text}" if text in ("yes", "no") else f"{group_name} {text}"
 
 
