@@ -193,3 +193,9 @@ def test_labels_inside_a_sentence_keep_acronyms_and_names():
     assert F.in_sentence("Tumour grade") == "tumour grade" and F.in_sentence("Overall survival") == "overall survival"
     assert F.in_sentence("ICG fluorescence used") == "ICG fluorescence used"
     assert F.in_sentence("Ki-67") == "Ki-67" and F.in_sentence("Clavien–Dindo grade") == "Clavien–Dindo grade"
+
+
+def test_table_one_names_yes_no_groups_as_the_other_pages_do():
+    t1 = ns.table_one(ns.load_sample("mayo_cystic"), "cystic", ["age", "sex"])
+    cols = list(t1.formatted(group_title="Cystic metastases").columns)
+    assert "With solid metastases (n = 452)" in cols and "With cystic metastases (n = 12)" in cols

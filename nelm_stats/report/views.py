@@ -90,6 +90,8 @@ def table_one_view(t1: TableOne, digits: int = 1, p_digits: int = 3, group_title
     def name(g):
         if g == "all":
             return "Overall"
+        if t1.group is not None and display_label(g) in ("yes", "no"):
+            return level_label(g, t1.group)  # 'With cystic metastases', as every other page names it
         return f"{group_title}: {display_label(g)}" if group_title else display_label(g)
 
     head = {g: f"{name(g)} (n = {t1.group_sizes.get(g, 0)})" for g in cols}
