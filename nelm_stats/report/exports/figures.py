@@ -86,6 +86,16 @@ def _server():
     return kaleido
 
 
+def _restart_server() -> None:
+    global _started
+    import kaleido
+
+    try:
+        kaleido.stop_sync_server(silence_warnings=True)
+    finally:
+        _started = False
+
+
 def _scale_fonts(fig: go.Figure, factor: float, family: str) -> None:
     """Scale every explicit type size (layout, annotations, trace text) by ``factor``."""
     base = fig.layout.font.size or _SCREEN_FONT_PX
@@ -158,7 +168,12 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", *, size: str = "double", dpi:
     themed, width, height = journal_theme(fig, size)
     opts = dict(format=fmt, width=width, height=height, scale=(dpi / CSS_DPI) if fmt == "png" else 1)
     with _lock:
-        out = _server().calc_fig_sync(themed, opts=opts)
+        try:
+            out = _server().calc_fig_sync(themed, opts=opts)
+        except Exception:  # noqa: BLE001 - its page can start without its scripts under load
+            # ("ReferenceError: kaleido_scopes is not defined"): start the server again, once
+            _restart_server()
+            out = _server().calc_fig_sync(themed, opts=opts)
     if fmt == "png":
         out = _set_png_dpi(out, int(dpi))
     elif fmt == "svg" and isinstance(out, str):
