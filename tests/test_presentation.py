@@ -24,7 +24,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # on purpose: tests/test_import_page.py checks its texts)
 PAGES = [p for p in re.findall(r'st\.Page\("(pages/[^"]+)"', Path(APP).read_text(encoding="utf-8"))
          if p != "pages/data_import.py"]
-BAD = re.compile(r"Choose an option|Choose options|\bki67\b|\bicg\b|\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
+BAD = re.compile(r"Choose an option|Choose options|\bki67\b|\bicg\b|\biptw\b|\b0\.000\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b_[a-z0-9_]+_\b")
 ALLOWED = re.compile(r"`[^`]*`|\b[\w-]+\.(csv|xlsx|json|parquet|sav|dta|py)\b|\bnelm_stats\b")  # files, the software
 
 

@@ -87,7 +87,7 @@ def propensity_results(m, comparison, endpoint_label: str) -> str:
     text = (f"Treated group: {treated}. With {method}, {m.n_treated_matched} of "
             f"{m.n_treated} treated patients were matched to {m.n_control_matched} controls.")
     if comparison is not None and len(comparison.table):
-        lines = [f"{ANALYSIS_NAMES.get(row.analysis, row.analysis).lower()} "
+        lines = [f"{in_sentence(ANALYSIS_NAMES.get(row.analysis, row.analysis))} "
                  f"{fmt_ratio('HR', row.hazard_ratio, row.ci_lower, row.ci_upper)}, {fmt_p(row.p_value)}"
                  for row in comparison.table.itertuples(index=False) if row.hazard_ratio == row.hazard_ratio]
         if lines:
