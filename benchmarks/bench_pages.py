@@ -5,7 +5,8 @@ Playwright and times, from the click to the page being idle with its charts draw
 
 - cold start: server start (``launch.py``, as ``make run``) to the first rendered Overview, the
   browser being open already (as the clinician's is);
-- the upload of a synthetic 5 000-patient series through the Import page, "Use this cohort";
+- the upload of a synthetic 5 000-patient series through the Import page: to the mapping screen,
+  to the derived cohort, "Use this cohort";
 - the first and the second visit of every analysis page;
 - interactions: Survival "Compare groups", Propensity caliper, Risk factors adding a covariate.
 
@@ -141,6 +142,13 @@ def run_once(n: int, csv_path: Path) -> dict[str, float]:
         _idle(page)
         t = time.perf_counter()
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv_path))
+        # the mapping screen: a role box for every column of the file (the page goes on below it)
+        n_columns = len(csv_path.read_text().splitlines()[0].split(","))
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"stSelectbox\"]').length >= n"
+            " && [...document.querySelectorAll('p')].some(p => p.innerText === 'Your column (example values)')",
+            arg=n_columns, timeout=300_000)
+        out[f"import of {n} patients to the mapping screen"] = time.perf_counter() - t
         page.get_by_text("7. Your cohort").first.wait_for(timeout=300_000)
         _idle(page)
         out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t

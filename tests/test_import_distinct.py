@@ -99,3 +99,24 @@ def test_identifier_shares_are_weighted_by_frequency():
     emails = pd.Series(["a@b.de"] * 4 + ["x"] * 6, dtype="string")
     assert ns_privacy._value_reason(emails) == "values look like e-mail addresses"  # 40 % > 30 %
     assert ns_privacy._value_reason(pd.Series(["a@b.de"] * 3 + ["x"] * 7, dtype="string")) is None
+
+
+@pytest.mark.parametrize("pool", ["bool", "plus_minus", "text", "codes_only"])
+def test_extra_columns(monkeypatch, pool):
+    """A kept (non-schema) column: yes/no spellings (also + / −) become boolean, other text stays
+    text, missing codes become missing — the same once per distinct text as value by value."""
+    pools = {"bool": ["yes", "no", " Ja ", "nein", "NA", "", "unknown", "1", "0", "1.0"],
+             "plus_minus": ["+", "-", " - ", "NA", "yes"],
+             "text": ["yes", "no", "pancreas", "NA", "ileum", ""],
+             "codes_only": ["NA", "", "unknown", "n/a"]}
+    values = [pools[pool][i] for i in RNG.integers(0, len(pools[pool]), 300)]
+    series = pd.Series([None if RNG.random() < 0.1 else v for v in values], index=pd.RangeIndex(300) + 5,
+                       dtype=object)
+    fast = ns_normalise.normalise_extra(series)
+    monkeypatch.setattr(ns_normalise, "distinct_values", lambda series: None)
+    slow = ns_normalise.normalise_extra(series)
+    pd.testing.assert_series_equal(fast, slow)
+    expected = {"bool": "boolean", "plus_minus": "boolean", "text": "string", "codes_only": "string"}[pool]
+    assert str(fast.dtype) == expected
+    assert fast.isna().sum() == sum(v is None or v.strip().lower() in ("na", "", "unknown", "n/a")
+                                    for v in series)

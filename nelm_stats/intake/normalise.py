@@ -430,6 +430,9 @@ def normalise_extra(series: pd.Series, *, missing_codes=DEFAULT_MISSING_CODES) -
     if _plus_minus(series):
         codes = codes - _MINUS
     values = series.astype(object).where(series.notna(), None)
+    distinct = distinct_values(values) if pd.api.types.infer_dtype(values, skipna=True) == "string" else None
+    if distinct is not None:  # text only: each rule once per distinct text
+        return _extra_text(values, codes, *distinct)
     values = values.map(lambda v: None if v is None or _key(v) in codes else v)
     present = values.dropna()
     flags = present.map(lambda v: False if _key(v) in _MINUS else bool_value(v))
@@ -438,6 +441,23 @@ def normalise_extra(series: pd.Series, *, missing_codes=DEFAULT_MISSING_CODES) -
                                                                       else bool_value(v))), index=series.index,
                          dtype=object).astype("boolean")
     return values.astype("string") if len(present) else pd.Series(pd.NA, index=series.index, dtype="string")
+
+
+def _extra_text(values: pd.Series, codes: frozenset[str], value_codes: np.ndarray, uniques: list) -> pd.Series:
+    """:func:`normalise_extra` of a text column, each rule run once per distinct text (the same
+    result as value by value)."""
+    keys = [_key(u) for u in uniques]
+    kept = np.array([k not in codes for k in keys] + [False])  # last: missing
+    present = kept[value_codes]
+    values = values.where(present, None)
+    if not present.any():
+        return pd.Series(pd.NA, index=values.index, dtype="string")
+    flags = [False if k in _MINUS else bool_value(u) for u, k in zip(uniques, keys)]
+    if all(f is not None for f, keep in zip(flags, kept) if keep):
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:] = [f if keep else None for f, keep in zip(flags, kept)] + [None]
+        return pd.Series(table[value_codes], index=values.index, dtype=object).astype("boolean")
+    return values.astype("string")
 
 
 def _nec_from_grade(raw: pd.Series, grade: pd.Series) -> pd.Series | None:
