@@ -120,3 +120,13 @@ def test_extra_columns(monkeypatch, pool):
     assert str(fast.dtype) == expected
     assert fast.isna().sum() == sum(v is None or v.strip().lower() in ("na", "", "unknown", "n/a")
                                     for v in series)
+
+
+@pytest.mark.parametrize("texts", [["a", "b", None, "ä ü"], [None], [], ["x" * 300, "", "\u00a0"]])
+def test_text_series_from_distinct_texts(texts):
+    """A column built in Arrow from its distinct texts equals the one built cell by cell."""
+    codes = RNG.integers(-1, len(texts), 500) if texts else np.full(500, -1)
+    index = pd.RangeIndex(500) + 2
+    fast = ns_dates.text_series(texts, codes, index)
+    cells = np.array(list(texts) + [None], dtype=object)[np.where(codes < 0, len(texts), codes)]
+    pd.testing.assert_series_equal(fast, pd.Series(cells, index=index, dtype="string"))

@@ -53,3 +53,35 @@ def test_age_from_birth_date():
                        "OP": ["2020-05-09", "2020-05-10", "2020-01-01", "2020-01-01"]})
     age = age_from_birth_date(df, "DOB", "OP")
     assert age.iloc[:2].tolist() == [59.0, 60.0] and age.iloc[2:].isna().all()
+
+
+# values meant to sit on the edge of each pattern: Unicode digits (Arabic-Indic, full-width),
+# superscripts (str.isdigit but not \d), umlauts, leading signs and brackets, long ids
+_EDGE_VALUES = [
+    "anna.muster@klinik.de", "a@b.c", "@x.de", "x@", "Müller, Anna", "Anna Müller", "Ö Ab", "Éva Nagy",
+    "Muster,Anna", "+49 89 1234567", "(089) 123 4567", "089/1234567", "-1234567", "1234567", "١٢٣٤٥٦٧٨",
+    "１２３４５６７８", "²³⁴⁵⁶⁷⁸⁹", "12 Main Street", "Hauptstraße 5", "12 ſt. x", "P00001", "NELM-0001",
+    "ja", "12,5", "2019-03-14", "Dr. Who", " 1234567", "+", "++49 123 4567", "Hauptstr.5", "HAUPTSTR. 5",
+    "Hauptſtr.5", "Lindenweg\u00a012", "12\u2003Main St", "Am Platz 3", "5th avenue",
+]
+
+
+@pytest.mark.parametrize("value", _EDGE_VALUES)
+def test_value_patterns_are_only_skipped_where_they_cannot_match(value):
+    """Each identifier pattern is tried only on values passing its cheap test (a needed
+    character): that test must hold for every value the pattern matches."""
+    from nelm_stats.intake import privacy
+
+    for rx, maybe in privacy._CAN_MATCH.items():
+        if rx.search(value):
+            assert maybe(value), (rx.pattern, value)
+
+
+def test_a_column_of_many_study_ids_is_not_flagged_and_a_column_of_phone_numbers_is():
+    ids = pd.Series([f"P{i:06d}" for i in range(20_000)])
+    phones = pd.Series([f"+49 89 {i:07d}" for i in range(20_000)])
+    mrn = pd.Series([f"{i:08d}" for i in range(10_000_000, 10_020_000)])
+    flags = flag_identifiers(pd.DataFrame({"study": ids, "contact": phones, "x": mrn}))
+    assert dict(zip(flags["column"], flags["reason"])) == {
+        "contact": "values look like phone numbers",
+        "x": "values look like hospital record numbers (7+ digit numbers, one per row)"}

@@ -352,6 +352,24 @@ def distinct_values(series: pd.Series) -> tuple[np.ndarray, list] | None:
     return np.asarray(codes, dtype=np.intp), pd.Index(uniques).tolist()
 
 
+def text_series(texts: list, codes: np.ndarray, index) -> pd.Series:
+    """The column whose row i holds ``texts[codes[i]]`` (missing where the code is -1 or the text
+    None), as a "string" column: taken in Arrow from the distinct texts (several times faster than
+    building it from one Python string per row)."""
+    import pyarrow as pa
+
+    take = np.where(codes < 0, len(texts), codes)
+    try:
+        if pd.StringDtype().storage != "pyarrow":
+            raise TypeError("strings are stored by Python")
+        array = pa.array(list(texts) + [None], type=pa.large_string()).take(pa.array(take))
+    except (TypeError, pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: the plain way
+        table = np.empty(len(texts) + 1, dtype=object)
+        table[:] = list(texts) + [None]
+        return pd.Series(table[take], index=index, dtype="string")
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index, copy=False)
+
+
 def _row(idx) -> int | None:
     try:
         return int(idx) + 2

@@ -39,6 +39,19 @@ _NAME = re.compile(r"^[A-ZÄÖÜ][a-zäöüéèß'-]+,? [A-ZÄÖÜ][a-zäöüé�
 _STREET = re.compile(r"\d+\s*\w*\s+(street|st\.?|road|rd\.?|avenue|ave\.?|lane|weg|allee|platz)\b|"
                      r"\w+(straße|strasse|str\.)\s*\d+", re.IGNORECASE)
 _LONG_DIGITS = re.compile(r"^\d{7,}$")
+_NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ")
+# a cheap necessary condition of each value pattern (a value failing it cannot match): a character
+# the pattern needs, or the first character it accepts (str.isdigit() holds for every character
+# \d matches, and for a few more)
+_CAN_MATCH = {
+    _EMAIL: lambda v: "@" in v,
+    _NAME: lambda v: v[:1] in _NAME_FIRST and " " in v,
+    _PHONE: lambda v: v[:1] in ("+", "(", ")", "/", "-", " ") or v[:1].isdigit(),
+    _LONG_DIGITS: lambda v: v[:1].isdigit(),
+    # "12 Main Street" needs a whitespace (\s is str.isspace), "Hauptstr.5" an "str" in any case
+    # (re's IGNORECASE also lets the long s "ſ" stand for s)
+    _STREET: lambda v: len(v.split(maxsplit=1)) > 1 or "str" in v.lower().replace("ſ", "s"),
+}
 
 
 def _norm(header: str) -> str:
@@ -86,8 +99,14 @@ def _value_reason(series: pd.Series) -> str | None:
     distinct, weight, n = counts.index.tolist(), counts.to_numpy(), len(values)
 
     def share(rx) -> float:
+        """Weighted share of the values matching ``rx``, tried only where ``_CAN_MATCH`` allows it
+        (a column of 100 000 study ids is not searched for e-mail addresses value by value)."""
         test = rx if callable(rx) else (lambda v: rx.search(v))
-        return float(weight[np.fromiter((bool(test(v)) for v in distinct), bool, len(distinct))].sum() / n)
+        maybe = _CAN_MATCH.get(rx)
+        hit = np.zeros(len(distinct), dtype=bool)
+        for i in (range(len(distinct)) if maybe is None else (i for i, v in enumerate(distinct) if maybe(v))):
+            hit[i] = bool(test(distinct[i]))
+        return float(weight[hit].sum() / n)
 
     if share(_EMAIL) > 0.3:
         return "values look like e-mail addresses"

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataReadError, InputError
-from .dates import parse_date_value
+from .dates import parse_date_value, text_series
 from .vocabulary import DEFAULT_MISSING_CODES, missing_code_set
 
 __all__ = [
@@ -281,9 +281,19 @@ def _text_cells(s: pd.Series) -> bool:
     return s.dtype == object or pd.api.types.is_string_dtype(s)
 
 
-def _distinct_texts(s: pd.Series, codes: frozenset[str]) -> list[str]:
+def _text_codes(s: pd.Series) -> tuple[np.ndarray, list] | None:
+    """(codes, distinct texts) of a column of text cells only (and missing cells, code -1), in
+    order of first appearance; None for other columns (numbers or dates among the texts)."""
+    values = s.astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return None
+    value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return value_codes, pd.Index(uniques).tolist()
+
+
+def _distinct_texts(s: pd.Series, codes: frozenset[str], factorized=None) -> list[str]:
     """The distinct trimmed non-missing texts of a column (numbers and dates of Excel cells left out)."""
-    vals = pd.unique(s[s.notna()].astype(object))
+    vals = factorized[1] if factorized is not None else pd.unique(s[s.notna()].astype(object))
     out = []
     for v in vals:
         if isinstance(v, str):
@@ -302,7 +312,8 @@ def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None = Non
     """
     data = data.copy()
     data.columns = _clean_headers(data.columns)
-    texts = {c: _distinct_texts(data[c], codes) for c in data.columns if _text_cells(data[c])}
+    factorized = {c: _text_codes(data[c]) for c in data.columns if _text_cells(data[c])}
+    texts = {c: _distinct_texts(data[c], codes, f) for c, f in factorized.items()}
     evidence = {c: _column_evidence(t) for c, t in texts.items()}
     file_decimal = decimal
     if file_decimal is None:
@@ -340,12 +351,12 @@ def _finish(data: pd.DataFrame, codes: frozenset[str], decimal: str | None = Non
                 f"writes decimals with '{col_decimal}' in its other columns.")
         if ev & {"comma", "dot", "ambiguous"}:
             formats[c] = (col_decimal, "." if col_decimal == "," else ",")
-        data[c] = _text_or_number(data[c], codes, col_decimal)
+        data[c] = _text_or_number(data[c], codes, col_decimal, factorized[c])
     empty_cols = [c for c in data.columns if c.startswith("column ") and data[c].isna().all()]
     data = data.drop(columns=empty_cols)
     # drop empty rows but keep the labels: index i is spreadsheet row i + 2
     empty_rows = data.isna().all(axis=1)
-    return data.loc[~empty_rows], formats, warnings_
+    return (data.loc[~empty_rows] if empty_rows.any() else data), formats, warnings_
 
 
 def _canonical_number_text(x: float) -> str:
@@ -361,25 +372,27 @@ def _plain_text_of(v: str, decimal: str) -> str:
     return v if x is None else _canonical_number_text(x)
 
 
-def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str) -> pd.Series:
+def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str, factorized="find") -> pd.Series:
+    """``factorized``: :func:`_text_codes` of ``s`` when known already."""
+    if isinstance(factorized, str):
+        factorized = _text_codes(s)
+    if factorized is not None:  # text cells (and missing) only
+        return _text_or_number_distinct(s, codes, decimal, *factorized)
     values = s.astype(object)
-    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text cells (and missing) only
-        return _text_or_number_distinct(values, codes, decimal)
     return _text_or_number_cells(values.where(s.notna(), None), codes, decimal)
 
 
-def _text_or_number_distinct(values: pd.Series, codes: frozenset[str], decimal: str) -> pd.Series:
+def _text_or_number_distinct(values: pd.Series, codes: frozenset[str], decimal: str, value_codes: np.ndarray,
+                             uniques: list) -> pd.Series:
     """:func:`_text_or_number` for a column of text cells only: each distinct text is looked at once."""
-    value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    trimmed = [u.strip() for u in pd.Index(uniques).tolist()]
+    trimmed = [u.strip() for u in uniques]
     numbers = [None if v == "" or v.lower() in codes else _to_number(v, decimal) for v in trimmed]
     present = [i for i, v in enumerate(trimmed) if v != "" and v.lower() not in codes]
     if present and all(numbers[i] is not None for i in present):
         arr = np.array([np.nan if x is None else x for x in numbers] + [np.nan], dtype=float)
         return pd.Series(arr[value_codes], index=values.index, dtype=float)
-    texts = np.empty(len(trimmed) + 1, dtype=object)
-    texts[:] = [None if v == "" else _plain_text_of(v, decimal) for v in trimmed] + [None]
-    return pd.Series(texts[value_codes], index=values.index, dtype="string")
+    return text_series([None if v == "" else _plain_text_of(v, decimal) for v in trimmed], value_codes,
+                       values.index)
 
 
 def _text_or_number_cells(values: pd.Series, codes: frozenset[str], decimal: str) -> pd.Series:
@@ -677,7 +690,8 @@ def _split_header(rows: list[list], header_row: int | None, filename: str, codes
     frame = pd.DataFrame(rows[h + 1:], columns=range(width), dtype=object)
     frame.columns = header
     frame.index = range(h, h + len(frame))  # label i = spreadsheet row i + 2
-    frame = frame.loc[[i + 1 not in drop for i in frame.index]]
+    if drop:
+        frame = frame.loc[[i + 1 not in drop for i in frame.index]]
     non_patients = pd.DataFrame([(i + 1, t, r) for i, t, r in skipped], columns=["row", "text", "reason"])
     return frame, h + 1, non_patients
 
