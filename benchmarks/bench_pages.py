@@ -107,7 +107,7 @@ def _visit(page, name) -> float:
     return _timed(page, _nav(page, name), TITLES[name])
 
 
-def run_once(n: int, csv_path: Path) -> dict[str, float]:
+def run_once(n: int, csv_path: Path, import_only: bool = False) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     out: dict[str, float] = {}
@@ -153,6 +153,8 @@ def run_once(n: int, csv_path: Path) -> dict[str, float]:
         _idle(page)
         out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t
         out["use the cohort"] = _timed(page, lambda: page.get_by_role("button", name="Use this cohort").click())
+        if import_only:
+            return out
         for name in PAGES:
             out[f"open {name} (first visit)"] = _visit(page, name)
         for name in PAGES:
@@ -194,6 +196,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patients", type=int, default=5000)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--import-only", action="store_true", help="stop after the import (cold start and upload)")
     a = ap.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is not installed: apt-get install chromium")
@@ -201,7 +204,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / f"series_{a.patients}.csv"
         cohort_csv(a.patients, csv_path)
-        runs = [run_once(a.patients, csv_path) for _ in range(a.reps)]
+        runs = [run_once(a.patients, csv_path, a.import_only) for _ in range(a.reps)]
     print(f"| action ({a.patients} patients, median of {a.reps}) | seconds |")
     print("|---|---|")
     for k in runs[0]:
