@@ -58,6 +58,8 @@ class Keys:
     IMPORT_LESION_FILE = "import_lesion_file"
     IMPORT_DROP_DATES = "import_drop_dates"
     IMPORT_AUDIT_OPEN = "import_audit_open"  # the per-patient audit table is open
+    IMPORT_PREVIEW_OPEN = "import_preview_open"  # + "_<file>": the value preview is open
+    IMPORT_PROBLEMS_OPEN = "import_problems_open"  # + "_<file>": the list of problem rows is open
     IMPORT_NAME = "import_name"
     IMPORT_USE = "import_use"
     IMPORT_USE_TOP = "import_use_top"  # the same, at the top of the page
@@ -583,6 +585,12 @@ def keep_choices(defaults: dict) -> None:
     of their own (``value=``/``index=``): the one here is it."""
     for key, default in defaults.items():
         st.session_state[key] = st.session_state.get(key, default)
+
+
+def lazy_expander(label: str, key: str, expanded: bool = False, **kwargs):
+    """An expander whose content is built and sent only while it is open (``box.open``): opening
+    or closing it reruns the page, so a long table costs nothing until it is asked for."""
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun", **kwargs)
 
 
 def lazy_tabs(labels: list[str], key: str):

@@ -29,6 +29,7 @@ from nelm_stats.intake import quality as ns_quality
 
 K = ui.Keys
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "sav", "zsav", "dta", "parquet"]
+PROBLEM_ROWS_SHOWN = 20  # up to this many problem rows are listed at once; more behind a click
 RFS_LABELS = {
     "recurrence_or_death": "Recurrence or death (default)",
     "recurrence_only": "Recurrence only (death censored)",
@@ -292,8 +293,10 @@ if len(mapped.unrecognised):
     ui.table(views.mapped_column_view(mapped.unrecognised, mapping.roles), "import_unrecognised_table")
 else:
     st.caption("Every value of the mapped columns was recognised.")
-with st.expander("How values were read (preview)"):
-    ui.table(views.mapped_column_view(mapped.preview, mapping.roles), "import_preview_table")
+preview_box = ui.lazy_expander("How values were read (preview)", f"{K.IMPORT_PREVIEW_OPEN}_{file_id}")
+if preview_box.open:  # a row per distinct value: 100 000 study ids are built and sent only when asked for
+    with preview_box:
+        ui.table(views.mapped_column_view(mapped.preview, mapping.roles), "import_preview_table")
 if len(mapped.unparsed_dates):
     st.warning("Some dates could not be read; they are listed as problems below.",
                icon=":material/calendar_month:")
@@ -335,13 +338,27 @@ if len(report.problems):
             f"{kind.description} — {item.n_rows} row(s)", list(kind.actions),
             format_func=ns_quality.ACTION_LABELS.get, key=f"{K.IMPORT_ACTION}_{item.problem}",
         )
-    ui.table(views.problems_view(report.problems, {k: v.description for k, v in ns_quality.PROBLEM_KINDS.items()}),
-             "import_problems_table")
+    problems_box = ui.lazy_expander(f"The {report.n_problem_rows} rows with a problem", f"{K.IMPORT_PROBLEMS_OPEN}_{file_id}",
+                                    expanded=report.n_problem_rows <= PROBLEM_ROWS_SHOWN)
+    if problems_box.open:  # a long list (thousands of rows in a large registry) only when asked for
+        with problems_box:
+            ui.table(views.problems_view(report.problems,
+                                         {k: v.description for k, v in ns_quality.PROBLEM_KINDS.items()}),
+                     "import_problems_table")
 else:
     st.caption("No problems found.")
 all_rows = step("row_numbers", mapped_key, lambda: ns_quality.row_numbers(mapped.data))
-exclude_rows = st.multiselect("Exclude further rows (optional)", all_rows, key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}",
-                              placeholder="No row excluded by hand (type a row number)")
+exclude_text = st.text_input(
+    "Exclude further rows (optional): their row numbers in your spreadsheet", key=f"{K.IMPORT_EXCLUDE_ROWS}_{file_id}",
+    placeholder="No row excluded by hand (e.g. 12, 40-45)",
+    help="Rows as the problems above number them (row 1 holds the column names). Separate them with commas; "
+         "40-45 is rows 40 to 45.")
+try:
+    exclude_rows = ns_quality.parse_rows(exclude_text, all_rows)
+except ns.AnalysisError as err:
+    ui.show_error(err)
+    st.caption("No row is excluded by hand until the rows above are corrected.")
+    exclude_rows = []
 
 try:
     prepared_key = (mapped_key, tuple(sorted(actions.items())), rfs_definition, unit, source,
@@ -416,8 +433,7 @@ ui.table(prepared.flow, "import_flow_table")
 if len(prepared.excluded):
     with st.expander(f"Excluded patients ({len(prepared.excluded)})"):
         ui.table(prepared.excluded, "import_excluded_table")
-audit_box = st.expander("Audit: how each patient's times and events were derived", key=K.IMPORT_AUDIT_OPEN,
-                        on_change="rerun")
+audit_box = ui.lazy_expander("Audit: how each patient's times and events were derived", K.IMPORT_AUDIT_OPEN)
 if audit_box.open:  # a row per patient: built and sent only when she opens it
     with audit_box:
         ui.table(prepared.audit, "import_audit_table")

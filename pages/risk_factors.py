@@ -232,8 +232,8 @@ terms = [t.name for t in model.terms]
 ui.keep_valid(K.RISK_PH_TERM, terms, terms[0])
 ui.keep_choices({K.RISK_PH_TERM: terms[0]})  # kept while the plot is folded away
 # the residual plot (thousands of points) is drawn only when its section is open
-plot_box = st.expander("Residual plot (scaled Schoenfeld residuals over time)", icon=":material/scatter_plot:",
-                       key=K.RISK_PH_PLOT_OPEN, on_change="rerun")
+plot_box = ui.lazy_expander("Residual plot (scaled Schoenfeld residuals over time)", K.RISK_PH_PLOT_OPEN,
+                            icon=":material/scatter_plot:")
 if plot_box.open:
     with plot_box:
         term = st.selectbox("Residual plot for", terms, format_func=ui.column_label, key=K.RISK_PH_TERM)

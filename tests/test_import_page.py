@@ -5,6 +5,7 @@ AppTest cannot drive st.file_uploader, so the upload itself is exercised by the 
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -62,15 +63,55 @@ def test_demo_export_end_to_end_and_use_cohort():
     assert any("is now the current dataset" in s.value for s in at.success)
 
 
+def _export_with_problems(n_bad: int) -> tuple[str, bytes]:
+    """The demo registry export of a larger cohort, the date of death before surgery in ``n_bad`` rows."""
+    from nelm_stats.intake.read import demo_registry_export
+
+    data = ns.load_sample("mayo_cystic").copy()
+    bad = data.index[data["surgery_date"].notna()][:n_bad]
+    data.loc[bad, "death"] = True
+    data.loc[bad, "death_date"] = data.loc[bad, "surgery_date"] - pd.Timedelta(days=30)
+    return "registry_with_problems.csv", demo_registry_export(data)
+
+
+@pytest.mark.parametrize("n_bad", [3, 30])
+def test_a_long_list_of_problem_rows_is_drawn_when_opened(n_bad):
+    """A few problem rows are listed at once; a long list (thousands in a large registry) behind
+    a click, its choices of what to do with each kind of problem always in view."""
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state[ui.Keys.IMPORT_DEMO] = _export_with_problems(n_bad)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    box = next(e for e in at.expander if e.label.endswith("rows with a problem"))
+    n_rows = int(box.label.split()[1])
+    assert n_rows >= n_bad
+    listed = [d for d in at.dataframe if "problem" in d.value.columns and "detail" in d.value.columns]
+    assert bool(listed) == (n_rows <= 20)
+    if not listed:
+        at.session_state[f"{ui.Keys.IMPORT_PROBLEMS_OPEN}_{hashlib.sha1(at.session_state[ui.Keys.IMPORT_DEMO][1]).hexdigest()[:10]}"] = True
+        at.run()
+        listed = [d for d in at.dataframe if "problem" in d.value.columns and "detail" in d.value.columns]
+    assert len(listed) == 1 and listed[0].value["row"].nunique() == n_rows
+
+
 def test_problem_choice_changes_the_flow():
     at = _app()
     _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
     # exclude two rows by hand: the flow shows it
-    key = next(m.key for m in at.multiselect if m.key.startswith(ui.Keys.IMPORT_EXCLUDE_ROWS))
-    at.multiselect(key=key).set_value([2, 3]).run()
+    key = next(t.key for t in at.text_input if t.key.startswith(ui.Keys.IMPORT_EXCLUDE_ROWS))
+    at.text_input(key=key).input("2, 3").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Excluded"] == "2"
+    # a range; then a row that is not a patient row: said in words, nothing excluded by hand
+    at.text_input(key=key).input("2-4").run()
+    assert {m.label: m.value for m in at.metric}["Excluded"] == "3"
+    at.text_input(key=key).input("1, 3").run()
+    assert not at.exception
+    assert any("Row 1 is not a patient row of your file" in e.value for e in at.error)
+    assert {m.label: m.value for m in at.metric}["Excluded"] == "0"
 
 
 
@@ -167,8 +208,13 @@ def test_import_tables_show_no_none_nan_or_timestamps():
     _button(at, ui.Keys.IMPORT_DEMO_BUTTON).click().run()
     assert not at.exception
     assert not any("rfs_time" in d.value.columns for d in at.dataframe)  # the audit: drawn when opened
+    n_closed = len(at.dataframe)
+    file_id = hashlib.sha1(at.session_state[ui.Keys.IMPORT_DEMO][1]).hexdigest()[:10]
     at.session_state[ui.Keys.IMPORT_AUDIT_OPEN] = True
+    at.session_state[f"{ui.Keys.IMPORT_PREVIEW_OPEN}_{file_id}"] = True  # these two: one per file
+    at.session_state[f"{ui.Keys.IMPORT_PROBLEMS_OPEN}_{file_id}"] = True
     at.run()
+    assert len(at.dataframe) == n_closed + 2  # the value preview and the audit (the demo has no problem row)
     audit = None
     for d in at.dataframe:
         df = d.value

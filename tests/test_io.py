@@ -257,3 +257,24 @@ def test_damaged_files_never_raise_anything_but_data_read_error(ext):
             read_table(content, f"f.{ext}")
         except ns.DataReadError as err:
             assert "\n" not in str(err)
+
+
+def test_reading_leaves_the_cycle_collector_as_it_was():
+    """The collector is paused while a file is parsed (speed), and restored afterwards: also after
+    an unreadable file, and left paused when the caller had paused it."""
+    import gc
+
+    from nelm_stats.errors import DataReadError
+
+    assert gc.isenabled()
+    read_table(b"a,b\n1,2\n", "ok.csv")
+    assert gc.isenabled()
+    with pytest.raises(DataReadError):
+        read_table(b"\x00\x01binary", "bad.csv")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_table(b"a,b\n1,2\n", "ok.csv")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import nelm_stats as ns
+from nelm_stats.errors import InputError
 from nelm_stats.intake.quality import FLOW_COLUMNS, PROBLEM_COLUMNS, find_problems, patient_flow, prepare_cohort
 
 D = pd.Timestamp
@@ -177,3 +178,34 @@ def test_row_numbers_and_restrict_lesions():
     les = pd.DataFrame({"patient_id": ["p0", "p0", "p9", None], "lesion_id": ["a", "b", "c", "d"]})
     kept, n_out = restrict_lesions(les, c.iloc[:2])
     assert kept["lesion_id"].tolist() == ["a", "b"] and n_out == 2
+
+
+@pytest.mark.parametrize("text,rows", [
+    ("12, 40-45; 61", [12, 40, 41, 42, 43, 44, 45, 61]), (" 3 .. 5 ", [3, 4, 5]), ("", []), (None, []),
+    ("2–4 7 7", [2, 3, 4, 7]), ("101", [101]), ("45-40x", None), ("abc", None), ("1", None), ("0", None),
+    ("9-3", None), ("50-120", None), ("200", None), ("2-99999999999", None), ("1.5", None), ("-3", None),
+])
+def test_rows_typed_to_exclude(text, rows):
+    """Row numbers as the clinician types them: lists, ranges, any separator; anything else, or a
+    row that holds no patient, is refused in words (never silently ignored)."""
+    from nelm_stats.intake.quality import parse_rows
+
+    valid = list(range(2, 102))
+    if rows is not None:
+        assert parse_rows(text, valid) == rows
+        return
+    with pytest.raises(InputError) as err:
+        parse_rows(text, valid)
+    message = str(err.value)
+    assert "is not a row number" in message or "is not a patient row" in message or "a range goes" in message
+    if text in ("200", "1"):
+        assert f"Row {text} is not a patient row of your file: its patients are in rows 2–101." == message
+
+
+def test_rows_typed_to_exclude_skip_rows_set_apart():
+    from nelm_stats.intake.quality import parse_rows
+
+    valid = [3, 4, 5, 7, 8]  # row 2: a second header row; row 6: a subtotal line
+    assert parse_rows("3-5, 8", valid) == [3, 4, 5, 8]
+    with pytest.raises(InputError, match="Row 6 is not a patient row.*set apart as not patients"):
+        parse_rows("5-7", valid)

@@ -47,8 +47,8 @@ def app_session():
     at.switch_page("pages/data_import.py")
     at.run()
     next(b for b in at.button if b.key == K.IMPORT_DEMO_BUTTON).click().run()
-    key = next(m.key for m in at.multiselect if m.key.startswith(K.IMPORT_EXCLUDE_ROWS))
-    at.multiselect(key=key).set_value([2, 3]).run()
+    key = next(t.key for t in at.text_input if t.key.startswith(K.IMPORT_EXCLUDE_ROWS))
+    at.text_input(key=key).input("2, 3").run()
     next(b for b in at.button if b.key == K.IMPORT_USE).click().run()
     assert not at.exception
     name, export = at.session_state[K.IMPORT_DEMO]

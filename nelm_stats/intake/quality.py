@@ -9,6 +9,7 @@ patient flow (uploaded -> excluded for reason X -> analysed).  Nothing is lost s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ __all__ = [
     "ProblemKind", "EXCLUDE", "MAX_FOLLOW_UP_YEARS", "LONG_MEDIAN_MONTHS", "DATE_COLUMNS", "ACTION_LABELS",
     "PROBLEM_KINDS", "LIMITS", "PROBLEM_COLUMNS", "SUMMARY_COLUMNS", "FLOW_COLUMNS", "EXCLUDED_COLUMNS",
     "QualityReport", "PreparedCohort", "find_problems", "default_actions", "prepare_cohort", "patient_flow",
-    "row_numbers", "restrict_lesions",
+    "row_numbers", "parse_rows", "restrict_lesions",
 ]
 
 
@@ -477,6 +478,45 @@ def row_numbers(data: pd.DataFrame) -> list[int]:
     require_frame(data)
     numbers = _Rows(data.index)
     return [numbers.row[i] for i in data.index]
+
+
+def parse_rows(text: str, rows) -> list[int]:
+    """Spreadsheet rows the user typed to exclude ("12, 40-45; 61"), checked against ``rows``
+    (:func:`row_numbers` of the table): sorted, each once.
+
+    Numbers are separated by commas, semicolons or spaces; "40-45" (also with "–" or "..") is a
+    range.  InputError, in the user's words, for anything that is not a row number or a row of
+    the table (a header row, a footer, a row past the end).
+    """
+    if text is None:
+        return []
+    if not isinstance(text, str):
+        raise InputError("Rows to exclude are written as text, e.g. “12, 40-45”.")
+    valid = set(int(r) for r in rows)
+    chosen: set[int] = set()
+    tokens = [t for t in re.split(r"[,;\s]+", re.sub(r"\s*(?:-|–|—|\.\.)\s*", "-", text.strip())) if t]
+    for token in tokens:
+        m = re.fullmatch(r"(\d+)(?:-(\d+))?", token)
+        if m is None:
+            raise InputError(f"“{token}” is not a row number. Write the spreadsheet rows to exclude separated "
+                             "by commas, e.g. 12, 40-45.")
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        if last < first:
+            raise InputError(f"“{token}”: a range goes from the smaller row to the larger, e.g. {last}-{first}.")
+        if not valid:
+            raise InputError("Your file has no patient rows to exclude.")
+        low, high = min(valid), max(valid)
+        outside = first if first < low else (max(first, high + 1) if last > high else None)
+        span = set(range(first, last + 1)) if outside is None else set()
+        if outside is None and span - valid:
+            outside = min(span - valid)
+        if outside is not None:
+            raise InputError(f"Row {outside} is not a patient row of your file: its patients are in rows "
+                             f"{low}–{high}" + (" (rows set apart as not patients, such as a second header "
+                                                "row or a footer, cannot be excluded)" if len(valid) < high - low + 1
+                                                else "") + ".")
+        chosen |= span
+    return sorted(chosen)
 
 
 def restrict_lesions(lesions: pd.DataFrame, cohort: pd.DataFrame) -> tuple[pd.DataFrame, int]:
