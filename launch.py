@@ -38,12 +38,19 @@ def _import_and_read() -> None:
     ui.PAGE_SHOWN.wait(timeout=20)  # not competing with the first page, nor with its sending and drawing
     time.sleep(1.0)
     # what the first analysis page needs next: scipy.stats (0.7 s, loaded on first use) and plotly's
-    # figure classes (built on first use), loaded by drawing one Kaplan-Meier figure nobody sees
+    # figure classes (built on first use), loaded by drawing figures nobody sees
     import scipy.stats  # noqa: F401
     import nelm_stats as ns
     from nelm_stats.figures.km import km_figure
 
     km_figure(ns.kaplan_meier(data, "os_months", "os_event", "icg"), time_unit="months").to_plotly_json()
+    # and the bar and marker figures of the propensity page (plotly builds each trace type's checks once)
+    from nelm_stats.figures.balance import love_plot, overlap_plot
+
+    treatment = ns.treatment_columns(data)[0]
+    matched = ns.propensity_match(data, treatment, ns.default_covariates(ns.covariate_columns(data, exclude=[treatment])))
+    love_plot(matched).to_plotly_json()
+    overlap_plot(matched).to_plotly_json()
 
 
 def main() -> int:

@@ -7,8 +7,11 @@ a cache shared between sessions).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import pickle
+import sys
 import threading
 import weakref
 
@@ -58,6 +61,7 @@ class Keys:
     IMPORT_LESION_FILE = "import_lesion_file"
     IMPORT_DROP_DATES = "import_drop_dates"
     IMPORT_AUDIT_OPEN = "import_audit_open"  # the per-patient audit table is open
+    MANUSCRIPT_OPEN = "manuscript_open"  # + "_<page's key>": its "Text for the manuscript" is open
     IMPORT_PREVIEW_OPEN = "import_preview_open"  # + "_<file>": the value preview is open
     IMPORT_PROBLEMS_OPEN = "import_problems_open"  # + "_<file>": the list of problem rows is open
     IMPORT_NAME = "import_name"
@@ -412,7 +416,22 @@ def _frame_digest(data: pd.DataFrame) -> str:
     return d.hexdigest()
 
 
-HASH_FUNCS = {pd.DataFrame: frame_hash}
+def _result_digest(result) -> str:
+    """A digest of a nelm_stats result (a frozen dataclass: a match, a Kaplan-Meier fit ...) passed to
+    a cached call (a figure of it), from its pickled bytes: every value is read, in about a third of
+    the time Streamlit's default takes (it deep-copies the result with dataclasses.asdict, then
+    samples series of 50 000 rows or more)."""
+    return hashlib.sha256(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def _result_types() -> list[type]:
+    return [c for name, module in list(sys.modules.items()) if name.split(".")[0] == "nelm_stats"
+            for c in vars(module).values()
+            if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == name
+            and c.__dataclass_params__.frozen]
+
+
+HASH_FUNCS = {pd.DataFrame: frame_hash, **{t: _result_digest for t in _result_types()}}
 PAGE_SHOWN = threading.Event()  # set after the first page of this server was run (launch.py waits for it)
 CACHE_ENTRIES = 256  # per function (and, for uploads, per session): a session of exploring stays cached
 
@@ -837,7 +856,10 @@ def downloads(key: str, *, fig=None, stem: str = "figure", table=None) -> None:
 def manuscript_text(key: str, results: str | None, methods: str) -> None:
     """'Text for the manuscript': the results sentences and the methods of what the page shows,
     each in a box with a copy button."""
-    with st.expander("Text for the manuscript", icon=":material/edit_note:"):
+    box = lazy_expander("Text for the manuscript", f"{Keys.MANUSCRIPT_OPEN}_{key}", icon=":material/edit_note:")
+    if not box.open:  # the text boxes are built and drawn when she opens it
+        return
+    with box:
         if results:
             st.caption("Results")
             st.code(results, language=None, wrap_lines=True)

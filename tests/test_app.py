@@ -3,6 +3,7 @@ an upload; and the package boundary (nelm_stats never imports streamlit)."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -345,6 +346,33 @@ def test_frame_hash_sees_the_order_of_categories():
     d = ns.load_sample("jp_multicenter")
     assert ui.frame_hash(d) != ui.frame_hash(ns.set_reference(d, "grade", "G2"))
     assert ui.frame_hash(d) == ui.frame_hash(d.copy())
+
+
+def test_a_result_passed_to_a_cached_figure_is_keyed_on_all_its_values():
+    """A result handed to a cached call (ui.figure) is hashed whole: a change in one row of a
+    60 000-row series (beyond Streamlit's sample of large series) is a new key; an equal copy is not."""
+    import copy
+    import hashlib
+
+    from streamlit.runtime.caching.hashing import CacheType, update_hash
+
+    from nelm_stats.estimators.propensity import PropensityModel
+
+    assert PropensityModel in ui.HASH_FUNCS and ns.KaplanMeierResult in ui.HASH_FUNCS
+    d = ns.load_sample("jp_multicenter")
+    t = ns.treatment_columns(d)[0]
+    model = ns.propensity_model(d, t, ns.default_covariates(ns.covariate_columns(d, exclude=[t])))
+    big = dataclasses.replace(model, propensity=pd.Series(np.linspace(0.1, 0.9, 60_000)))
+    changed = dataclasses.replace(big, propensity=big.propensity.copy())
+    changed.propensity.iloc[31_234] += 1e-9
+
+    def key(obj):
+        h = hashlib.new("md5")
+        update_hash((obj,), h, CacheType.DATA, hash_funcs=ui.HASH_FUNCS)
+        return h.hexdigest()
+
+    assert key(big) == key(copy.deepcopy(big))
+    assert key(big) != key(changed)
 
 
 def test_rate_times_in_months_or_years_typed_on_the_survival_page():

@@ -538,3 +538,32 @@ def test_conf_level_reaches_the_matched_cox_and_km(colon, rref):
     assert km90["ci_upper"].iloc[0] < r95.km.at([365])["ci_upper"].iloc[0]
     comp = ns.compare_survival(colon, "time", "status", matched=m, conf_level=0.90)
     assert comp.table.set_index("analysis").loc["matched", "ci_lower"] == pytest.approx(r90.ci_lower)
+
+
+def test_one_model_fit_serves_matching_weighting_and_the_crude_analysis(monkeypatch):
+    """The same model (same patients, covariates, treated group and values) is fitted once and
+    shared; any change in the data fits it again; each result gets its own copy of the tables."""
+    from nelm_stats.estimators import propensity as P
+
+    data = ns.load_sample("jp_multicenter")
+    treatment = ns.treatment_columns(data)[0]
+    covariates = ns.default_covariates(ns.covariate_columns(data, exclude=[treatment]))
+    P._MODELS.clear()
+    cold_match = ns.propensity_match(data, treatment, covariates)
+    fits = []
+    real = P._fit_model_now
+    monkeypatch.setattr(P, "_fit_model_now", lambda *a: fits.append(1) or real(*a))
+    match = ns.propensity_match(data, treatment, covariates, caliper=0.1)
+    weight = ns.iptw(data, treatment, covariates)
+    model = ns.propensity_model(data, treatment, covariates)
+    assert fits == []
+    pd.testing.assert_series_equal(model.propensity, cold_match.propensity)
+    pd.testing.assert_series_equal(weight.propensity, cold_match.propensity)
+    assert match.propensity is not model.propensity and weight.propensity is not model.propensity
+    # another value in one covariate, another treated group, a row fewer: fitted again
+    changed = data.copy()
+    changed.loc[changed.index[0], "age"] = changed["age"].iloc[0] + 1
+    ns.propensity_model(changed, treatment, covariates)
+    ns.propensity_model(data, treatment, covariates, treated=ns.treatment_levels(data, treatment)[0])
+    ns.propensity_model(data.iloc[1:], treatment, covariates)
+    assert len(fits) == 3
