@@ -61,6 +61,7 @@ class Keys:
     IMPORT_LESION_FILE = "import_lesion_file"
     IMPORT_DROP_DATES = "import_drop_dates"
     IMPORT_AUDIT_OPEN = "import_audit_open"  # the per-patient audit table is open
+    HOW_TO_READ_OPEN = "how_to_read_open"  # + "_<page's key>": its "How to read this" is open
     MANUSCRIPT_OPEN = "manuscript_open"  # + "_<page's key>": its "Text for the manuscript" is open
     IMPORT_PREVIEW_OPEN = "import_preview_open"  # + "_<file>": the value preview is open
     IMPORT_PROBLEMS_OPEN = "import_problems_open"  # + "_<file>": the list of problem rows is open
@@ -340,7 +341,10 @@ def how_to_read(page_key: str) -> None:
     """'How to read this' for a surgical resident (what the page shows, assumptions, common mistakes,
     how to report it), from nelm_stats.report.teaching.HOW_TO_READ."""
     h = ns_teaching.HOW_TO_READ[page_key]
-    with st.expander("How to read this", icon=":material/school:"):
+    box = lazy_expander("How to read this", f"{Keys.HOW_TO_READ_OPEN}_{page_key}", icon=":material/school:")
+    if not box.open:  # on every analysis page, every run: its text is sent when she opens it
+        return
+    with box:
         st.markdown(f"**What it shows.** {h.shows}")
         st.markdown(f"**Assumptions.** {h.assumptions}")
         st.markdown(f"**Common mistakes.** {h.mistakes}")

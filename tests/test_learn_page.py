@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nelm_stats as ns
+import ui
 from nelm_stats.report import teaching as T
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -142,7 +143,10 @@ def test_glossary_renders_and_filters():
 def test_every_analysis_page_shows_how_to_read(page, key):
     at = _open(page, "mimic" if key == "fluorescence" else "icg_lpsh")
     assert "How to read this" in [e.label for e in at.expander]
-    text = " ".join(m.value for m in at.markdown)
     h = T.HOW_TO_READ[key]
+    assert h.shows not in " ".join(m.value for m in at.markdown)  # folded away: sent when opened
+    at.session_state[f"{ui.Keys.HOW_TO_READ_OPEN}_{key}"] = True
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
     for part in (h.shows, h.assumptions, h.mistakes, h.report):
         assert part in text
