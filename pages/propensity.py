@@ -403,49 +403,57 @@ if comparison is not None:
                     _hr_line(res, title)
                     _km(res, treatment, key)
 
-if m is not None and ratio == 1 and not replace:
-    st.header("Binary outcomes in the matched pairs")
-    outcomes = _binary_outcomes(data)
-    if outcomes:
-        names = list(outcomes)
-        ui.keep_valid(K.PROPENSITY_BINARY, names, names[0])
-        outcome = st.selectbox("Outcome", names, key=K.PROPENSITY_BINARY)
-        try:
-            pb = _paired(data, treatment, covariates, match_args, outcome)
-        except ns.InsufficientDataError as err:
-            st.info(str(err))
-            pb = None
-        except ns.AnalysisError as err:
-            ui.show_error(err)
-            pb = None
-        if pb is not None:
-            ui.result_table(pd.DataFrame({
-                "": [f"Treated patient ({level_label(m.treated_label, treatment)}): yes",
-                     f"Treated patient ({level_label(m.treated_label, treatment)}): no"],
-                "Matched control: yes": [pb.both, pb.control_only],
-                "Matched control: no": [pb.treated_only, pb.neither],
-            }), hide_index=True, key="propensity_paired_table")
-            st.markdown(
-                f"{pb.n_pairs} pairs: rate {fmt_pct(pb.treated_rate, 1)} vs {fmt_pct(pb.control_rate, 1)}. "
-                + ("McNemar test not possible (no discordant pairs)" if is_missing(pb.statistic) else
-                   f"McNemar χ² = {fmt_num(pb.statistic, 2)}, {fmt_p(pb.p_value)} (exact {fmt_p(pb.exact_p_value)})")
-                + f"; {fmt_ratio('conditional odds ratio', pb.odds_ratio, pb.ci_lower, pb.ci_upper)}."
-            )
-            if pb.n_excluded:
-                st.caption(f"{pb.n_excluded} pair{'s' if pb.n_excluded != 1 else ''} left out: outcome missing "
-                           "for one of the two patients.")
-
-if hasattr(ns, "table_one") and covariates and (m is not None or w is not None):
-    st.header("Table 1 of the matched and weighted cohorts")
-    t_m, t_w = ui.lazy_tabs(["Matched cohort", "Weighted cohort"], K.PROPENSITY_TABLE_ONE_VIEW)
-    for tab, which, res in ((t_m, "matched", m), (t_w, "weighted", w)):
-        if res is None or not tab.open:  # only the open tab's table is built and drawn
-            continue
-        with tab:
+# the two further analyses below the main result: each built and drawn when opened
+outcomes = _binary_outcomes(data) if m is not None and ratio == 1 and not replace else {}
+if outcomes:
+    binary_box = ui.lazy_expander("Binary outcomes in the matched pairs (McNemar test)", K.PROPENSITY_BINARY_OPEN,
+                                  icon=":material/compare_arrows:")
+    if binary_box.open:
+        with binary_box:
+            names = list(outcomes)
+            ui.keep_valid(K.PROPENSITY_BINARY, names, names[0])
+            outcome = st.selectbox("Outcome", names, key=K.PROPENSITY_BINARY)
             try:
-                t1 = _table_one(data, treatment, covariates, which, match_args if which == "matched" else weight_args)
+                pb = _paired(data, treatment, covariates, match_args, outcome)
+            except ns.InsufficientDataError as err:
+                st.info(str(err))
+                pb = None
             except ns.AnalysisError as err:
                 ui.show_error(err)
-                continue
-            ui.result_table(t1.formatted(), hide_index=True, key=f"propensity_table_one_{which}")
-            st.caption(" ".join(t1.footnotes()) + " SMDs standardized by the SD of the unmatched cohort.")
+                pb = None
+            if pb is not None:
+                ui.result_table(pd.DataFrame({
+                    "": [f"Treated patient ({level_label(m.treated_label, treatment)}): yes",
+                         f"Treated patient ({level_label(m.treated_label, treatment)}): no"],
+                    "Matched control: yes": [pb.both, pb.control_only],
+                    "Matched control: no": [pb.treated_only, pb.neither],
+                }), hide_index=True, key="propensity_paired_table")
+                st.markdown(
+                    f"{pb.n_pairs} pairs: rate {fmt_pct(pb.treated_rate, 1)} vs {fmt_pct(pb.control_rate, 1)}. "
+                    + ("McNemar test not possible (no discordant pairs)" if is_missing(pb.statistic) else
+                       f"McNemar χ² = {fmt_num(pb.statistic, 2)}, {fmt_p(pb.p_value)} "
+                       f"(exact {fmt_p(pb.exact_p_value)})")
+                    + f"; {fmt_ratio('conditional odds ratio', pb.odds_ratio, pb.ci_lower, pb.ci_upper)}."
+                )
+                if pb.n_excluded:
+                    st.caption(f"{pb.n_excluded} pair{'s' if pb.n_excluded != 1 else ''} left out: outcome missing "
+                               "for one of the two patients.")
+
+if covariates and (m is not None or w is not None):
+    table_box = ui.lazy_expander("Table 1 of the matched and weighted cohorts", K.PROPENSITY_TABLE_ONE_OPEN,
+                                 icon=":material/table:")
+    if table_box.open:
+        with table_box:
+            t_m, t_w = ui.lazy_tabs(["Matched cohort", "Weighted cohort"], K.PROPENSITY_TABLE_ONE_VIEW)
+            for tab, which, res in ((t_m, "matched", m), (t_w, "weighted", w)):
+                if res is None or not tab.open:  # only the open tab's table is built and drawn
+                    continue
+                with tab:
+                    try:
+                        t1 = _table_one(data, treatment, covariates, which,
+                                        match_args if which == "matched" else weight_args)
+                    except ns.AnalysisError as err:
+                        ui.show_error(err)
+                        continue
+                    ui.result_table(t1.formatted(), hide_index=True, key=f"propensity_table_one_{which}")
+                    st.caption(" ".join(t1.footnotes()) + " SMDs standardized by the SD of the unmatched cohort.")

@@ -68,11 +68,12 @@ def _texts(at: AppTest):
                     yield "cell", v
 
 
-# tabs drawn only when open (ui.lazy_tabs): the other tabs of each page, opened in turn
+# tabs and sections drawn only when open (ui.lazy_tabs, ui.lazy_expander): opened in turn
 LAZY_TABS = {
     "pages/margins.py": [("margins_view", ["Margin distance", "Before / after", "Per lesion",
                                            "Complications & recurrence"])],
-    "pages/propensity.py": [("propensity_view", ["Weighting (IPTW)"]),
+    "pages/propensity.py": [("propensity_binary_open", [True]), ("propensity_table_one_open", [True]),
+                            ("propensity_view", ["Weighting (IPTW)"]),
                             ("propensity_table_one_view", ["Weighted cohort"]),
                             ("propensity_km_view", ["Weighted cohort"])],
     "pages/risk_factors.py": [("risk_ph_plot_open", [True])],  # the residual plot's section

@@ -227,3 +227,27 @@ def test_choices_of_a_closed_tab_are_kept_and_still_used():
     at.session_state[ui.Keys.PROPENSITY_VIEW] = "Matching"
     at.run()
     assert at.number_input(key=ui.Keys.PROPENSITY_CALIPER).value == 0.01 and matched_n() == n_tight
+
+
+def test_binary_outcomes_and_table_one_are_drawn_when_opened():
+    """The two further analyses under the main result are folded away (nothing built or sent), and
+    show the matched pairs' McNemar test and the matched cohort's Table 1 once opened."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[ui.Keys.DATASET] = "sample:mayo_cystic"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    labels = [e.label for e in at.expander]
+    assert "Binary outcomes in the matched pairs (McNemar test)" in labels
+    assert "Table 1 of the matched and weighted cohorts" in labels
+    n_tables = len(at.dataframe)
+    assert not any("McNemar" in m.value for m in at.markdown)
+    at.session_state[ui.Keys.PROPENSITY_BINARY_OPEN] = True
+    at.session_state[ui.Keys.PROPENSITY_TABLE_ONE_OPEN] = True
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.dataframe) == n_tables + 2
+    line = next(m.value for m in at.markdown if "pairs: rate" in m.value)
+    assert "McNemar" in line and "conditional odds ratio" in line
+    table_one = at.dataframe[-1].value
+    assert len(table_one) > 3 and any("SMD" in str(c) or "smd" in str(c) for c in table_one.columns)
