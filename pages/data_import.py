@@ -330,7 +330,9 @@ for note in report.warnings:
     st.warning(note, icon=":material/timer:")
 actions: dict[str, str] = {}
 if len(report.problems):
-    st.write(f"{report.n_problem_rows} rows have a problem (row = row in your spreadsheet, header = row 1). "
+    n_rows = report.n_problem_rows
+    st.write(f"{n_rows} row{' has' if n_rows == 1 else 's have'} a problem (row = row in your spreadsheet, "
+             "header = row 1). "
              "Choose what to do with each kind:")
     for item in report.summary.itertuples(index=False):
         kind = ns_quality.PROBLEM_KINDS[item.problem]
@@ -338,8 +340,8 @@ if len(report.problems):
             f"{kind.description} — {item.n_rows} row(s)", list(kind.actions),
             format_func=ns_quality.ACTION_LABELS.get, key=f"{K.IMPORT_ACTION}_{item.problem}",
         )
-    problems_box = ui.lazy_expander(f"The {report.n_problem_rows} rows with a problem", f"{K.IMPORT_PROBLEMS_OPEN}_{file_id}",
-                                    expanded=report.n_problem_rows <= PROBLEM_ROWS_SHOWN)
+    problems_box = ui.lazy_expander(f"The {n_rows} row{'' if n_rows == 1 else 's'} with a problem",
+                                    f"{K.IMPORT_PROBLEMS_OPEN}_{file_id}", expanded=n_rows <= PROBLEM_ROWS_SHOWN)
     if problems_box.open:  # a long list (thousands of rows in a large registry) only when asked for
         with problems_box:
             ui.table(views.problems_view(report.problems,

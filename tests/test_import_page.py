@@ -74,7 +74,7 @@ def _export_with_problems(n_bad: int) -> tuple[str, bytes]:
     return "registry_with_problems.csv", demo_registry_export(data)
 
 
-@pytest.mark.parametrize("n_bad", [3, 30])
+@pytest.mark.parametrize("n_bad", [1, 3, 30])
 def test_a_long_list_of_problem_rows_is_drawn_when_opened(n_bad):
     """A few problem rows are listed at once; a long list (thousands in a large registry) behind
     a click, its choices of what to do with each kind of problem always in view."""
@@ -84,7 +84,7 @@ def test_a_long_list_of_problem_rows_is_drawn_when_opened(n_bad):
     at.switch_page(PAGE)
     at.run()
     assert not at.exception
-    box = next(e for e in at.expander if e.label.endswith("rows with a problem"))
+    box = next(e for e in at.expander if e.label.endswith(("rows with a problem", "row with a problem")))
     n_rows = int(box.label.split()[1])
     assert n_rows >= n_bad
     listed = [d for d in at.dataframe if "problem" in d.value.columns and "detail" in d.value.columns]
