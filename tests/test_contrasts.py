@@ -219,6 +219,24 @@ def test_optimal_cutpoint_scan_equals_survdiff_at_every_cut():
         assert row.statistic == pytest.approx(lr.statistic, rel=1e-9)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_optimal_cutpoint_scan_on_awkward_series(seed):
+    """Tied times, tied covariate values on the cuts, patients censored before the first event and
+    events at the last time: every cut's statistic is survdiff's (ns.logrank_test)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(30, 160))
+    d = pd.DataFrame({"t": np.round(rng.exponential(20, n), int(rng.integers(0, 2))) + 0.5,
+                      "e": rng.random(n) < rng.uniform(0.2, 0.9),
+                      "x": np.round(rng.normal(40, 8, n) / 4) * 4})
+    d.loc[d["t"] == d["t"].min(), "e"] = False  # the earliest patients censored
+    d.loc[d["t"] == d["t"].max(), "e"] = True
+    r = ns.optimal_cutpoint(d, "t", "e", "x", n_permutations=3)
+    for row in r.scan.itertuples():
+        g = ns.cut_numeric(d, "x", cutpoint=row.cutpoint).groups
+        lr = ns.logrank_test(d.assign(_g=g), "t", "e", "_g")
+        assert row.statistic == pytest.approx(lr.statistic, rel=1e-9)
+
+
 def test_optimal_cutpoint_permutations_are_deterministic_and_seeded():
     d = ns.load_sample("icg_lpsh")
     a = ns.optimal_cutpoint(d, "rfs_months", "rfs_event", "ki67", n_permutations=100)

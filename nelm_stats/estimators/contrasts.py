@@ -409,32 +409,60 @@ class OptimalCutpoint:
     warnings: tuple = field(default=())
 
 
-def _logrank_scan(t, d, x_sorted_cov, cuts):
+class _LogrankScan:
     """Two-group log-rank chi-square (survdiff, rho = 0) for every cut: groups cov ≥ cut vs < cut.
 
-    ``t`` (aeqSurv-ed), ``d`` sorted by time; ``x_sorted_cov`` the covariate in the same order.
-    Counts are integers (exact in floating point); returns chi-square per cut.
+    ``t`` (aeqSurv-ed) and ``d`` sorted by time are fixed; :meth:`chi` takes the covariate in the
+    same order (the data's, or a permutation of it) and returns the chi-square per cut.  The
+    counts (at risk and events in the group "≥ cut" at each event time) are integers, found from
+    a histogram of (event time, number of cuts at or below the covariate) with sums over both,
+    once per event time and cut rather than per patient and cut; the statistic is then computed
+    from them in floating point as survdiff does.
     """
-    times, inv = np.unique(t, return_inverse=True)
-    ev = np.bincount(inv, weights=d, minlength=times.size)
-    keep = ev > 0
-    # at risk at each event time: T >= t_j
-    n_all = len(t) - np.searchsorted(t, times, side="left")
-    X = (x_sorted_cov[:, None] >= cuts[None, :]).astype(float)  # n x k
-    cum = np.vstack([np.zeros((1, X.shape[1])), np.cumsum(X, axis=0)])  # exact integer sums
-    first = np.searchsorted(t, times, side="left")
-    n1 = cum[-1][None, :] - cum[first]  # at risk in group "≥ cut"
-    D = np.zeros((times.size, X.shape[1]))
-    np.add.at(D, inv[d == 1], X[d == 1])
-    n_all, ev, n1, D = n_all[keep].astype(float), ev[keep], n1[keep], D[keep]
-    e1 = ev[:, None] * n1 / n_all[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.where(n_all[:, None] > 1, ev[:, None] * (n1 / n_all[:, None]) * (1 - n1 / n_all[:, None])
-                     * (n_all[:, None] - ev[:, None]) / (n_all[:, None] - 1), 0.0)
-    o_minus_e = np.sum(D - e1, axis=0)
-    var = np.sum(v, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(var > 0, o_minus_e ** 2 / var, np.nan)
+
+    def __init__(self, t, d, cuts):
+        times, inv = np.unique(t, return_inverse=True)
+        ev = np.bincount(inv, weights=d, minlength=times.size)
+        keep = ev > 0
+        n_all = len(t) - np.searchsorted(t, times, side="left")  # at risk at each time: T >= t_j
+        self.cuts = cuts
+        self.width = cuts.size + 1
+        self.n_event_times = int(keep.sum())
+        # each patient's last event time at or before their own time: at risk at that event time
+        # and every earlier one (-1: before the first event time, never at risk at one)
+        bucket = np.searchsorted(times[keep], t, side="right") - 1
+        self.at_risk_rows = np.flatnonzero(bucket >= 0)
+        self.at_risk_bucket = bucket[self.at_risk_rows] * self.width
+        self.event_rows = np.flatnonzero(d == 1)
+        self.event_bucket = bucket[self.event_rows] * self.width
+        self.n_all = n_all[keep].astype(float)
+        self.ev = ev[keep]
+
+    def _above(self, bucket, rank):
+        """[event time, cut]: how many of the rows counted have covariate ≥ cut."""
+        h = np.bincount(bucket + rank, minlength=self.n_event_times * self.width)
+        h = h.reshape(self.n_event_times, self.width)
+        return np.cumsum(h[:, ::-1], axis=1)[:, ::-1][:, 1:]  # rank > j  <=>  cov ≥ cuts[j]
+
+    def chi(self, x_sorted_cov):
+        rank = np.searchsorted(self.cuts, x_sorted_cov, side="right")  # how many cuts are ≤ cov
+        at_risk = self._above(self.at_risk_bucket, rank[self.at_risk_rows])
+        n1 = np.cumsum(at_risk[::-1], axis=0)[::-1].astype(float)  # at risk in group "≥ cut"
+        D = self._above(self.event_bucket, rank[self.event_rows]).astype(float)
+        n_all, ev = self.n_all, self.ev
+        e1 = ev[:, None] * n1 / n_all[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.where(n_all[:, None] > 1, ev[:, None] * (n1 / n_all[:, None]) * (1 - n1 / n_all[:, None])
+                         * (n_all[:, None] - ev[:, None]) / (n_all[:, None] - 1), 0.0)
+        o_minus_e = np.sum(D - e1, axis=0)
+        var = np.sum(v, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(var > 0, o_minus_e ** 2 / var, np.nan)
+
+
+def _logrank_scan(t, d, x_sorted_cov, cuts):
+    """Log-rank chi-square at every cut (see :class:`_LogrankScan`)."""
+    return _LogrankScan(t, d, cuts).chi(x_sorted_cov)
 
 
 def optimal_cutpoint(data: pd.DataFrame, time: str, event: str, covariate: str, *, prespecified=None,
@@ -480,7 +508,8 @@ def optimal_cutpoint(data: pd.DataFrame, time: str, event: str, covariate: str, 
             f"'{schema_label(covariate)}' has too few different values for a cut point with at least "
             f"{100 * min_group:g} % of the patients on each side."
         )
-    chi = _logrank_scan(t, d, x, cuts)
+    scanner = _LogrankScan(t, d, cuts)
+    chi = scanner.chi(x)
     p = stats.chi2.sf(chi, 1)
     scan = pd.DataFrame({"cutpoint": cuts, "n_below": below[ok].astype(int), "n_above": (n - below[ok]).astype(int),
                          "statistic": chi, "p_value": p})
@@ -491,10 +520,11 @@ def optimal_cutpoint(data: pd.DataFrame, time: str, event: str, covariate: str, 
     groups = pd.DataFrame({"time": as_time(sub[time]), "event": as_event(sub[event]), "group": nc.groups.to_numpy()})
     p_pre = float(logrank_test(groups, "time", "event", "group").p_value)
     rng = np.random.Generator(np.random.PCG64(int(seed)))
-    null = np.empty(int(n_permutations))
+    # each permutation's smallest p is that of its largest chi-square (p falls as chi-square grows)
+    null_chi = np.empty(int(n_permutations))
     for b in range(int(n_permutations)):
-        xp = x[rng.permutation(n)]
-        null[b] = np.nanmin(stats.chi2.sf(_logrank_scan(t, d, xp, cuts), 1))
+        null_chi[b] = np.nanmax(scanner.chi(x[rng.permutation(n)]))
+    null = stats.chi2.sf(null_chi, 1)
     p_perm = float((1 + np.sum(null <= p_min * (1 + 1e-9))) / (n_permutations + 1)) if n_permutations else float("nan")
     warnings = []
     if prespecified is not None and not (cuts.min() <= nc.cutpoint <= cuts.max()):
