@@ -350,9 +350,11 @@ def test_frame_hash_sees_the_order_of_categories():
 
 def test_a_result_passed_to_a_cached_figure_is_keyed_on_all_its_values():
     """A result handed to a cached call (ui.figure) is hashed whole: a change in one row of a
-    60 000-row series (beyond Streamlit's sample of large series) is a new key; an equal copy is not."""
+    60 000-row series (beyond Streamlit's sample of large series) is a new key; an equal copy, also
+    one read back from the cache, is not."""
     import copy
     import hashlib
+    import pickle
 
     from streamlit.runtime.caching.hashing import CacheType, update_hash
 
@@ -373,6 +375,10 @@ def test_a_result_passed_to_a_cached_figure_is_keyed_on_all_its_values():
 
     assert key(big) == key(copy.deepcopy(big))
     assert key(big) != key(changed)
+    # a result read back from Streamlit's cache (a pickled copy) is the same key: the figure is reused
+    matched = ns.propensity_match(d, t, model.covariates)
+    assert key(matched) == key(pickle.loads(pickle.dumps(matched)))
+    assert key(matched) != key(ns.propensity_match(d, t, model.covariates, caliper=0.05))
 
 
 def test_rate_times_in_months_or_years_typed_on_the_survival_page():
