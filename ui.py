@@ -63,6 +63,8 @@ class Keys:
     IMPORT_DROP_DATES = "import_drop_dates"
     IMPORT_AUDIT_OPEN = "import_audit_open"  # the per-patient audit table is open
     HOW_TO_READ_OPEN = "how_to_read_open"  # + "_<page's key>": its "How to read this" is open
+    REPORT_SETTINGS_OPEN = "report_settings_open"  # the Report page's settings text is open
+    REPORT_SECTION_OPEN = "report_section_open"  # + "_<section>": a section of the report preview is open
     MANUSCRIPT_OPEN = "manuscript_open"  # + "_<page's key>": its "Text for the manuscript" is open
     IMPORT_PREVIEW_OPEN = "import_preview_open"  # + "_<file>": the value preview is open
     IMPORT_PROBLEMS_OPEN = "import_problems_open"  # + "_<file>": the list of problem rows is open

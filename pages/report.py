@@ -126,8 +126,10 @@ def _script():
 row[1].download_button("Analysis script (Python)", data=_script, file_name=f"{stem}_analysis.py",
                        mime="text/x-python", key="report_download_script", on_click="ignore",
                        icon=":material/code:", width="stretch")
-with st.expander("The settings of this analysis (what the settings file holds)"):
-    st.code(settings_text, language="json")
+settings_box = ui.lazy_expander("The settings of this analysis (what the settings file holds)", K.REPORT_SETTINGS_OPEN)
+if settings_box.open:
+    with settings_box:
+        st.code(settings_text, language="json")
 st.caption("The script runs without the dashboard:  python analysis.py DATA SETTINGS  prints every number of the "
            "report. The same report from the command line:  python -m nelm_stats report DATA --settings "
            "SETTINGS --out report.docx")
@@ -140,8 +142,11 @@ st.subheader("Results")
 results_text = " ".join(b.text for s in report.sections for b in s.blocks
                         if isinstance(b, TextBlock) and b.kind == "results")
 st.code(results_text, language=None, wrap_lines=True)
-for section in report.sections:
-    with st.expander(section.title, expanded=False):
+for section in report.sections:  # each section's tables and figures are drawn when it is opened
+    section_box = ui.lazy_expander(section.title, f"{K.REPORT_SECTION_OPEN}_{section.key}")
+    if not section_box.open:
+        continue
+    with section_box:
         for i, b in enumerate(section.blocks):
             if isinstance(b, TextBlock):
                 (st.warning if b.kind == "note" else st.markdown)(b.text)

@@ -96,10 +96,11 @@ def test_no_raw_values_on_screen(sample, page, endpoint):
     at.run()
     assert not at.exception
     found = []
-    # sections drawn only when open (ui.lazy_expander): the manuscript text and "How to read this",
-    # opened from the start
+    # sections drawn only when open (ui.lazy_expander): the manuscript text, "How to read this" and
+    # the report's sections, opened from the start
     opened = [k for k in at.session_state.keys()
-              if str(k).startswith((ui.Keys.MANUSCRIPT_OPEN, ui.Keys.HOW_TO_READ_OPEN))]
+              if str(k).startswith((ui.Keys.MANUSCRIPT_OPEN, ui.Keys.HOW_TO_READ_OPEN, ui.Keys.REPORT_SECTION_OPEN,
+                                    ui.Keys.REPORT_SETTINGS_OPEN))]
     for k in opened:
         at.session_state[k] = True
     if opened:
@@ -107,6 +108,8 @@ def test_no_raw_values_on_screen(sample, page, endpoint):
         assert not at.exception
         # the manuscript text is drawn, and scanned below
         assert len(at.code) >= 1 or not any(str(k).startswith(ui.Keys.MANUSCRIPT_OPEN) for k in opened)
+        # the report's sections are drawn, tables and figures
+        assert len(at.dataframe) >= 1 or not any(str(k).startswith(ui.Keys.REPORT_SECTION_OPEN) for k in opened)
     views = [None] + [(key, label) for key, labels in LAZY_TABS.get(page, ()) for label in labels]
     for view in views:
         if view is not None:  # a tab drawn only when open: open it

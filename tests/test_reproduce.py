@@ -73,7 +73,7 @@ def app_session():
     frames = [d.value for d in at.dataframe]  # (AppTest does not expose a dataframe's key)
     medians = next(f for f in frames if any(str(c).startswith("Median") for c in f.columns))
     rates = next(f for f in frames if any("4-year" in str(c) for c in f.columns))
-    at = visit("pages/report.py", **{K.SURVIVAL_RATE_YEARS: [1, 4]})
+    at = visit("pages/report.py", **{K.SURVIVAL_RATE_YEARS: [1, 4], K.REPORT_SETTINGS_OPEN: True})
     settings = next(c.value for c in at.code if '"nelm_settings_version"' in c.value[:60])
     cohort = uploads[cohort_name]
     return dict(export=export, name=name, settings=settings, medians=medians, rates=rates, cohort=cohort)
