@@ -65,6 +65,7 @@ class Keys:
     HOW_TO_READ_OPEN = "how_to_read_open"  # + "_<page's key>": its "How to read this" is open
     REPORT_SETTINGS_OPEN = "report_settings_open"  # the Report page's settings text is open
     REPORT_SECTION_OPEN = "report_section_open"  # + "_<section>": a section of the report preview is open
+    LEARN_VIEW = "learn_view"  # the open tab of "Naive vs correct" (its title)
     MANUSCRIPT_OPEN = "manuscript_open"  # + "_<page's key>": its "Text for the manuscript" is open
     IMPORT_PREVIEW_OPEN = "import_preview_open"  # + "_<file>": the value preview is open
     IMPORT_PROBLEMS_OPEN = "import_problems_open"  # + "_<file>": the list of problem rows is open

@@ -82,7 +82,7 @@ def _cannot(err: Exception) -> None:
 
 
 def _toggle(key: str) -> bool:
-    return st.toggle("Show the correct analysis", value=False, key=f"{KEY}_{key}_correct",
+    return st.toggle("Show the correct analysis", key=f"{KEY}_{key}_correct",  # default: page top (keep_choices)
                      help="Off: the naive analysis. On: the correct one.")
 
 
@@ -219,7 +219,7 @@ def immortal_time_section(data) -> None:
     st.caption("No column of this cohort records a treatment given after surgery (a re-resection, therapy for "
                "recurrence), so the example uses the textbook case: overall survival by whether the patient "
                "recurred, a grouping that is only known after surgery.")
-    landmark = st.number_input("Landmark (months after surgery)", min_value=1.0, max_value=120.0, value=12.0,
+    landmark = st.number_input("Landmark (months after surgery)", min_value=1.0, max_value=120.0,
                                step=6.0, format="%g", key=f"{KEY}_immortal_time_landmark")
     try:
         r = _immortal(data, float(landmark))
@@ -319,8 +319,16 @@ st.caption("Six errors that are common in surgical series, each shown on this co
 data = ui.current_cohort()
 ep = ui.current_endpoint()
 survival_ok = has_times(data, ep.time) and ep.event in data.columns
-tabs = st.tabs([T.CONTRASTS[k].title for k in ORDER])
+# Only the open tab is computed and drawn (six analyses, among them a 1 000-permutation search);
+# the choices made in the other tabs are kept while they are closed.
+ui.keep_choices({**{f"{KEY}_{k}_correct": False for k in ORDER}, f"{KEY}_immortal_time_landmark": 12.0,
+                 **{k: st.session_state[k] for k in (f"{KEY}_adjusted_treatment", f"{KEY}_pairs_treatment",
+                                                     f"{KEY}_holm_group", f"{KEY}_cutpoint_covariate")
+                    if k in st.session_state}})
+tabs = ui.lazy_tabs([T.CONTRASTS[k].title for k in ORDER], K.LEARN_VIEW)
 for key, tab in zip(ORDER, tabs):
+    if not tab.open:
+        continue
     with tab:
         if key == "km_vs_cif":
             km_vs_cif_section(data)

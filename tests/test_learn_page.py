@@ -46,20 +46,39 @@ def _metric(metrics: dict, start: str) -> str:
     return found[0]
 
 
+def _tab(at, key: str) -> None:
+    """Open the tab of one contrast (only the open tab is computed and drawn)."""
+    at.session_state[ui.Keys.LEARN_VIEW] = T.CONTRASTS[key].title
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+ORDER = ["km_vs_cif", "adjusted", "holm", "immortal_time", "pairs", "cutpoint"]
+
+
 @pytest.mark.parametrize("sample", ns.sample_names())
 def test_every_contrast_and_toggle_runs(sample):
     at = _open(LEARN, sample)
-    assert [t.key for t in at.toggle] == [k for k in TOGGLES if k in [t.key for t in at.toggle]]
-    naive = _metrics(at)
-    for key in [t.key for t in at.toggle]:
-        at.toggle(key).set_value(True)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    correct = _metrics(at)
+    assert [t.label for t in at.tabs] == [T.CONTRASTS[k].title for k in ORDER]
+    naive, correct, shown, toggles = {}, {}, [], []
+    for key in ORDER:
+        _tab(at, key)
+        assert [t.key for t in at.toggle] in ([], [f"learn_{key}_correct"])  # the open tab's only
+        naive.update(_metrics(at))
+        if at.toggle:
+            toggles.append(at.toggle[0].key)
+            at.toggle[0].set_value(True).run()
+            assert not at.exception, [e.value for e in at.exception]
+        correct.update(_metrics(at))
+        shown += [m.value for m in at.markdown]
+    assert toggles == [k for k in TOGGLES if k in toggles]
+    # a switch stays where it was put while its tab is closed
+    _tab(at, ORDER[0])
+    assert all(at.session_state[k] is True for k in toggles)
     # every section says why, in the words of report.teaching
-    shown = " ".join(m.value for m in at.markdown)
+    shown = " ".join(shown)
     for key in ("km_vs_cif", "adjusted", "holm", "pairs", "cutpoint"):
-        if f"learn_{key}_correct" in [t.key for t in at.toggle]:
+        if f"learn_{key}_correct" in toggles:
             assert T.CONTRASTS[key].why in shown
     # 1 − KM >= CIF, on screen
     if any(k.startswith("Risk of recurrence") for k in naive):
@@ -82,11 +101,29 @@ def test_every_contrast_and_toggle_runs(sample):
         assert _number(_metric(correct, "Minimum p corrected")) >= p_min or "<" in _metric(correct, "Minimum p corrected")
 
 
+def test_only_the_open_contrast_is_computed(monkeypatch):
+    """The 1 000-permutation search runs when its tab is opened, not on arrival."""
+    calls = []
+    real = ns.optimal_cutpoint
+    monkeypatch.setattr(ns, "optimal_cutpoint", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = AppTest.from_file(APP, default_timeout=180)  # an upload: this session's own cache, empty
+    at.session_state["uploads"] = {"series": ui.UploadedCohort(name="series", data=ns.load_sample("jp_multicenter"))}
+    at.session_state["dataset"] = "upload:series"
+    at.run()
+    at.switch_page(LEARN)
+    at.run()
+    assert calls == [] and len(at.toggle) == 1
+    assert not any(m.label == "Smallest log-rank p-value" for m in at.metric)
+    _tab(at, "cutpoint")
+    assert calls == [1] and any(m.label == "Smallest log-rank p-value" for m in at.metric)
+
+
 @pytest.mark.parametrize("sample", ["mimic", "jp_multicenter", "mayo_cystic"])
 def test_landmark_hr_closer_to_one_on_screen(sample):
     import math
 
     at = _open(LEARN, sample)
+    _tab(at, "immortal_time")
     naive = float(_metric(_metrics(at), "Hazard ratio of death"))
     at.toggle("learn_immortal_time_correct").set_value(True)
     at.run()
@@ -97,12 +134,22 @@ def test_landmark_hr_closer_to_one_on_screen(sample):
 
 def test_landmark_widget_and_grouping_change():
     at = _open(LEARN, "jp_multicenter")
-    at.number_input("learn_immortal_time_landmark").set_value(24.0)
-    at.selectbox("learn_holm_group").set_value("primary_site")
-    at.selectbox("learn_cutpoint_covariate").set_value("largest_lesion_cm")
-    at.run()
-    assert not at.exception
+    _tab(at, "immortal_time")
+    at.number_input("learn_immortal_time_landmark").set_value(24.0).run()
     assert "24 months" in " ".join(m.value for m in at.markdown)
+    _tab(at, "holm")
+    at.selectbox("learn_holm_group").set_value("primary_site").run()
+    _tab(at, "cutpoint")
+    at.selectbox("learn_cutpoint_covariate").set_value("largest_lesion_cm").run()
+    assert not at.exception
+    # each choice kept while its tab is closed, and used again when it is opened
+    _tab(at, "immortal_time")
+    assert at.number_input("learn_immortal_time_landmark").value == 24.0
+    assert "24 months" in " ".join(m.value for m in at.markdown)
+    _tab(at, "holm")
+    assert at.selectbox("learn_holm_group").value == "primary_site"
+    _tab(at, "cutpoint")
+    assert at.selectbox("learn_cutpoint_covariate").value == "largest_lesion_cm"
 
 
 def test_missing_columns_are_named():
@@ -117,7 +164,11 @@ def test_missing_columns_are_named():
     at.switch_page(LEARN)
     at.run()
     assert not at.exception
-    infos = " ".join(i.value for i in at.info)
+    infos = []
+    for key in ORDER:
+        _tab(at, key)
+        infos += [i.value for i in at.info]
+    infos = " ".join(infos)
     assert "`death`" in infos and "competing" in infos
     assert "immortal-time" in infos
 

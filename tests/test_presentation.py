@@ -77,6 +77,8 @@ LAZY_TABS = {
                             ("propensity_table_one_view", ["Weighted cohort"]),
                             ("propensity_km_view", ["Weighted cohort"])],
     "pages/risk_factors.py": [("risk_ph_plot_open", [True])],  # the residual plot's section
+    "pages/learn.py": [("learn_view", [ns.report.teaching.CONTRASTS[k].title
+                                       for k in ("adjusted", "holm", "immortal_time", "pairs", "cutpoint")])],
 }
 
 # pages whose content depends on the sidebar's endpoint are also scanned with overall survival
