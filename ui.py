@@ -107,6 +107,7 @@ class Keys:
     PROPENSITY_STABILIZE = "propensity_stabilize"
     PROPENSITY_TRIM = "propensity_trim"
     PROPENSITY_BINARY = "propensity_binary"
+    PROPENSITY_CHECK_VIEW = "propensity_check_view"  # + "_matched"/"_weighted": "Covariate balance" | "Overlap ..."
     PROPENSITY_BINARY_OPEN = "propensity_binary_open"  # the matched pairs' binary outcomes are open
     PROPENSITY_TABLE_ONE_OPEN = "propensity_table_one_open"  # the matched/weighted Table 1s are open
     PROPENSITY_ENDPOINT = "propensity_endpoint"

@@ -7,8 +7,9 @@ Playwright and times, from the click to the page being idle with its charts draw
   browser being open already (as the clinician's is);
 - the upload of a synthetic 5 000-patient series through the Import page: to the mapping screen,
   to the derived cohort, "Use this cohort";
-- the first and the second visit of every analysis page;
-- interactions: Survival "Compare groups", Propensity caliper, Risk factors adding a covariate
+- the first and the second visit of every page (but Present, a full-screen slide show);
+- interactions: Import typing rows to exclude, Survival "Compare groups", Propensity caliper,
+  Risk factors adding a covariate
   (timed from the click on her choice: opening a list before it is the browser's own menu).
 
 Each is the median of ``--reps`` runs (default 3). Prints a Markdown table (seconds).
@@ -37,7 +38,8 @@ import nelm_stats as ns  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
-PAGES = ["Survival", "Propensity", "Table 1", "Margins & complications", "Fluorescence accuracy", "Risk factors"]
+PAGES = ["Survival", "Propensity", "Table 1", "Margins & complications", "Fluorescence accuracy", "Risk factors",
+         "Plan a study", "Report & slides", "Re-analyse the papers", "Naive vs correct", "Glossary", "Overview"]
 
 
 def cohort_csv(n: int, path: Path) -> None:
@@ -81,7 +83,9 @@ def _idle(page, timeout=120_000, title: str | None = None) -> None:
 
 TITLES = {"Survival": "Survival", "Propensity": "Propensity-score analyses", "Table 1": "Table 1",
           "Margins & complications": "Margins & complications", "Fluorescence accuracy": "Fluorescence accuracy",
-          "Risk factors": "Risk factors", "Overview": "NELM Outcomes Explorer"}
+          "Risk factors": "Risk factors", "Overview": "NELM Outcomes Explorer", "Plan a study": "Plan a study",
+          "Report & slides": "Report", "Re-analyse the papers": "Re-analyse the papers",
+          "Naive vs correct": "Naive vs correct", "Glossary": "Glossary"}
 
 
 def _timed(page, action, title: str | None = None, prepare=None) -> float:
@@ -158,6 +162,12 @@ def run_once(n: int, csv_path: Path, import_only: bool = False) -> dict[str, flo
         page.get_by_text("7. Your cohort").first.wait_for(timeout=300_000)
         _idle(page)
         out[f"import of {n} patients to the derived cohort"] = time.perf_counter() - t
+
+        def exclude_rows():
+            box = page.get_by_role("textbox", name="Exclude further rows")
+            box.fill("12, 40-45")
+            box.press("Enter")
+        out["Import: type rows to exclude"] = _timed(page, exclude_rows)
         out["use the cohort"] = _timed(page, lambda: page.get_by_role("button", name="Use this cohort").click())
         if import_only:
             return out

@@ -148,18 +148,25 @@ def _balance_table(result, key):
 
 
 def _balance_section(result, which: str, method: str) -> None:
-    """Balance table + love plot, then the propensity overlap, of a matching or weighting result."""
-    st.subheader("Balance")
-    left, right = st.columns([6, 5])
-    with left:
-        _balance_table(result, f"propensity_balance_{which}")
-    with right:
-        st.caption(f"Absolute standardized mean differences before and after {method}; dashed line at 0.1.")
-        love = ui.figure(love_plot, result)
-        ui.plotly_chart(love, key=f"propensity_love_{which}")
-        ui.downloads(f"propensity_love_{which}", fig=love, stem=f"balance_{which}")
-    st.subheader("Overlap of propensity scores")
-    ui.chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")
+    """The two checks of a matching or weighting result, one drawn at a time: covariate balance
+    (table + love plot) and the overlap of the propensity scores."""
+    balance, overlap = ui.lazy_tabs(["Covariate balance", "Overlap of propensity scores"],
+                                    f"{K.PROPENSITY_CHECK_VIEW}_{which}")
+    if balance.open:
+        with balance:
+            left, right = st.columns([6, 5])
+            with left:
+                _balance_table(result, f"propensity_balance_{which}")
+            with right:
+                st.caption(f"Absolute standardized mean differences before and after {method}; dashed line at 0.1.")
+                love = ui.figure(love_plot, result)
+                ui.plotly_chart(love, key=f"propensity_love_{which}")
+                ui.downloads(f"propensity_love_{which}", fig=love, stem=f"balance_{which}")
+    if overlap.open:
+        with overlap:
+            st.caption("Propensity scores of the two groups (treated above the axis, controls below): where one "
+                       "group has no counterpart, no comparison is possible (the positivity assumption).")
+            ui.chart(ui.figure(overlap_plot, result), key=f"propensity_overlap_{which}")
 
 
 def _hr_line(res, label):

@@ -73,7 +73,9 @@ LAZY_TABS = {
     "pages/margins.py": [("margins_view", ["Margin distance", "Before / after", "Per lesion",
                                            "Complications & recurrence"])],
     "pages/propensity.py": [("propensity_binary_open", [True]), ("propensity_table_one_open", [True]),
+                            ("propensity_check_view_matched", ["Overlap of propensity scores"]),
                             ("propensity_view", ["Weighting (IPTW)"]),
+                            ("propensity_check_view_weighted", ["Covariate balance", "Overlap of propensity scores"]),
                             ("propensity_table_one_view", ["Weighted cohort"]),
                             ("propensity_km_view", ["Weighted cohort"])],
     "pages/risk_factors.py": [("risk_ph_plot_open", [True])],  # the residual plot's section
