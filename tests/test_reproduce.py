@@ -180,3 +180,45 @@ def test_report_states_software_settings_and_data(tmp_path):
     text2 = _docx_text(tmp_path / "r2.docx")
     fp = lambda t: [line for line in t.splitlines() if "fingerprint" in line][0]  # noqa: E731
     assert fp(text) != fp(text2)
+
+
+def _csv_fingerprint(d: pd.DataFrame) -> str:
+    """The fingerprint's definition: the hash of pandas' CSV text of the table."""
+    import hashlib
+
+    text = d.to_csv(index=False, float_format="%.12g", date_format="%Y-%m-%d", lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_data_fingerprint_is_the_hash_of_the_csv_text(seed):
+    """The fingerprint is written from each column's distinct values: the same text as pandas'
+    to_csv, also for texts with commas, quotes and line breaks, missing values of every kind,
+    infinite and very large or small numbers, categories, dates and rows in another order."""
+    import numpy as np
+
+    from nelm_stats.report.analysis import _csv_text, data_fingerprint
+
+    for name in ns.sample_names():
+        d = ns.load_sample(name)
+        assert _csv_text(d) is not None and data_fingerprint(d) == _csv_fingerprint(d)
+    rng = np.random.default_rng(seed)
+    texts = ["a", "b,c", 'say "hi"', "line\nbreak", "", " lead", "ä€", "x\r\ny", "1.0", "True"]
+    for _ in range(60):
+        n = int(rng.integers(0, 30))
+        d = pd.DataFrame({
+            "f": rng.choice([0.1, 1 / 3, 72.0, 1e-20, 1e20, np.nan, np.inf, -np.inf, 123456789.123456789], n),
+            "i": rng.integers(-5, 10**12, n),
+            "b": rng.random(n) < 0.5,
+            "nb": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+            "s": pd.array(rng.choice(texts + [None], n), dtype="string"),
+            "c": pd.Categorical(rng.choice(["G1", "G2", "G3, x", None], n), categories=["G3, x", "G1", "G2"]),
+            "dt": pd.to_datetime(rng.choice(["2020-01-03", "1999-12-31", None], n)),
+        }).iloc[rng.permutation(n)]
+        assert _csv_text(d) is not None
+        assert data_fingerprint(d) == _csv_fingerprint(d)
+    # a single text column with an empty cell, -0.0, mixed object cells: written by pandas itself
+    for d in (pd.DataFrame({"s": pd.array(["", "x"], dtype="string")}), pd.DataFrame({"f": [-0.0, 0.0]}),
+              pd.DataFrame({"o": [1, "a", None]})):
+        assert data_fingerprint(d) == _csv_fingerprint(d)
+    assert data_fingerprint(pd.DataFrame({"f": [-0.0]})) != data_fingerprint(pd.DataFrame({"f": [0.0]}))
