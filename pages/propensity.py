@@ -96,6 +96,15 @@ def _table_one(data, treatment, covariates, which, args):
     return ns.table_one(weighted, treatment, list(covariates), weights="iptw_weight", sd_from=data)
 
 
+@ui.session_cached
+def _column_choices(data) -> tuple[list, dict, list]:
+    """(treatment columns, covariate columns for each treatment, exact-matching columns): read
+    from the data once, not on every rerun."""
+    treatments = ns.treatment_columns(data)
+    return (treatments, {t: ns.covariate_columns(data, exclude=[t]) for t in treatments},
+            ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0])
+
+
 def _binary_outcomes(data) -> dict[str, pd.Series]:
     """Binary outcomes offered for the paired (McNemar) comparison."""
     out = {}
@@ -200,7 +209,7 @@ st.caption(
 
 data = ui.current_cohort()
 endpoint = ui.current_endpoint()
-treatments = ns.treatment_columns(data)
+treatments, covariate_options, exact_columns = _column_choices(data)
 if not treatments:
     st.info("This data set has no column with exactly two groups to compare.")
     st.stop()
@@ -215,7 +224,7 @@ ui.keep_valid(K.PROPENSITY_TREATED, levels, levels[-1])
 treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED,
                         format_func=lambda v: level_label(v, treatment),
                         help="The group whose patients are matched (ATT) and whose hazard ratio is reported.")
-cov_opts = ns.covariate_columns(data, exclude=[treatment])
+cov_opts = covariate_options[treatment]
 default_c = ns.default_covariates(cov_opts)
 ui.keep_valid(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
@@ -226,7 +235,7 @@ covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts
 ui.keep_choices({K.PROPENSITY_RATIO: 1, K.PROPENSITY_CALIPER_ON: True, K.PROPENSITY_CALIPER: 0.2,
                  K.PROPENSITY_SCALE: "logit", K.PROPENSITY_REPLACE: False, K.PROPENSITY_ESTIMAND: "ATE",
                  K.PROPENSITY_STABILIZE: True, K.PROPENSITY_TRIM: "none"})
-exact_opts = [x for x in ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0] if x != treatment]
+exact_opts = [x for x in exact_columns if x != treatment]
 ui.keep_valid(K.PROPENSITY_EXACT, exact_opts, [])
 tab_m, tab_w = ui.lazy_tabs(["Matching", "Weighting (IPTW)"], K.PROPENSITY_VIEW)
 
