@@ -13,7 +13,8 @@ import ui
 from nelm_stats.report import manuscript, views
 from nelm_stats.figures.balance import love_plot, overlap_plot
 from nelm_stats.figures.km import km_figure
-from nelm_stats.report.format import fmt_num, fmt_smd, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, in_sentence, is_missing, level_label
+from nelm_stats.report.format import (fmt_num, fmt_p, fmt_p_bare, fmt_pct, fmt_ratio, fmt_ratio_value, fmt_smd,
+                                      in_sentence, is_missing, level_label)
 from nelm_stats.report.narrative import display_label, matching_assumptions
 
 K = ui.Keys
@@ -345,28 +346,27 @@ if comparison is not None and comparison.medians.empty:
     comparison = None
 if comparison is not None:
     estimated = comparison.table["hazard_ratio"].notna()  # a failed analysis is said in the warnings only
-    shown = comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]],
-                                               analysis=[views.ANALYSIS_NAMES.get(a, a) for a in
-                                                         comparison.table["analysis"][estimated]])
+    # ratios as text by the one rule of the presentation layer (a bound below 0.005 never reads 0.00)
+    shown = comparison.table[estimated].assign(
+        p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]],
+        analysis=[views.ANALYSIS_NAMES.get(a, a) for a in comparison.table["analysis"][estimated]],
+        **{c: [fmt_ratio_value(x) for x in comparison.table[c][estimated]]
+           for c in ("hazard_ratio", "ci_lower", "ci_upper")})
     ui.result_table(
         shown, hide_index=True, key="propensity_comparison",
         column_config={
             "analysis": "Analysis",
             "n": "Patients",
             "events": "Events",
-            "hazard_ratio": st.column_config.NumberColumn("Hazard ratio", format="%.2f"),
-            "ci_lower": st.column_config.NumberColumn("95 % CI lower", format="%.2f"),
-            "ci_upper": st.column_config.NumberColumn("95 % CI upper", format="%.2f"),
+            "hazard_ratio": st.column_config.TextColumn("Hazard ratio"),
+            "ci_lower": st.column_config.TextColumn("95 % CI lower"),
+            "ci_upper": st.column_config.TextColumn("95 % CI upper"),
             "p_value": "p",
         },
     )
     ui.downloads("propensity_comparison", table=ui.block(
         "adjusted_hazard_ratios", "Crude, matched and weighted hazard ratios",
-        comparison.table[estimated].assign(p_value=[fmt_p_bare(p) for p in comparison.table["p_value"][estimated]],
-                                           analysis=list(shown["analysis"]),
-                                           hazard_ratio=[fmt_num(x, 2) for x in comparison.table["hazard_ratio"][estimated]],
-                                           ci_lower=[fmt_num(x, 2) for x in comparison.table["ci_lower"][estimated]],
-                                           ci_upper=[fmt_num(x, 2) for x in comparison.table["ci_upper"][estimated]]),
+        shown,
         ["Crude: unadjusted Cox model. Matched: Cox with robust SE clustered on the matched set. "
          "Weighted: Cox with IPTW weights and robust SE."], comparison.table))
     st.caption(

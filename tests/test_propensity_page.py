@@ -61,6 +61,8 @@ def test_page_on_every_sample(name):
 
 def test_mayo_cystic_matched_contrast():
     """Cystic vs solid (12 cystic): every cystic patient matched, HR table with three rows."""
+    from nelm_stats.report.format import fmt_ratio_value
+
     at = _run("sample:mayo_cystic")
     assert at.selectbox(key=ui.Keys.PROPENSITY_TREATMENT).value == "cystic"
     metrics = {m.label: m.value for m in at.metric}
@@ -75,7 +77,7 @@ def test_mayo_cystic_matched_contrast():
     covs = at.multiselect(key=ui.Keys.PROPENSITY_COVARIATES).value
     m = ns.propensity_match(d, "cystic", covs)
     direct = ns.matched_survival(m, "rfs_months", "rfs_event")
-    assert comp.set_index("analysis").loc["Matched", "hazard_ratio"] == pytest.approx(direct.hazard_ratio)
+    assert comp.set_index("analysis").loc["Matched", "hazard_ratio"] == fmt_ratio_value(direct.hazard_ratio)
     # as in the paper: hepatic progression-free survival, medians in years
     at.selectbox(key=ui.Keys.PROPENSITY_ENDPOINT).set_value("hepatic_pfs").run()
     at.radio(key=ui.Keys.PROPENSITY_UNIT).set_value("years").run()
@@ -251,3 +253,20 @@ def test_binary_outcomes_and_table_one_are_drawn_when_opened():
     assert "McNemar" in line and "conditional odds ratio" in line
     table_one = at.dataframe[-1].value
     assert len(table_one) > 3 and any("SMD" in str(c) or "smd" in str(c) for c in table_one.columns)
+
+
+def test_comparison_table_writes_ratios_by_the_shared_rule():
+    """Hazard ratios and their bounds are written as every other page writes them (a bound below
+    0.005 reads 0.0031, never 0.00), from the same numbers as ns.survival_comparison."""
+    from nelm_stats.report.format import fmt_ratio_value
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[ui.Keys.DATASET] = "sample:mayo_cystic"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if {"analysis", "hazard_ratio"} <= set(d.value.columns))
+    assert table["hazard_ratio"].map(type).eq(str).all()
+    assert all(fmt_ratio_value(float(x)) == x for x in table["hazard_ratio"])
+    assert fmt_ratio_value(0.0031) == "0.0031" and fmt_ratio_value(float("inf")) == "∞"
