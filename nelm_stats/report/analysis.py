@@ -79,51 +79,77 @@ def data_fingerprint(data: pd.DataFrame) -> str:
 
 def _csv_text(data: pd.DataFrame) -> str | None:
     """The CSV text pandas writes for :func:`data_fingerprint`, None for a table with a kind of
-    column not handled here (then pandas writes it)."""
+    column not handled here (then pandas writes it).
+
+    Each column's distinct texts are quoted as Python's csv writer quotes them (pandas writes with
+    it) and the rows joined in Arrow; a table of one column (whose empty cells the writer quotes)
+    goes through the writer row by row."""
     if not isinstance(data.columns, pd.Index) or isinstance(data.columns, pd.MultiIndex) \
             or not all(isinstance(c, str) for c in data.columns):
         return None
-    cells = []
+    columns = []
     for j in range(data.shape[1]):
         column = _csv_cells(data.iloc[:, j])
         if column is None:
             return None
-        cells.append(column)
+        columns.append(column)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)  # as pandas' writer
     writer.writerow(list(data.columns))
-    writer.writerows(zip(*cells) if cells else [[] for _ in range(len(data))])
-    return out.getvalue()
+    if len(columns) < 2 or len(data) == 0:
+        writer.writerows(zip(*(_from_codes(t, c) for t, c in columns)) if columns else [[] for _ in range(len(data))])
+        return out.getvalue()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def field(text: str) -> str:  # the text as the writer writes it among other fields
+        if not any(ch in text for ch in ',"\r\n'):
+            return text
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow([text, ""])
+        return line.getvalue()[:-2]  # without the second (empty) field's "," and the line end
+
+    arrays = []
+    for texts, codes in columns:
+        table = pa.array([field(t) for t in texts] + [""], type=pa.large_string())
+        arrays.append(table.take(pa.array(np.where(codes < 0, len(texts), codes))))
+    rows = pc.binary_join_element_wise(*arrays, pa.scalar(",", type=pa.large_string()))
+    return out.getvalue() + "\n".join(rows.to_pylist()) + "\n"
 
 
-def _csv_cells(s: pd.Series) -> np.ndarray | None:
-    """A column as the texts pandas writes (missing: ""), formatted once per distinct value."""
+def _csv_cells(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
+    """A column as the texts pandas writes, formatted once per distinct value: (distinct texts,
+    each row's position among them, -1 for a missing value, written "")."""
     dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         cats = dtype.categories
         if not (pd.api.types.is_string_dtype(cats) or cats.dtype == object) \
                 or not all(isinstance(c, str) for c in cats):
             return None
-        return _from_codes([str(c) for c in cats], s.cat.codes.to_numpy())
+        return _as_codes([str(c) for c in cats], s.cat.codes.to_numpy())
     if pd.api.types.is_bool_dtype(dtype):  # bool and boolean (nullable)
         codes = np.where(s.isna().to_numpy(), -1, s.fillna(False).to_numpy(dtype=bool).astype(int))
-        return _from_codes(["False", "True"], codes)
+        return _as_codes(["False", "True"], codes)
     if dtype == np.float64:
         values = s.to_numpy()
         if np.any((values == 0) & np.signbit(values)):  # -0.0: the same value as 0.0 for the lookup
             return None
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        return _from_codes(["%.12g" % u for u in uniques], codes)
+        return _as_codes(["%.12g" % u for u in uniques], codes)
     if dtype == np.int64:
         codes, uniques = pd.factorize(s.to_numpy())
-        return _from_codes([str(u) for u in uniques], codes)
+        return _as_codes([str(u) for u in uniques], codes)
     if pd.api.types.is_datetime64_dtype(dtype):
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return _from_codes([u.strftime("%Y-%m-%d") for u in uniques], codes)
+        return _as_codes([u.strftime("%Y-%m-%d") for u in uniques], codes)
     if pd.api.types.is_string_dtype(dtype) and dtype != object:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return _from_codes([str(u) for u in uniques], codes)
+        return _as_codes([str(u) for u in uniques], codes)
     return None
+
+
+def _as_codes(texts: list[str], codes) -> tuple[list[str], np.ndarray]:
+    return list(texts), np.asarray(codes)
 
 
 def _from_codes(texts: list[str], codes: np.ndarray) -> np.ndarray:
