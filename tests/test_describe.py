@@ -157,3 +157,23 @@ def test_samples(name):
     group = next(c for c in ("icg", "cystic", "grade", "sex") if c in data.columns and data[c].nunique() >= 2)
     t = ns.table_one(data, group, variables)
     assert len(t.formatted()) >= len(variables)
+
+
+@pytest.mark.parametrize("sample", ns.sample_names())
+def test_table_one_counts_are_the_patient_by_patient_sums(monkeypatch, sample):
+    """Unweighted categorical rows come from one table of counts per group and level: the same
+    table, bit for bit, as summing patient by patient (every grouping, with and without another
+    cohort standardising the SMDs)."""
+    from nelm_stats.estimators import table_one as T
+    from nelm_stats.schema import BASELINE_CHARACTERISTICS
+
+    d = ns.load_sample(sample)
+    variables = [c for c in BASELINE_CHARACTERISTICS if c in d.columns and d[c].notna().any()]
+    for group in [None] + ns.grouping_columns(d)[0][:5]:
+        for sd_from in (None, d.sample(frac=0.7, random_state=3)):
+            v = [x for x in variables if x != group]
+            monkeypatch.setattr(T, "COUNT_CATEGORIES", True)
+            counted = ns.table_one(d, group, v, sd_from=sd_from).table
+            monkeypatch.setattr(T, "COUNT_CATEGORIES", False)
+            summed = ns.table_one(d, group, v, sd_from=sd_from).table
+            pd.testing.assert_frame_equal(counted, summed, check_exact=True)

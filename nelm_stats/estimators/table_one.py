@@ -285,6 +285,15 @@ def _level_codes(s: pd.Series, binary: bool, levels: list[str]) -> np.ndarray:
     return np.array([lookup.get(text(x), -1) for x in distinct] + [-1], dtype=int)[f]
 
 
+COUNT_CATEGORIES = True  # unweighted categorical rows from a table of counts (False: patient by patient)
+
+
+def _counts(codes: np.ndarray, levels: np.ndarray, ok: np.ndarray, n_groups: int, n_levels: int) -> np.ndarray:
+    """[group, level]: how many patients with a value (``ok``) of each group have each level."""
+    sel = ok & (levels >= 0) & (codes >= 0)
+    return np.bincount(codes[sel] * n_levels + levels[sel], minlength=n_groups * n_levels).reshape(n_groups, n_levels)
+
+
 def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes, test):
     ok = s.notna().to_numpy()
     if kind == "binary":
@@ -297,16 +306,35 @@ def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes
             _, all_levels = group_codes(s)
         levels = all_levels
     vi = _level_codes(s, kind == "binary", all_levels)  # levels are the first of all_levels
+    L = len(all_levels)
+    # unweighted: every sum below is a count of patients (exact in any order), taken from one
+    # table of counts per (group, level) instead of a pass over the patients per group and level
+    counted = not weighted and COUNT_CATEGORIES and bool((codes >= 0).all())
+    if counted:
+        by_group = _counts(codes, vi, ok, max(k, 1), L)
+        n_ok = np.bincount(codes[ok], minlength=max(k, 1))
+        n_missing = np.bincount(codes[~ok], minlength=max(k, 1))
     rows = []
-    for g, m in masks:
-        mm = m & ok
-        tot = w[mm].sum()
+    for gi, (g, m) in enumerate(masks):
+        if counted:  # masks: all patients, then group gi - 1
+            level_n = by_group.sum(axis=0) if gi == 0 else by_group[gi - 1]
+            tot = np.float64(n_ok.sum() if gi == 0 else n_ok[gi - 1])
+            missing = int(n_missing.sum() if gi == 0 else n_missing[gi - 1])
+        else:
+            mm = m & ok
+            tot = w[mm].sum()
+            missing = int((m & ~ok).sum())
         for j, lev in enumerate(levels):
-            hit = mm & (vi == j)
-            rows.append(dict(variable=var, label=lab, kind=kind, level=lev, group=g, n=int(hit.sum()),
-                             n_weighted=float(w[hit].sum()), percent=100 * w[hit].sum() / tot if tot > 0 else np.nan,
+            if counted:
+                n = int(level_n[j])
+                total = np.float64(n)
+            else:
+                hit = mm & (vi == j)
+                n, total = int(hit.sum()), w[hit].sum()
+            rows.append(dict(variable=var, label=lab, kind=kind, level=lev, group=g, n=n,
+                             n_weighted=float(total), percent=100 * total / tot if tot > 0 else np.nan,
                              mean=np.nan, sd=np.nan, median=np.nan, q1=np.nan, q3=np.nan,
-                             missing=int((m & ~ok).sum()), summary="n (%)"))
+                             missing=missing, summary="n (%)"))
     out = pd.DataFrame(rows)
     res = H.TestResult("", np.nan, np.nan, np.nan)
     if k >= 2:
@@ -321,11 +349,18 @@ def _categorical(var, lab, kind, s, w, weighted, masks, codes, k, ref, ref_codes
     if k >= 2:
         rvi = _level_codes(ref[var], kind == "binary", all_levels)
         rok = ref[var].notna().to_numpy()
+        if counted:
+            ref_n = _counts(ref_codes, rvi, rok, k, L)
+            ref_ok = np.bincount(ref_codes[rok & (ref_codes >= 0)], minlength=k)
         smds = {}
         for j, lev in enumerate(levels):
             props = []
             refp = []
             for i in range(k):
+                if counted:  # the same divisions of the same counts as below
+                    props.append(np.float64(by_group[i, j]) / np.float64(n_ok[i]) if n_ok[i] > 0 else np.nan)
+                    refp.append(np.float64(ref_n[i, j]) / ref_ok[i] if ref_ok[i] > 0 else np.nan)
+                    continue
                 mi = ok & (codes == i)
                 props.append(w[mi & (vi == j)].sum() / w[mi].sum() if w[mi].sum() > 0 else np.nan)
                 ri = rok & (ref_codes == i)
