@@ -98,12 +98,14 @@ def _table_one(data, treatment, covariates, which, args):
 
 
 @ui.session_cached
-def _column_choices(data) -> tuple[list, dict, list]:
-    """(treatment columns, covariate columns for each treatment, exact-matching columns): read
-    from the data once, not on every rerun."""
-    treatments = ns.treatment_columns(data)
-    return (treatments, {t: ns.covariate_columns(data, exclude=[t]) for t in treatments},
-            ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0])
+def _column_choices(data) -> tuple[list, list]:
+    """(treatment columns, exact-matching columns): read from the data once, not on every rerun."""
+    return ns.treatment_columns(data), ns.grouping_columns(data, ns.schema.PRE_TREATMENT_ROLES)[0]
+
+
+@ui.session_cached
+def _covariate_options(data, treatment) -> list:
+    return ns.covariate_columns(data, exclude=[treatment])
 
 
 def _binary_outcomes(data) -> dict[str, pd.Series]:
@@ -210,7 +212,7 @@ st.caption(
 
 data = ui.current_cohort()
 endpoint = ui.current_endpoint()
-treatments, covariate_options, exact_columns = _column_choices(data)
+treatments, exact_columns = _column_choices(data)
 if not treatments:
     st.info("This data set has no column with exactly two groups to compare.")
     st.stop()
@@ -225,7 +227,7 @@ ui.keep_valid(K.PROPENSITY_TREATED, levels, levels[-1])
 treated = c1b.selectbox("Treated group", levels, key=K.PROPENSITY_TREATED,
                         format_func=lambda v: level_label(v, treatment),
                         help="The group whose patients are matched (ATT) and whose hazard ratio is reported.")
-cov_opts = covariate_options[treatment]
+cov_opts = _covariate_options(data, treatment)
 default_c = ns.default_covariates(cov_opts)
 ui.keep_valid(K.PROPENSITY_COVARIATES, cov_opts, default_c)
 covariates = tuple(c2.multiselect("Covariates of the propensity model", cov_opts, key=K.PROPENSITY_COVARIATES,
