@@ -460,11 +460,6 @@ class _LogrankScan:
             return np.where(var > 0, o_minus_e ** 2 / var, np.nan)
 
 
-def _logrank_scan(t, d, x_sorted_cov, cuts):
-    """Log-rank chi-square at every cut (see :class:`_LogrankScan`)."""
-    return _LogrankScan(t, d, cuts).chi(x_sorted_cov)
-
-
 def optimal_cutpoint(data: pd.DataFrame, time: str, event: str, covariate: str, *, prespecified=None,
                      min_group: float = 0.1, n_permutations: int = 1000, seed: int = PERMUTATION_SEED
                      ) -> OptimalCutpoint:

@@ -352,6 +352,14 @@ def distinct_values(series: pd.Series) -> tuple[np.ndarray, list] | None:
     return np.asarray(codes, dtype=np.intp), pd.Index(uniques).tolist()
 
 
+def distinct_texts(series: pd.Series) -> tuple[np.ndarray, list] | None:
+    """:func:`distinct_values` of a column holding only text (and missing values); None for any
+    other column."""
+    if pd.api.types.infer_dtype(series, skipna=True) != "string":
+        return None
+    return distinct_values(series)
+
+
 def text_series(texts: list, codes: np.ndarray, index) -> pd.Series:
     """The column whose row i holds ``texts[codes[i]]`` (missing where the code is -1 or the text
     None), as a "string" column: taken in Arrow from the distinct texts (several times faster than

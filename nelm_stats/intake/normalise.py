@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .dates import distinct_values, parse_dates
+from .dates import distinct_texts, distinct_values, parse_dates
 from .._checks import require_frame
 from ..errors import InputError
 from .read import DEFAULT_MISSING_CODES
@@ -430,7 +430,7 @@ def normalise_extra(series: pd.Series, *, missing_codes=DEFAULT_MISSING_CODES) -
     if _plus_minus(series):
         codes = codes - _MINUS
     values = series.astype(object).where(series.notna(), None)
-    distinct = distinct_values(values) if pd.api.types.infer_dtype(values, skipna=True) == "string" else None
+    distinct = distinct_texts(values)
     if distinct is not None:  # text only: each rule once per distinct text
         return _extra_text(values, codes, *distinct)
     values = values.map(lambda v: None if v is None or _key(v) in codes else v)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataReadError, InputError
-from .dates import parse_date_value, text_series
+from .dates import distinct_texts, parse_date_value, text_series
 from .vocabulary import DEFAULT_MISSING_CODES, missing_code_set
 
 __all__ = [
@@ -302,11 +302,7 @@ def _text_cells(s: pd.Series) -> bool:
 def _text_codes(s: pd.Series) -> tuple[np.ndarray, list] | None:
     """(codes, distinct texts) of a column of text cells only (and missing cells, code -1), in
     order of first appearance; None for other columns (numbers or dates among the texts)."""
-    values = s.astype(object)
-    if pd.api.types.infer_dtype(values, skipna=True) != "string":
-        return None
-    value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return value_codes, pd.Index(uniques).tolist()
+    return distinct_texts(s.astype(object))
 
 
 def _distinct_texts(s: pd.Series, codes: frozenset[str], factorized=None) -> list[str]:
@@ -390,9 +386,12 @@ def _plain_text_of(v: str, decimal: str) -> str:
     return v if x is None else _canonical_number_text(x)
 
 
-def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str, factorized="find") -> pd.Series:
+_UNKNOWN = object()
+
+
+def _text_or_number(s: pd.Series, codes: frozenset[str], decimal: str, factorized=_UNKNOWN) -> pd.Series:
     """``factorized``: :func:`_text_codes` of ``s`` when known already."""
-    if isinstance(factorized, str):
+    if factorized is _UNKNOWN:
         factorized = _text_codes(s)
     if factorized is not None:  # text cells (and missing) only
         return _text_or_number_distinct(s, codes, decimal, *factorized)

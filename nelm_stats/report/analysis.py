@@ -82,10 +82,10 @@ def _csv_text(data: pd.DataFrame) -> str | None:
     column not handled here (then pandas writes it).
 
     Each column's distinct texts are quoted as Python's csv writer quotes them (pandas writes with
-    it) and the rows joined in Arrow; a table of one column (whose empty cells the writer quotes)
-    goes through the writer row by row."""
+    it) and the rows joined in Arrow.  A table of one column (whose empty cells the writer quotes
+    as a row of its own) is left to pandas."""
     if not isinstance(data.columns, pd.Index) or isinstance(data.columns, pd.MultiIndex) \
-            or not all(isinstance(c, str) for c in data.columns):
+            or not all(isinstance(c, str) for c in data.columns) or data.shape[1] < 2:
         return None
     columns = []
     for j in range(data.shape[1]):
@@ -94,11 +94,7 @@ def _csv_text(data: pd.DataFrame) -> str | None:
             return None
         columns.append(column)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)  # as pandas' writer
-    writer.writerow(list(data.columns))
-    if len(columns) < 2 or len(data) == 0:
-        writer.writerows(zip(*(_from_codes(t, c) for t, c in columns)) if columns else [[] for _ in range(len(data))])
-        return out.getvalue()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(list(data.columns))  # as pandas
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -114,7 +110,7 @@ def _csv_text(data: pd.DataFrame) -> str | None:
         table = pa.array([field(t) for t in texts] + [""], type=pa.large_string())
         arrays.append(table.take(pa.array(np.where(codes < 0, len(texts), codes))))
     rows = pc.binary_join_element_wise(*arrays, pa.scalar(",", type=pa.large_string()))
-    return out.getvalue() + "\n".join(rows.to_pylist()) + "\n"
+    return out.getvalue() + "".join(row + "\n" for row in rows.to_pylist())
 
 
 def _csv_cells(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
@@ -126,36 +122,26 @@ def _csv_cells(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
         if not (pd.api.types.is_string_dtype(cats) or cats.dtype == object) \
                 or not all(isinstance(c, str) for c in cats):
             return None
-        return _as_codes([str(c) for c in cats], s.cat.codes.to_numpy())
+        return ([str(c) for c in cats], s.cat.codes.to_numpy())
     if pd.api.types.is_bool_dtype(dtype):  # bool and boolean (nullable)
         codes = np.where(s.isna().to_numpy(), -1, s.fillna(False).to_numpy(dtype=bool).astype(int))
-        return _as_codes(["False", "True"], codes)
+        return (["False", "True"], codes)
     if dtype == np.float64:
         values = s.to_numpy()
         if np.any((values == 0) & np.signbit(values)):  # -0.0: the same value as 0.0 for the lookup
             return None
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        return _as_codes(["%.12g" % u for u in uniques], codes)
+        return (["%.12g" % u for u in uniques], codes)
     if dtype == np.int64:
         codes, uniques = pd.factorize(s.to_numpy())
-        return _as_codes([str(u) for u in uniques], codes)
+        return ([str(u) for u in uniques], codes)
     if pd.api.types.is_datetime64_dtype(dtype):
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return _as_codes([u.strftime("%Y-%m-%d") for u in uniques], codes)
+        return ([u.strftime("%Y-%m-%d") for u in uniques], codes)
     if pd.api.types.is_string_dtype(dtype) and dtype != object:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return _as_codes([str(u) for u in uniques], codes)
+        return ([str(u) for u in uniques], codes)
     return None
-
-
-def _as_codes(texts: list[str], codes) -> tuple[list[str], np.ndarray]:
-    return list(texts), np.asarray(codes)
-
-
-def _from_codes(texts: list[str], codes: np.ndarray) -> np.ndarray:
-    table = np.empty(len(texts) + 1, dtype=object)
-    table[:] = list(texts) + [""]
-    return table[np.where(codes < 0, len(texts), codes)]
 
 
 def software_line() -> str:
