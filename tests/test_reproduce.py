@@ -197,11 +197,11 @@ def test_data_fingerprint_is_the_hash_of_the_csv_text(seed):
     infinite and very large or small numbers, categories, dates and rows in another order."""
     import numpy as np
 
-    from nelm_stats.report.analysis import _csv_text, data_fingerprint
+    from nelm_stats.report.analysis import _csv_parts, data_fingerprint
 
     for name in ns.sample_names():
         d = ns.load_sample(name)
-        assert _csv_text(d) is not None and data_fingerprint(d) == _csv_fingerprint(d)
+        assert _csv_parts(d) is not None and data_fingerprint(d) == _csv_fingerprint(d)
     rng = np.random.default_rng(seed)
     texts = ["a", "b,c", 'say "hi"', "line\nbreak", "", " lead", "ä€", "x\r\ny", "1.0", "True"]
     for _ in range(60):
@@ -215,7 +215,7 @@ def test_data_fingerprint_is_the_hash_of_the_csv_text(seed):
             "c": pd.Categorical(rng.choice(["G1", "G2", "G3, x", None], n), categories=["G3, x", "G1", "G2"]),
             "dt": pd.to_datetime(rng.choice(["2020-01-03", "1999-12-31", None], n)),
         }).iloc[rng.permutation(n)]
-        assert _csv_text(d) is not None
+        assert _csv_parts(d) is not None
         assert data_fingerprint(d) == _csv_fingerprint(d)
     # a single text column with an empty cell, -0.0, mixed object cells: written by pandas itself
     for d in (pd.DataFrame({"s": pd.array(["", "x"], dtype="string")}), pd.DataFrame({"f": [-0.0, 0.0]}),

@@ -71,19 +71,25 @@ def data_fingerprint(data: pd.DataFrame) -> str:
     ``data.to_csv(index=False, float_format="%.12g", date_format="%Y-%m-%d", lineterminator="\\n")``,
     written here from each column's distinct values (a second at 100 000 patients otherwise).
     """
-    text = _csv_text(data)
-    if text is None:  # a kind of column written here as pandas would not be sure to: pandas writes it
-        text = data.to_csv(index=False, float_format="%.12g", date_format="%Y-%m-%d", lineterminator="\n")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    digest = hashlib.sha256()
+    parts = _csv_parts(data)
+    if parts is None:  # a kind of column written here as pandas would not be sure to: pandas writes it
+        parts = [data.to_csv(index=False, float_format="%.12g", date_format="%Y-%m-%d",
+                             lineterminator="\n").encode("utf-8")]
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:12]
 
 
-def _csv_text(data: pd.DataFrame) -> str | None:
-    """The CSV text pandas writes for :func:`data_fingerprint`, None for a table with a kind of
-    column not handled here (then pandas writes it).
+def _csv_parts(data: pd.DataFrame) -> list | None:
+    """The UTF-8 bytes of the CSV text pandas writes for :func:`data_fingerprint`, in pieces (the
+    header line, then the rows), None for a table with a kind of column not handled here (then
+    pandas writes it).
 
     Each column's distinct texts are quoted as Python's csv writer quotes them (pandas writes with
-    it) and the rows joined in Arrow.  A table of one column (whose empty cells the writer quotes
-    as a row of its own) is left to pandas."""
+    it) and the rows joined in Arrow, each row ending in its line break: the rows' bytes are then
+    the Arrow array's data, hashed without a Python string of the whole table.  A table of one
+    column (whose empty cells the writer quotes as a row of its own) is left to pandas."""
     if not isinstance(data.columns, pd.Index) or isinstance(data.columns, pd.MultiIndex) \
             or not all(isinstance(c, str) for c in data.columns) or data.shape[1] < 2:
         return None
@@ -93,54 +99,74 @@ def _csv_text(data: pd.DataFrame) -> str | None:
         if column is None:
             return None
         columns.append(column)
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(list(data.columns))  # as pandas
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def field(text: str) -> str:  # the text as the writer writes it among other fields
-        if not any(ch in text for ch in ',"\r\n'):
-            return text
-        line = io.StringIO()
-        csv.writer(line, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow([text, ""])
-        return line.getvalue()[:-2]  # without the second (empty) field's "," and the line end
-
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(list(data.columns))  # as pandas
+    if len(data) == 0:
+        return [header.getvalue().encode("utf-8")]
+    text = pa.large_string()
     arrays = []
-    for texts, codes in columns:
-        table = pa.array([field(t) for t in texts] + [""], type=pa.large_string())
-        arrays.append(table.take(pa.array(np.where(codes < 0, len(texts), codes))))
-    rows = pc.binary_join_element_wise(*arrays, pa.scalar(",", type=pa.large_string()))
-    return out.getvalue() + "".join(row + "\n" for row in rows.to_pylist())
+    for j, (texts, codes) in enumerate(columns):
+        texts = _csv_quoted(texts)
+        cells = pa.concat_arrays([texts, pa.array([""], type=text)])  # the last: a missing value
+        if j == len(columns) - 1:  # the row's line break after its last cell
+            cells = pc.binary_join_element_wise(cells, pa.scalar("\n", text), pa.scalar("", text))
+        arrays.append(cells.take(pa.array(np.where(codes < 0, len(texts), codes))))
+    rows = pc.binary_join_element_wise(*arrays, pa.scalar(",", text))
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
+    return [header.getvalue().encode("utf-8"), memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]]
 
 
-def _csv_cells(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
-    """A column as the texts pandas writes, formatted once per distinct value: (distinct texts,
-    each row's position among them, -1 for a missing value, written "")."""
+def _csv_quoted(texts):
+    """Distinct texts (an Arrow array) as the csv writer writes each among other fields: quoted
+    (by the writer itself) where a text holds a comma, a quote or a line break."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    special = pc.match_substring_regex(texts, '[,"\r\n]').to_numpy(zero_copy_only=False)
+    if not special.any():
+        return texts
+    values = texts.to_pylist()
+    for i in np.flatnonzero(special):
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow([values[i], ""])
+        values[i] = line.getvalue()[:-2]  # without the second (empty) field's "," and the line end
+    return pa.array(values, type=pa.large_string())
+
+
+def _csv_cells(s: pd.Series):
+    """A column as the texts pandas writes, formatted once per distinct value: (distinct texts as
+    an Arrow array, each row's position among them, -1 for a missing value, written "")."""
+    import pyarrow as pa
+
+    text = pa.large_string()
     dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         cats = dtype.categories
         if not (pd.api.types.is_string_dtype(cats) or cats.dtype == object) \
                 or not all(isinstance(c, str) for c in cats):
             return None
-        return ([str(c) for c in cats], s.cat.codes.to_numpy())
+        return (pa.array([str(c) for c in cats], type=text), s.cat.codes.to_numpy())
     if pd.api.types.is_bool_dtype(dtype):  # bool and boolean (nullable)
         codes = np.where(s.isna().to_numpy(), -1, s.fillna(False).to_numpy(dtype=bool).astype(int))
-        return (["False", "True"], codes)
+        return (pa.array(["False", "True"], type=text), codes)
     if dtype == np.float64:
         values = s.to_numpy()
         if np.any((values == 0) & np.signbit(values)):  # -0.0: the same value as 0.0 for the lookup
             return None
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        return (["%.12g" % u for u in uniques], codes)
+        return (pa.array(["%.12g" % u for u in uniques], type=text), codes)
     if dtype == np.int64:
         codes, uniques = pd.factorize(s.to_numpy())
-        return ([str(u) for u in uniques], codes)
+        return (pa.array([str(u) for u in uniques], type=text), codes)
     if pd.api.types.is_datetime64_dtype(dtype):
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return ([u.strftime("%Y-%m-%d") for u in uniques], codes)
+        return (pa.array([u.strftime("%Y-%m-%d") for u in uniques], type=text), codes)
     if pd.api.types.is_string_dtype(dtype) and dtype != object:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return ([str(u) for u in uniques], codes)
+        return (pa.array(uniques, type=text), codes)
     return None
 
 
