@@ -222,3 +222,36 @@ def test_data_fingerprint_is_the_hash_of_the_csv_text(seed):
               pd.DataFrame({"o": [1, "a", None]})):
         assert data_fingerprint(d) == _csv_fingerprint(d)
     assert data_fingerprint(pd.DataFrame({"f": [-0.0]})) != data_fingerprint(pd.DataFrame({"f": [0.0]}))
+
+
+@pytest.mark.parametrize("name", ns.sample_names())
+def test_report_analyses_run_side_by_side_give_what_each_call_gives_alone(name):
+    """run_analysis computes the fingerprint and the propensity analysis in threads beside the other
+    analyses: each result equals the public call made alone, one after the other, and an analysis
+    that cannot be done is reported with its reason in the report's order."""
+    from nelm_stats.report import analysis as an
+    from nelm_stats.report.settings import AnalysisSettings, resolve
+
+    data = ns.load_sample(name)
+    r = an.run_analysis(data)
+    a = resolve(AnalysisSettings(), data)
+    assert r.fingerprint == an.data_fingerprint(data)
+    endpoint = ns.schema.data_endpoints(data).get(a.endpoint)
+    alone = {"table_one": an._table_one_part(data, a), "survival": an._survival_part(data, a, endpoint),
+             "margins": an._margins_part(data, a), "cox": an._cox_part(data, a, endpoint),
+             "propensity": an._propensity_part(data, a, endpoint)}
+    assert r.skipped == {k: why for k, (_, why) in alone.items() if why is not None}
+    assert list(r.skipped) == [k for k in alone if k in r.skipped]
+    if r.table_one is not None:
+        pd.testing.assert_frame_equal(r.table_one.table, alone["table_one"][0].table)
+    if r.survival is not None:
+        pd.testing.assert_frame_equal(r.survival.km.curve, alone["survival"][0].km.curve)
+    if r.cox is not None:
+        pd.testing.assert_frame_equal(r.cox.table, alone["cox"][0].table)
+    if r.matched is not None:
+        matched, weighted, comparison = alone["propensity"][0]
+        pd.testing.assert_frame_equal(r.matched.matched, matched.matched)
+        pd.testing.assert_series_equal(r.matched.propensity, matched.propensity)
+        pd.testing.assert_series_equal(r.weighted.weights, weighted.weights)
+        if comparison is not None:
+            pd.testing.assert_frame_equal(r.comparison.table, comparison.table)

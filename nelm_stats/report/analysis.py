@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import platform
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -190,88 +191,104 @@ def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise InputError("The cohort has no patients to analyse.")
     a = resolve(settings or AnalysisSettings(), data)
-    skipped: dict[str, str] = {}
-    group = a.group or None
-    eps = data_endpoints(data)
-    endpoint = eps.get(a.endpoint)
+    endpoint = data_endpoints(data).get(a.endpoint)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # the fingerprint (mostly Arrow) and the propensity analysis run beside the others: much of
+        # their time is spent in compiled code that lets the other core work meanwhile
+        fingerprint = pool.submit(data_fingerprint, data)
+        propensity = pool.submit(_propensity_part, data, a, endpoint)
+        parts = {"table_one": _table_one_part(data, a), "survival": _survival_part(data, a, endpoint),
+                 "margins": _margins_part(data, a), "cox": _cox_part(data, a, endpoint)}
+        parts["propensity"] = propensity.result()
+        fingerprint = fingerprint.result()
+    skipped = {key: why for key, (_, why) in parts.items() if why is not None}
+    if len(skipped) == 5:
+        raise InputError("None of the report's analyses can be done on these data: "
+                         + " ".join(dict.fromkeys(skipped.values())))
+    matched, weighted, comparison = parts["propensity"][0] or (None, None, None)
+    return AnalysisResults(settings=a, n_patients=len(data), flow=flow, table_one=parts["table_one"][0],
+                           survival=parts["survival"][0], margins=parts["margins"][0], cox=parts["cox"][0],
+                           matched=matched, weighted=weighted, comparison=comparison, skipped=skipped,
+                           fingerprint=fingerprint)
 
-    t1 = None
+
+# each part: (its result, None) or (None, why it could not be done)
+
+def _table_one_part(data: pd.DataFrame, a: AnalysisSettings):
+    group = a.group or None
     variables = [c for c in BASELINE_CHARACTERISTICS if c in data.columns and c != group
                  and data[c].notna().any()]
     try:
         if not variables:
             raise InputError("These data hold none of the usual baseline characteristics.")
-        t1 = table_one(data, group, variables)
+        return table_one(data, group, variables), None
     except AnalysisError as err:
-        skipped["table_one"] = str(err)
+        return None, str(err)
 
-    surv = None
+
+def _survival_part(data: pd.DataFrame, a: AnalysisSettings, endpoint):
     if endpoint is None:
-        skipped["survival"] = "These data have no follow-up times for this endpoint."
-    else:
-        os_ep = ENDPOINTS["os"]
-        fu = (os_ep.time, os_ep.event) if "os" in eps else None
-        try:
-            surv = survival_report(
-                data, endpoint.time, endpoint.event, group, cut=a.cut, time_unit=a.time_unit,
-                horizon=a.horizon, landmark=a.landmark, rate_years=a.rate_years, endpoint=endpoint.label,
-                event_label=endpoint.event_label, follow_up=fu)
-        except AnalysisError as err:
-            skipped["survival"] = str(err)
+        return None, "These data have no follow-up times for this endpoint."
+    os_ep = ENDPOINTS["os"]
+    fu = (os_ep.time, os_ep.event) if "os" in data_endpoints(data) else None
+    try:
+        return survival_report(
+            data, endpoint.time, endpoint.event, a.group or None, cut=a.cut, time_unit=a.time_unit,
+            horizon=a.horizon, landmark=a.landmark, rate_years=a.rate_years, endpoint=endpoint.label,
+            event_label=endpoint.event_label, follow_up=fu), None
+    except AnalysisError as err:
+        return None, str(err)
 
-    margins = None
-    if "margin_status" in data.columns and data["margin_status"].notna().any():
-        try:
-            margins = compare_rates(data, "margin_status", group, event=list(POSITIVE_MARGINS))
-        except AnalysisError as err:
-            skipped["margins"] = str(err)
-    else:
-        skipped["margins"] = "These data have no margin status (R0/R1/R2)."
 
-    cox = None
+def _margins_part(data: pd.DataFrame, a: AnalysisSettings):
+    if "margin_status" not in data.columns or not data["margin_status"].notna().any():
+        return None, "These data have no margin status (R0/R1/R2)."
+    try:
+        return compare_rates(data, "margin_status", a.group or None, event=list(POSITIVE_MARGINS)), None
+    except AnalysisError as err:
+        return None, str(err)
+
+
+def _cox_part(data: pd.DataFrame, a: AnalysisSettings, endpoint):
     covs = [c for c in (a.cox_covariates or ()) if c in data.columns]
     if endpoint is None:
-        skipped["cox"] = "These data have no follow-up times for this endpoint."
-    elif not covs:
-        skipped["cox"] = "No covariate was chosen for the Cox model."
-    else:
-        try:
-            units = {c: u for c, u in DEFAULT_HR_UNITS.items() if c in covs}
-            screen = univariable_screen(data, endpoint.time, endpoint.event, covs, units=units)
-            fitted = set(screen.tests["term"][screen.tests["p_value"].notna()])
-            chosen = [c for c in covs if c in fitted]
-            model = cox_regression(data, endpoint.time, endpoint.event, chosen,
-                                   units={c: u for c, u in units.items() if c in chosen}) if chosen else None
-            cox = risk_factor_table(screen, model)
-        except AnalysisError as err:
-            skipped["cox"] = str(err)
+        return None, "These data have no follow-up times for this endpoint."
+    if not covs:
+        return None, "No covariate was chosen for the Cox model."
+    try:
+        units = {c: u for c, u in DEFAULT_HR_UNITS.items() if c in covs}
+        screen = univariable_screen(data, endpoint.time, endpoint.event, covs, units=units)
+        fitted = set(screen.tests["term"][screen.tests["p_value"].notna()])
+        chosen = [c for c in covs if c in fitted]
+        model = cox_regression(data, endpoint.time, endpoint.event, chosen,
+                               units={c: u for c, u in units.items() if c in chosen}) if chosen else None
+        return risk_factor_table(screen, model), None
+    except AnalysisError as err:
+        return None, str(err)
 
-    matched = weighted = comparison = None
+
+def _propensity_part(data: pd.DataFrame, a: AnalysisSettings, endpoint):
+    """((matched, weighted, comparison), None) or (None, why)."""
     if not a.treatment:
-        skipped["propensity"] = "These data have no column with exactly two groups to compare."
-    elif not a.ps_covariates:
-        skipped["propensity"] = "No covariate was chosen for the propensity model."
-    else:
-        try:
-            treated = _treated_value(data, a.treatment, a.treated)
-            m = a.matching
-            matched = propensity_match(data, a.treatment, list(a.ps_covariates), ratio=m.ratio, caliper=m.caliper,
-                                       caliper_scale=m.caliper_scale, replace=m.replace,
-                                       exact=list(m.exact) or None, treated=treated)
-            w = a.weighting
-            weighted = iptw(data, a.treatment, list(a.ps_covariates), estimand=w.estimand, stabilize=w.stabilize,
-                            trim=w.trim, treated=treated)
-            if endpoint is not None:
-                comparison = compare_survival(data, endpoint.time, endpoint.event, matched=matched,
-                                              weighted=weighted, time_unit=a.time_unit)
-        except AnalysisError as err:
-            skipped["propensity"] = str(err)
-    if len(skipped) == 5:
-        raise InputError("None of the report's analyses can be done on these data: "
-                         + " ".join(dict.fromkeys(skipped.values())))
-    return AnalysisResults(settings=a, n_patients=len(data), flow=flow, table_one=t1, survival=surv,
-                           margins=margins, cox=cox, matched=matched, weighted=weighted, comparison=comparison,
-                           skipped=skipped, fingerprint=data_fingerprint(data))
+        return None, "These data have no column with exactly two groups to compare."
+    if not a.ps_covariates:
+        return None, "No covariate was chosen for the propensity model."
+    try:
+        treated = _treated_value(data, a.treatment, a.treated)
+        m = a.matching
+        matched = propensity_match(data, a.treatment, list(a.ps_covariates), ratio=m.ratio, caliper=m.caliper,
+                                   caliper_scale=m.caliper_scale, replace=m.replace,
+                                   exact=list(m.exact) or None, treated=treated)
+        w = a.weighting
+        weighted = iptw(data, a.treatment, list(a.ps_covariates), estimand=w.estimand, stabilize=w.stabilize,
+                        trim=w.trim, treated=treated)
+        comparison = None
+        if endpoint is not None:
+            comparison = compare_survival(data, endpoint.time, endpoint.event, matched=matched,
+                                          weighted=weighted, time_unit=a.time_unit)
+        return (matched, weighted, comparison), None
+    except AnalysisError as err:
+        return None, str(err)
 
 
 # ---- wording --------------------------------------------------------------------------------
