@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -120,7 +121,6 @@ class CoxResult:
     n: int
     events: int
     n_excluded: int
-    concordance: float
     lr_statistic: float
     lr_p_value: float
     wald_statistic: float
@@ -152,6 +152,15 @@ class CoxResult:
     @property
     def aic(self) -> float:
         return -2 * self.loglik + 2 * self.df
+
+    @cached_property
+    def concordance(self) -> float:
+        """Harrell's C (R's ``fit$concordance["concordance"]``), computed when first asked for:
+        most fits (a univariable screen, the matched and weighted comparisons) never show it."""
+        f = self._fit
+        if f is None:
+            return float("nan")
+        return _concordance(f.time, f.status.astype(int), f.eta, f.weights, f.strata, presorted=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -699,10 +708,9 @@ def cox_regression(
     score = float(fit.u0 @ _solve(fit.info0, fit.u0))
     warnings = _epv_warnings(events, p)
     eta = _rowdot(xs, beta)
-    conc = _concordance(A.time, A.status.astype(int), eta, A.w, A.strata, presorted=True)
     fitdata = _CoxFitData(xs, A.time, A.status, A.w, A.strata, eta, A.order, fit.info)
     return CoxResult(
-        table=table, n=n, events=events, n_excluded=inp.n_excluded, concordance=conc,
+        table=table, n=n, events=events, n_excluded=inp.n_excluded,
         lr_statistic=float(lr), lr_p_value=float(stats.chi2.sf(lr, p)),
         wald_statistic=wald, wald_p_value=float(stats.chi2.sf(wald, p)),
         score_statistic=score, score_p_value=float(stats.chi2.sf(score, p)),
