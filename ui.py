@@ -773,6 +773,24 @@ def current_settings() -> "ns_settings.Settings":
 
 
 @session_cached
+def _report_of(data: pd.DataFrame, settings_json: str, dataset: str, flow) -> "ns_document.Report":
+    from nelm_stats.report.analysis import build_report, run_analysis
+
+    settings, _ = ns_settings.settings_from_json(settings_json)
+    return build_report(run_analysis(data, settings.analysis, flow=flow), dataset=dataset, settings=settings)
+
+
+def current_report(settings_json: str) -> "ns_document.Report":
+    """The report of the current cohort with these settings (:func:`settings_json` of the pages'
+    choices), computed once for the Report and the Present page; AnalysisError when none of its
+    analyses can be done."""
+    kind, name = current_dataset().split(":", 1)
+    upload = uploads()[name] if kind == "upload" else None
+    source = (upload.source_file or name) if upload is not None else f"{name}.csv (synthetic demo)"
+    return _report_of(current_cohort(), settings_json, source, upload.flow if upload is not None else None)
+
+
+@session_cached
 def _settings_for(data: pd.DataFrame, choices: dict) -> "ns_settings.Settings":
     """:func:`settings_from_choices`, once per cohort and choices (its defaults read every column:
     0.1 s at 100 000 patients, on every rerun of the Report page otherwise)."""
@@ -934,6 +952,15 @@ def _spec_class():
             return self._spec
 
     return BuiltFigure
+
+
+def block_figure(block: "ns_document.FigureBlock"):
+    """A report's figure block as the figure's cached JSON (:func:`figure`): drawn from its recipe
+    once per change of the results it shows."""
+    recipe = block.recipe
+    if isinstance(recipe, ns_document.FigureRecipe):
+        return figure(recipe.builder, *recipe.args, **dict(recipe.kwargs))
+    return recipe
 
 
 def plotly_chart(fig, **kwargs):

@@ -1,7 +1,7 @@
 """Present: the current analysis projected at a tumor board, one figure and its key numbers per screen.
 
-Thin: the analysis is run_analysis/build_report on the settings the pages hold (ui.current_settings),
-cached like the Report page; each screen is a section's figure (nelm_stats.figures.present for large
+Thin: the report is ui.current_report (run_analysis/build_report on the settings the pages hold), the
+same cached report as the Report page's; each screen is a section's figure (nelm_stats.figures.present for large
 type and the dark-room theme) beside its headline numbers. The sidebar and header are hidden on this
 page only; Previous/Next (or the arrow keys) step through the screens; "Exit" goes back.
 """
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import html
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import nelm_stats as ns
 import ui
 from nelm_stats.figures.present import DARK_BACKGROUND, DARK_TEXT, presentation_figure
-from nelm_stats.report import settings as ns_settings
-from nelm_stats.report.analysis import build_report, run_analysis
 from nelm_stats.report.document import FigureBlock, TextBlock
 
 SCREEN = "present_screen"  # index of the screen shown
@@ -47,12 +46,6 @@ DARK_CSS = f"""
 """
 
 
-@ui.session_cached
-def _report(data, settings_json: str, dataset: str, flow):
-    settings, _ = ns_settings.settings_from_json(settings_json)
-    return build_report(run_analysis(data, settings.analysis, flow=flow), dataset=dataset, settings=settings)
-
-
 def _screens(report) -> list[dict]:
     """The title screen, then one screen per figure of a section (sections without a figure but
     with key numbers get one screen of numbers)."""
@@ -61,7 +54,7 @@ def _screens(report) -> list[dict]:
         figures = [b for b in section.blocks if isinstance(b, FigureBlock)]
         for i, fig in enumerate(figures):
             screens.append(dict(title=section.title if len(figures) == 1 else f"{section.title}: {fig.title}",
-                                subtitle=fig.caption, numbers=section.headline if i == 0 else (), figure=fig.figure))
+                                subtitle=fig.caption, numbers=section.headline if i == 0 else (), figure=fig))
         if not figures and section.headline:
             notes = tuple(b.text for b in section.blocks if isinstance(b, TextBlock) and b.kind == "results")
             screens.append(dict(title=section.title, subtitle=notes[0] if notes else "", numbers=section.headline,
@@ -79,14 +72,9 @@ def _numbers(lines) -> str:
 
 st.markdown(HIDE_CONTROLS, unsafe_allow_html=True)
 
-data = ui.current_cohort()
-dataset = ui.current_dataset().split(":", 1)[1]
-kind = ui.current_dataset().split(":", 1)[0]
-flow = ui.uploads()[dataset].flow if kind == "upload" else None
-settings_text = ns_settings.settings_to_json(ui.current_settings(), software=f"nelm_stats {ns.__version__}")
+settings_text = ui.settings_json()
 try:
-    report = _report(data, settings_text, ui.uploads()[dataset].source_file or dataset if kind == "upload"
-                     else f"{dataset}.csv (synthetic demo)", flow)
+    report = ui.current_report(settings_text)
 except ns.AnalysisError as err:
     ui.show_error(err)
     st.page_link("pages/report.py", label="Exit presentation", icon=":material/close:")
@@ -112,7 +100,7 @@ if screen["subtitle"]:
     st.markdown(f"<div class='present-sub'>{html.escape(screen['subtitle'])}</div>", unsafe_allow_html=True)
 if screen["figure"] is not None:
     left, right = st.columns([3, 2], gap="large")
-    fig = presentation_figure(screen["figure"], dark=dark)
+    fig = presentation_figure(go.Figure(ui.block_figure(screen["figure"])), dark=dark)  # from the cached JSON
     fig.update_layout(height=FIGURE_HEIGHT)
     left.plotly_chart(fig, key="present_figure", theme=None, config={"displayModeBar": False})
     right.markdown(_numbers(screen["numbers"]), unsafe_allow_html=True)

@@ -1,8 +1,8 @@
 """Report page: the current analysis as a report (Word, HTML, PDF), a tumor-board deck (PowerPoint),
 its tables (Excel), the settings file and a script that reproduces every number.
 
-Thin: the analysis is nelm_stats.report.analysis.run_analysis on the settings the pages hold
-(ui.current_settings); the document is build_report; the files come from
+Thin: the report is ui.current_report (nelm_stats.report.analysis.run_analysis and build_report on
+the settings the pages hold, shared with the Present page); the files come from
 nelm_stats.report.exports, written only when a button is clicked.
 """
 from __future__ import annotations
@@ -12,7 +12,6 @@ import streamlit as st
 import nelm_stats as ns
 import ui
 from nelm_stats.report import settings as ns_settings
-from nelm_stats.report.analysis import build_report, run_analysis
 from nelm_stats.report.document import FigureBlock, TableBlock, TextBlock
 
 K = ui.Keys
@@ -27,13 +26,6 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html", "pdf": "application/pdf",
 }
-
-
-@ui.session_cached
-def _report(data, settings_json: str, dataset: str, flow):
-    settings, _ = ns_settings.settings_from_json(settings_json)
-    results = run_analysis(data, settings.analysis, flow=flow)
-    return build_report(results, dataset=dataset, settings=settings)
 
 
 def _load_settings() -> None:
@@ -54,10 +46,8 @@ st.caption("The current analysis — the groupings, covariates and matching chos
            "report for the journal, a deck for the tumor board, and a settings file and script that reproduce "
            "every number.")
 
-data = ui.current_cohort()
 dataset = ui.current_dataset().split(":", 1)[1]
 kind = ui.current_dataset().split(":", 1)[0]
-flow = ui.uploads()[dataset].flow if kind == "upload" else None
 
 with st.expander("Load saved settings", icon=":material/upload_file:"):
     st.file_uploader("Settings file (.json) saved from this dashboard", type=["json"], key=K.REPORT_SETTINGS_FILE,
@@ -82,8 +72,7 @@ c2.multiselect("Sections", list(ns_settings.SECTIONS), format_func=SECTION_LABEL
 settings = ui.current_settings()
 settings_text = ns_settings.settings_to_json(settings, software=f"nelm_stats {ns.__version__}")
 try:
-    report = _report(data, settings_text, ui.uploads()[dataset].source_file or dataset if kind == "upload"
-                     else f"{dataset}.csv (synthetic demo)", flow)
+    report = ui.current_report(settings_text)
 except ns.AnalysisError as err:
     ui.show_error(err)
     st.stop()
@@ -156,6 +145,6 @@ for section in report.sections:  # each section's tables and figures are drawn w
                 for note in b.footnotes:
                     st.caption(note)
             elif isinstance(b, FigureBlock):
-                ui.plotly_chart(b.figure, key=f"report_figure_{section.key}_{i}")
+                ui.plotly_chart(ui.block_figure(b), key=f"report_figure_{section.key}_{i}")
                 st.caption(b.caption)
 st.caption(" · ".join(f"{k}: {v}" for k, v in report.provenance))

@@ -490,3 +490,27 @@ def test_a_figure_is_drawn_again_when_the_chart_server_fails_once(monkeypatch):
     monkeypatch.setattr(kaleido, "calc_fig_sync", flaky)
     assert fx.figure_bytes(fig, "svg").lstrip().startswith(b"<svg")
     assert len(calls) == 2
+
+
+def test_report_keeps_figure_recipes_and_draws_them_when_asked(built, cohort, monkeypatch):
+    """Composing the report draws no figure (0.1 s each at 100 000 patients): each figure block keeps
+    its recipe, which pickles (a cached report) and draws the same figure as the builder called
+    directly."""
+    import pickle
+
+    from nelm_stats.report.document import FigureRecipe
+
+    analysis, rep = built
+    figures = [b for s in rep.sections for b in s.blocks if isinstance(b, FigureBlock)]
+    assert {b.key for b in figures} == {"km", "forest", "love"}
+    for b in figures:
+        assert isinstance(b.recipe, FigureRecipe)
+        again = pickle.loads(pickle.dumps(b))
+        assert again.figure.to_plotly_json() == b.recipe.builder(*b.recipe.args, **dict(b.recipe.kwargs)).to_plotly_json()
+    # composing the report calls no figure builder
+    calls = []
+    for name in ("km_figure", "forest_figure", "love_plot"):
+        monkeypatch.setattr(analysis, name, lambda *a, _n=name, **k: calls.append(_n))
+    rep2 = analysis.build_report(analysis.run_analysis(cohort), dataset="icg_lpsh")
+    assert calls == []
+    assert len([b for s in rep2.sections for b in s.blocks if isinstance(b, FigureBlock)]) == len(figures)

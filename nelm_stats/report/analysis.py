@@ -34,7 +34,7 @@ from ..figures.forest import forest_figure
 from ..figures.km import km_figure
 from ..schema import BASELINE_CHARACTERISTICS, DEFAULT_HR_UNITS, ENDPOINTS, EXTRA_ENDPOINTS, POSITIVE_MARGINS, data_endpoints, label
 from . import narrative as nv
-from .document import CurveSeries, FigureBlock, Report, Section, TableBlock, TextBlock
+from .document import CurveSeries, FigureBlock, FigureRecipe, Report, Section, TableBlock, TextBlock
 from .manuscript import (
     cox_methods, cox_results, general_methods, margins_methods, margins_results, propensity_methods,
     propensity_results, significant_terms, survival_methods, table_one_methods, term_estimate,
@@ -350,11 +350,15 @@ def _table_one_section(r: AnalysisResults) -> Section:
                    (TableBlock("table_one", title, _frame_text(view), notes, t1.table),), ())
 
 
+def _recipe(builder, *args, **kwargs) -> FigureRecipe:
+    return FigureRecipe(builder, args, tuple(sorted(kwargs.items())))
+
+
 def _survival_section(r: AnalysisResults) -> Section:
     s = with_level_labels(r.survival, r.survival.group)  # groups named as on screen (the narrative is built)
     unit = s.time_unit
-    fig = km_figure(s.km, test=s.test, horizon=s.horizon, time_unit=unit, group_name=s.group_name,
-                    y_title=s.endpoint, time_origin="landmark" if s.landmark is not None else "surgery")
+    fig = _recipe(km_figure, s.km, test=s.test, horizon=s.horizon, time_unit=unit, group_name=s.group_name,
+                  y_title=s.endpoint, time_origin="landmark" if s.landmark is not None else "surgery")
     caption = (f"Kaplan–Meier estimate of {s.endpoint.lower()}" + (f" by {in_sentence(s.group_name)}" if s.group_name else "")
                + "; ticks mark censored patients; numbers at risk below the axis"
                + (f"; {nv.test_line(s.test)}" if s.test is not None else "") + ".")
@@ -406,7 +410,7 @@ def _cox_section(r: AnalysisResults) -> Section:
     rft = r.cox
     view = risk_factor_view(rft)
     ep = data_label(r)
-    fig = forest_figure(rft)
+    fig = _recipe(forest_figure, rft)
     blocks = [FigureBlock("forest", f"Hazard ratios for {ep.lower()}", fig,
                           f"Hazard ratios (95 % CI, log scale) of {ep.lower()} from Cox regression.")]
     notes = ("Cox proportional-hazards regression (Efron ties); Wald 95 % CIs and p-values. Univariable: each "
@@ -431,7 +435,7 @@ def _propensity_section(r: AnalysisResults) -> Section:
     treat = label(a.treatment)
     bal = m.balance
     bview = balance_view(m, w)
-    blocks = [FigureBlock("love", "Covariate balance", love_plot(m),
+    blocks = [FigureBlock("love", "Covariate balance", _recipe(love_plot, m),
                           "Absolute standardized mean differences before and after matching; dashed line at 0.1."),
               TableBlock("balance", f"Balance of the propensity model ({treat})", bview,
                          ("SMD: standardized mean difference; denominators: SD of the treated group (ATT), "

@@ -10,11 +10,11 @@ so a spreadsheet export keeps numbers as numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Union
 
 import pandas as pd
 
-__all__ = ["TextBlock", "TableBlock", "FigureBlock", "CurveSeries", "Section", "Report", "Block"]
+__all__ = ["TextBlock", "TableBlock", "FigureBlock", "FigureRecipe", "CurveSeries", "Section", "Report", "Block"]
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,38 @@ class CurveSeries:
 
 
 @dataclass(frozen=True)
+class FigureRecipe:
+    """How a figure is drawn: ``builder(*args, **dict(kwargs))``, a function of
+    :mod:`nelm_stats.figures` and the results it draws.  A report keeps the recipe, not the
+    figure: composing the report builds none (a plotly figure of 100 000 patients' curves takes
+    0.1 s), a screen draws the figure of a section when it is opened, an export when it writes it.
+    Picklable (a cached report keeps it)."""
+    builder: Callable
+    args: tuple = ()
+    kwargs: tuple = ()  # ((name, value), ...)
+
+    def build(self):
+        return self.builder(*self.args, **dict(self.kwargs))
+
+
+@dataclass(frozen=True)
 class FigureBlock:
-    """A plotly figure with its caption.  ``curves``: the same curves as data, for a native
-    PowerPoint chart (Kaplan–Meier figures), else empty; ``x_title``/``y_title`` label them."""
+    """A figure with its caption.  ``recipe`` draws it (:class:`FigureRecipe`; a plotly figure
+    already drawn is taken as it is); ``figure`` is the plotly figure.  ``curves``: the same
+    curves as data, for a native PowerPoint chart (Kaplan–Meier figures), else empty;
+    ``x_title``/``y_title`` label them."""
     key: str
     title: str
-    figure: object  # plotly.graph_objects.Figure
+    recipe: object  # FigureRecipe, or a plotly.graph_objects.Figure
     caption: str = ""
     curves: tuple[CurveSeries, ...] = ()
     x_title: str = ""
     y_title: str = ""
+
+    @property
+    def figure(self):
+        """The plotly figure (built now from the recipe)."""
+        return self.recipe.build() if isinstance(self.recipe, FigureRecipe) else self.recipe
 
 
 Block = Union[TextBlock, TableBlock, FigureBlock]
