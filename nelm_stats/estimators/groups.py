@@ -144,8 +144,21 @@ def grouping_columns(data: pd.DataFrame, roles=GROUPING_ROLES) -> tuple[list[str
     """(columns usable as groups of survival as they are, numeric columns that must be cut in two),
     among the columns whose schema role is in ``roles`` (never events of follow-up: immortal-time
     bias)."""
-    cats = [c for c in categorical_columns(data) if role(c) in roles]
-    nums = [c for c in numeric_columns(data) if role(c) in roles and c not in cats]
+    cats, nums = [], []
+    for c in data.columns:  # as categorical_columns and numeric_columns, each column counted once
+        if role(c) not in roles:
+            continue
+        s = data[c]
+        distinct = None
+        if role(c) != "id" and not pd.api.types.is_datetime64_any_dtype(s):
+            distinct = s.nunique(dropna=True)
+            if 2 <= distinct <= 8:
+                cats.append(c)
+                continue
+        if c == "patient_id" or pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        if (s.nunique(dropna=True) if distinct is None else distinct) >= 3:
+            nums.append(c)
     return cats, nums
 
 
@@ -182,7 +195,7 @@ def covariate_columns(data: pd.DataFrame, *, roles=PRE_TREATMENT_ROLES, exclude=
     long-term survival; ``exclude``: e.g. the treatment or the endpoint's columns."""
     cats, nums = grouping_columns(data, roles)
     usable = set(cats) | set(nums)
-    return [c for c in data.columns if c in usable and c not in set(exclude) and data[c].nunique(dropna=True) >= 2]
+    return [c for c in data.columns if c in usable and c not in set(exclude)]  # each has two values or more
 
 
 def default_reference(series: pd.Series) -> str:
