@@ -567,3 +567,28 @@ def test_one_model_fit_serves_matching_weighting_and_the_crude_analysis(monkeypa
     ns.propensity_model(data, treatment, covariates, treated=ns.treatment_levels(data, treatment)[0])
     ns.propensity_model(data.iloc[1:], treatment, covariates)
     assert len(fits) == 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_distinct_covariate_patterns_as_numpy_unique(seed, monkeypatch):
+    """The propensity scores are computed once per distinct covariate pattern (the same score for
+    the same covariates, bit for bit); the patterns are found by hashing rows instead of sorting
+    them, and must be exactly np.unique(X, axis=0, return_inverse=True): the same sorted rows
+    (-0.0 and 0.0 one value), the same positions; a hash shared by two different rows falls back
+    to np.unique."""
+    rng = np.random.default_rng(seed)
+    for k in range(120):
+        n, p = int(rng.integers(1, 2000)), int(rng.integers(1, 9))
+        X = rng.choice([0.0, -0.0, 1.0, 2.5, 1e-300, np.inf, -np.inf, 3.0, 7.25, 40.0], size=(n, p))
+        if k % 3 == 0:
+            X[:, 0] = 1.0
+        if k % 5 == 0:
+            X = rng.normal(size=(n, p)).round(int(rng.integers(0, 3)))
+        rows, positions = np.unique(X, axis=0, return_inverse=True)
+        found, where = P._distinct_rows(X)
+        assert np.array_equal(found, rows) and np.array_equal(where, positions.ravel())
+    X = rng.choice([0.0, 1.0, 2.0], size=(500, 4))
+    rows, positions = np.unique(X, axis=0, return_inverse=True)
+    monkeypatch.setattr(P.pd, "factorize", lambda key: (np.zeros(len(key), dtype=np.intp), key[:1]))  # all collide
+    found, where = P._distinct_rows(X)
+    assert np.array_equal(found, rows) and np.array_equal(where, positions.ravel())

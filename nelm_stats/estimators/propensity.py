@@ -347,12 +347,43 @@ def _pattern_scores(X, beta):
     """Fitted probabilities computed once per distinct row of X, so equal covariates give equal
     scores bit for bit (a BLAS kernel may round the same row differently at another position)."""
     b = np.where(np.isnan(beta), 0.0, beta)
-    patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+    patterns, inverse = _distinct_rows(X)
     terms = patterns * b
     eta = terms[:, 0].copy()
     for j in range(1, terms.shape[1]):  # a fixed order of elementwise additions (no BLAS kernel)
         eta += terms[:, j]
     return _linkinv(eta)[inverse.ravel()]
+
+
+def _distinct_rows(X):
+    """``np.unique(X, axis=0, return_inverse=True)`` for a float matrix without NaN, found by
+    hashing each row's bytes instead of sorting the rows (100 000 patients: 0.1 s -> 0.01 s); the
+    same sorted distinct rows and positions.  Rows whose hashes collide are told apart exactly
+    (np.unique then does the work)."""
+    X = np.ascontiguousarray(X, dtype=float) + 0.0  # -0.0 -> 0.0: equal values, equal bytes
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0 or np.isnan(X).any():
+        patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+        return patterns, inverse.ravel()
+    words = X.view(np.uint64)
+    key = np.zeros(X.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64
+        for j in range(X.shape[1]):  # splitmix64's finaliser on each value's bytes, chained over columns
+            h = words[:, j] ^ (words[:, j] >> np.uint64(30))
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(27)
+            h *= np.uint64(0x94D049BB133111EB)
+            h ^= h >> np.uint64(31)
+            key = key * np.uint64(0x9E3779B97F4A7C15) + h
+    codes = pd.factorize(key)[0]
+    _, first = np.unique(codes, return_index=True)  # each distinct row's first position
+    found = X[first]
+    if not np.array_equal(found[codes], X):  # two different rows with one hash: sort them instead
+        patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+        return patterns, inverse.ravel()
+    order = np.lexsort(found.T[::-1])  # rows sorted as np.unique sorts them (first column first)
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return found[order], rank[codes]
 
 
 def _tie_tolerance(X, beta) -> float:
