@@ -542,24 +542,25 @@ def _wvar(x, w, binary):
 def _balance(B, names, treat, w_after, estimand):
     """SMD and variance ratios before (unit weights) and after (``w_after``; 0 = not in sample)."""
     rows = []
-    one = np.ones(len(treat))
     t, c = treat, ~treat
     ta, ca = t & (w_after > 0), c & (w_after > 0)
+    # each group's rows taken once for all covariates (columns contiguous: the same sums as x[t])
+    xt, xc, xta, xca = (np.asfortranarray(B[m]) for m in (t, c, ta, ca))
+    one_t, one_c, w_ta, w_ca = np.ones(int(t.sum())), np.ones(int(c.sum())), w_after[ta], w_after[ca]
     for j, name in enumerate(names):
-        x = B[:, j]
-        binary = _is_binary(x)
-        v1 = _wvar(x[t], one[t], binary)
-        v0 = _wvar(x[c], one[c], binary)
+        binary = _is_binary(B[:, j])
+        v1 = _wvar(xt[:, j], one_t, binary)
+        v0 = _wvar(xc[:, j], one_c, binary)
         sd = np.sqrt(v1) if estimand == "ATT" else np.sqrt((v1 + v0) / 2)
         if sd == 0 and estimand == "ATT":
             # constant among the treated (e.g. no G3 tumour): the treated SD cannot standardize;
             # use the pooled SD so the imbalance stays visible (MatchIt would print Inf)
             sd = np.sqrt((v1 + v0) / 2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            diff_b = np.mean(x[t]) - np.mean(x[c])
+            diff_b = np.mean(xt[:, j]) - np.mean(xc[:, j])
             if ta.any() and ca.any():
-                diff_a = _wmean(x[ta], w_after[ta]) - _wmean(x[ca], w_after[ca])
-                vr_a = np.nan if binary else _wvar(x[ta], w_after[ta], False) / _wvar(x[ca], w_after[ca], False)
+                diff_a = _wmean(xta[:, j], w_ta) - _wmean(xca[:, j], w_ca)
+                vr_a = np.nan if binary else _wvar(xta[:, j], w_ta, False) / _wvar(xca[:, j], w_ca, False)
             else:
                 diff_a, vr_a = np.nan, np.nan
             smd_b = diff_b / sd if sd > 0 else (0.0 if diff_b == 0 else np.nan)
