@@ -192,9 +192,10 @@ def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *
         raise InputError("The cohort has no patients to analyse.")
     a = resolve(settings or AnalysisSettings(), data)
     endpoint = data_endpoints(data).get(a.endpoint)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        # the fingerprint (mostly Arrow) and the propensity analysis run beside the others: much of
-        # their time is spent in compiled code that lets the other core work meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the fingerprint (mostly Arrow) and then the propensity analysis run beside the others: much
+        # of their time is spent in compiled code that lets the other core work meanwhile (one thread
+        # beside this one: more threads only wait for each other)
         fingerprint = pool.submit(data_fingerprint, data)
         propensity = pool.submit(_propensity_part, data, a, endpoint)
         parts = {"table_one": _table_one_part(data, a), "survival": _survival_part(data, a, endpoint),
