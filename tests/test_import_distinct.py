@@ -130,3 +130,89 @@ def test_text_series_from_distinct_texts(texts):
     fast = ns_dates.text_series(texts, codes, index)
     cells = np.array(list(texts) + [None], dtype=object)[np.where(codes < 0, len(texts), codes)]
     pd.testing.assert_series_equal(fast, pd.Series(cells, index=index, dtype="string"))
+
+
+def _same_read(content: bytes, name: str, monkeypatch, **kwargs) -> bool:
+    """read_table with the Arrow reading of plain CSV files and Python's csv reader (forced) agree
+    on everything: the table (values, types, row labels), the header row, the number formats, the
+    warnings, the rows set apart; or both refuse the file with the same words.  Returns whether the
+    Arrow path was taken."""
+    taken = []
+    real = ns_io._arrow_rows
+
+    def arrow(text, delimiter):
+        rows = real(text, delimiter)
+        taken.append(rows is not None)
+        return rows
+
+    def read(path_on: bool):
+        with monkeypatch.context() as m:
+            m.setattr(ns_io, "_arrow_rows", arrow if path_on else (lambda text, delimiter: None))
+            try:
+                return ns_io.read_table(content, name, **kwargs)
+            except Exception as err:  # noqa: BLE001 - compared below
+                return err
+
+    fast, slow = read(True), read(False)
+    if isinstance(slow, Exception) or isinstance(fast, Exception):
+        assert type(fast) is type(slow) and str(fast) == str(slow)
+        return bool(taken and taken[0])
+    pd.testing.assert_frame_equal(fast.data, slow.data)
+    for attr in ("format", "encoding", "delimiter", "decimal", "header_row", "number_formats", "warnings"):
+        assert getattr(fast, attr) == getattr(slow, attr), attr
+    pd.testing.assert_frame_equal(fast.non_patient_rows, slow.non_patient_rows)
+    return bool(taken and taken[0])
+
+
+def test_plain_csv_read_by_arrow_as_by_pythons_reader_corpus(monkeypatch):
+    """Every CSV/TSV file of the awkward-file corpus reads the same either way."""
+    from pathlib import Path
+
+    corpus = Path(__file__).parent / "corpus"
+    files = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt"))
+    assert len(files) >= 20
+    arrow = [p.name for p in files if _same_read(p.read_bytes(), p.name, monkeypatch)]
+    assert len(arrow) >= 5  # the plain ones went through Arrow
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_plain_csv_read_by_arrow_as_by_pythons_reader_random(seed, monkeypatch):
+    """Random tables written in every way a plain export writes them: delimiters, line ends (\\n,
+    \\r\\n, \\r, mixed), empty lines inside and at the end, title lines above the header, a second
+    header row of units, footers, ragged rows, missing codes, decimal commas, thousands separators,
+    dates, spaces around values, accents; a few with a quotation mark or a NUL (Python reads them)."""
+    rng = np.random.default_rng(seed)
+    cells = ["12", "12,5", "1.090", "2.345,5", "1,090.5", "-3", "", "NA", "nv", " 7 ", "abc", "Zürich", "G2",
+             "14.03.2019", "2019-03-14", "03/04/2019", "ja", "nein", "R0", "x y z", "1e3", "0", "99999", "\t"]
+    arrow_taken = 0
+    for k in range(40):
+        delimiter = [",", ";", "\t", "|"][k % 4]
+        width = int(rng.integers(2, 7))
+        header = [f"col{j}" if rng.random() < 0.9 else "" for j in range(width)]
+        kinds = [rng.choice(["num", "dec", "text", "date", "mixed"]) for _ in range(width)]
+        pools = {"num": ["12", "-3", "0", "150", "", "NA"], "dec": ["12,5", "1.090", "2.345,5", "7", "", "-1,5"],
+                 "date": ["14.03.2019", "01.02.2020", "", "31.12.1999"], "text": ["G1", "G2", "Zürich", " a b ", ""],
+                 "mixed": cells}
+        rows = [[str(rng.choice(pools[kind])).replace(delimiter, "") for kind in kinds]
+                for _ in range(int(rng.integers(1, 60)))]
+        lines = []
+        if rng.random() < 0.15:
+            lines.append("Registry export 2026")  # a title line above the header
+        lines.append(delimiter.join(header))
+        if rng.random() < 0.15:
+            lines.append(delimiter.join(["years" if kind != "text" else "" for kind in kinds]))  # units
+        lines += [delimiter.join(r) for r in rows]
+        if rng.random() < 0.2:
+            lines.insert(int(rng.integers(1, len(lines) + 1)), "")  # an empty line
+        if rng.random() < 0.15:
+            lines.append(delimiter.join(["Total"] + [""] * (width - 1)))
+        if rng.random() < 0.1:
+            lines[-1] = lines[-1].rsplit(delimiter, 1)[0]  # a ragged last row
+        if rng.random() < 0.1:
+            lines[int(rng.integers(0, len(lines)))] += '"'  # a stray quotation mark
+        ending = ["\n", "\r\n", "\r"][int(rng.integers(0, 3))]
+        text = ending.join(lines) + (ending if rng.random() < 0.7 else "") + ("\n" if rng.random() < 0.1 else "")
+        encoding = "utf-8" if rng.random() < 0.7 else "cp1252"
+        for kwargs in ({}, {"decimal": ","}, {"header_row": 1}):
+            arrow_taken += _same_read(text.encode(encoding, errors="replace"), "export.csv", monkeypatch, **kwargs)
+    assert arrow_taken > 20
