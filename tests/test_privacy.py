@@ -1,6 +1,7 @@
 """Identifier flags (headers and values) and dropping."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -85,3 +86,40 @@ def test_a_column_of_many_study_ids_is_not_flagged_and_a_column_of_phone_numbers
     assert dict(zip(flags["column"], flags["reason"])) == {
         "contact": "values look like phone numbers",
         "x": "values look like hospital record numbers (7+ digit numbers, one per row)"}
+
+
+def test_arrow_conditions_keep_every_value_python_keeps():
+    """The same conditions checked in Arrow on all distinct values at once keep every value the
+    Python condition keeps (they may keep more: the pattern decides), on the edge values and on
+    random texts of ASCII, Unicode digits, Unicode spaces and the long s."""
+    import pyarrow as pa
+
+    from nelm_stats.intake import privacy
+
+    rng = np.random.default_rng(5)
+    alphabet = list("aAzZ09 +()/-@.,ſtrSTR\t\x0b\x1c\u00a0\u2003١２²ÄÖéß") + ["Str", "str"]
+    values = _EDGE_VALUES + ["".join(rng.choice(alphabet, int(rng.integers(1, 12)))) for _ in range(3000)]
+    values = [v for v in values if v]
+    texts = pa.array(values, type=pa.large_string())
+    for rx, arrow_condition in privacy._ARROW_CAN_MATCH.items():
+        kept = arrow_condition(texts)
+        python = np.array([bool(privacy._CAN_MATCH[rx](v)) for v in values])
+        assert not (python & ~kept).any(), [v for v, p, k in zip(values, python, kept) if p and not k][:5]
+
+
+def test_identifier_reasons_are_the_same_with_the_arrow_conditions(monkeypatch):
+    """flag_identifiers finds the same columns and reasons whether the conditions run in Arrow or
+    value by value in Python."""
+    from nelm_stats.intake import privacy
+
+    rng = np.random.default_rng(8)
+    pools = [_EDGE_VALUES, ["anna@x.de", "b@y.org", "x"], ["+49 89 1234567", "089/1234567", "n/a"],
+             ["Müller, Anna", "Meier, Hans", "Anna Müller"], ["12 Main Street", "Hauptstraße 5", "x"],
+             [f"{i:08d}" for i in range(10_000_000, 10_000_400)]]
+    frame = pd.DataFrame({f"c{j}": pd.Series(rng.choice(pool, 400), dtype="string") for j, pool in enumerate(pools)})
+    frame["mrn"] = pd.Series([f"{i:08d}" for i in range(10_000_000, 10_000_400)], dtype="string")
+    fast = flag_identifiers(frame)
+    monkeypatch.setattr(privacy, "_arrow_texts", lambda index: None)
+    slow = flag_identifiers(frame)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert len(fast) >= 3

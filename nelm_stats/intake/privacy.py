@@ -54,6 +54,60 @@ _CAN_MATCH = {
 }
 
 
+def _arrow_texts(index: pd.Index):
+    """The distinct values as an Arrow string array (None if they are not all text)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(index.array, type=pa.large_string()) if pd.api.types.is_string_dtype(index) else None
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+
+
+def _arrow_first_in(texts, chars: frozenset) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = pc.utf8_slice_codeunits(texts, 0, 1)
+    return pc.is_in(first, value_set=pa.array(sorted(chars), type=pa.large_string())).to_numpy(zero_copy_only=False)
+
+
+def _arrow_may_start_with_digit(texts) -> np.ndarray:
+    """A superset of the values whose first character is a digit (str.isdigit): an ASCII digit,
+    or any value that is not ASCII (Unicode digits are left to Python)."""
+    import pyarrow.compute as pc
+
+    ascii_ = pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)
+    return _arrow_first_in(texts, frozenset("0123456789")) | ~ascii_
+
+
+def _arrow_street(texts) -> np.ndarray:
+    """A superset of ``_CAN_MATCH[_STREET]``: an ASCII whitespace (as str.isspace), 'str' in any
+    case, or any value that is not ASCII (Unicode spaces and the long s left to Python)."""
+    import pyarrow.compute as pc
+
+    space = pc.match_substring_regex(texts, "[\t\n\x0b\x0c\r\x1c-\x1f ]").to_numpy(zero_copy_only=False)
+    word = pc.match_substring(texts, "str", ignore_case=True).to_numpy(zero_copy_only=False)
+    return space | word | ~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)
+
+
+def _arrow_contains(texts, part: str) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return pc.match_substring(texts, part).to_numpy(zero_copy_only=False)
+
+
+# the conditions of _CAN_MATCH on all distinct values at once (each the same set or a larger one:
+# the pattern itself decides)
+_ARROW_CAN_MATCH = {
+    _EMAIL: lambda t: _arrow_contains(t, "@"),
+    _NAME: lambda t: _arrow_first_in(t, _NAME_FIRST) & _arrow_contains(t, " "),
+    _PHONE: lambda t: _arrow_first_in(t, frozenset("+()/- ")) | _arrow_may_start_with_digit(t),
+    _LONG_DIGITS: _arrow_may_start_with_digit,
+    _STREET: _arrow_street,
+}
+
+
 def _norm(header: str) -> str:
     return re.sub(r"[^a-z0-9äöüß]+", " ", str(header).lower()).strip()
 
@@ -97,14 +151,22 @@ def _value_reason(series: pd.Series) -> str | None:
     # each distinct value is looked at once, weighted by how often it occurs
     counts = values.value_counts(sort=False)
     distinct, weight, n = counts.index.tolist(), counts.to_numpy(), len(values)
+    arrow = _arrow_texts(counts.index)
 
     def share(rx) -> float:
         """Weighted share of the values matching ``rx``, tried only where ``_CAN_MATCH`` allows it
-        (a column of 100 000 study ids is not searched for e-mail addresses value by value)."""
+        (a column of 100 000 study ids is not searched for e-mail addresses value by value): the
+        condition is checked in Arrow on all distinct values at once when it can be."""
         test = rx if callable(rx) else (lambda v: rx.search(v))
         maybe = _CAN_MATCH.get(rx)
         hit = np.zeros(len(distinct), dtype=bool)
-        for i in (range(len(distinct)) if maybe is None else (i for i, v in enumerate(distinct) if maybe(v))):
+        if maybe is None:
+            tried = range(len(distinct))
+        elif arrow is not None and rx in _ARROW_CAN_MATCH:
+            tried = np.flatnonzero(_ARROW_CAN_MATCH[rx](arrow))
+        else:
+            tried = (i for i, v in enumerate(distinct) if maybe(v))
+        for i in tried:
             hit[i] = bool(test(distinct[i]))
         return float(weight[hit].sum() / n)
 
