@@ -257,16 +257,23 @@ def _value_role(series: pd.Series, target: str, missing_codes=DEFAULT_MISSING_CO
     if pd.api.types.is_numeric_dtype(series):
         return None, ""
     text = s.astype(str).str.strip()
-    upper = text.str.upper()
-    if upper.str.fullmatch(r"R\s*[012].*").mean() > 0.8:
+    # the shares of patterns over the rows, each distinct text tested once (weighted by its count)
+    counts = text.value_counts(sort=False)
+    distinct = pd.Series(counts.index, dtype=text.dtype).str.upper()  # as the column would be read
+    weight = counts.to_numpy()
+
+    def row_share(hit: pd.Series) -> float:
+        return float(weight[hit.to_numpy(dtype=bool)].sum() / len(text))
+
+    if row_share(distinct.str.fullmatch(r"R\s*[012].*")) > 0.8:
         return "margin_status", "values look like R0/R1/R2"
     if target == "lesions":
         return None, ""
-    if upper.str.fullmatch(r"G\s*[123]").mean() > 0.8:
+    if row_share(distinct.str.fullmatch(r"G\s*[123]")) > 0.8:
         return "grade", "values look like G1/G2/G3"
-    if _share(text, lambda v: category_value(v, "sex")) > 0.95 and text.nunique() <= 6:
+    if _share(text, lambda v: category_value(v, "sex")) > 0.95 and len(counts) <= 6:
         return "sex", "values look like sex (f/m)"
-    if (_share(text, clavien_value) > 0.9 and upper.str.contains(r"I|V").mean() > 0.5):
+    if (_share(text, clavien_value) > 0.9 and row_share(distinct.str.contains(r"I|V")) > 0.5):
         return "clavien_dindo", "values look like Clavien–Dindo grades"
     if _share(text, lambda v: category_value(v, "approach")) > 0.95:
         return "approach", "values look like surgical approaches"
