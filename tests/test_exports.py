@@ -500,13 +500,24 @@ def test_report_keeps_figure_recipes_and_draws_them_when_asked(built, cohort, mo
 
     from nelm_stats.report.document import FigureRecipe
 
+    from nelm_stats.figures.balance import love_plot
+    from nelm_stats.figures.forest import forest_figure
+
     analysis, rep = built
-    figures = [b for s in rep.sections for b in s.blocks if isinstance(b, FigureBlock)]
-    assert {b.key for b in figures} == {"km", "forest", "love"}
-    for b in figures:
+    results = analysis.run_analysis(cohort)
+    figures = {b.key: b for s in rep.sections for b in s.blocks if isinstance(b, FigureBlock)}
+    assert set(figures) == {"km", "forest", "love"}
+    for b in figures.values():
         assert isinstance(b.recipe, FigureRecipe)
         again = pickle.loads(pickle.dumps(b))
         assert again.figure.to_plotly_json() == b.recipe.builder(*b.recipe.args, **dict(b.recipe.kwargs)).to_plotly_json()
+    # the recipes keep what is drawn, not the patients behind it: the same figures as from the results
+    assert figures["forest"].figure.to_plotly_json() == forest_figure(results.cox).to_plotly_json()
+    assert figures["love"].figure.to_plotly_json() == love_plot(results.matched).to_plotly_json()
+    (matched,) = figures["love"].recipe.args
+    assert matched.matched.empty and matched.propensity.empty and len(results.matched.matched) > 0
+    (rft,) = figures["forest"].recipe.args
+    assert all(m is None or m._fit is None for m in (*rft.screen.models, rft.model))
     # composing the report calls no figure builder
     calls = []
     for name in ("km_figure", "forest_figure", "love_plot"):

@@ -16,7 +16,7 @@ import hashlib
 import io
 import platform
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -24,8 +24,8 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import AnalysisError, InputError
-from ..estimators.cox import cox_regression, risk_factor_table, univariable_screen
-from ..estimators.propensity import iptw, propensity_match, treatment_levels
+from ..estimators.cox import RiskFactorTable, cox_regression, risk_factor_table, univariable_screen
+from ..estimators.propensity import MatchResult, iptw, propensity_match, treatment_levels
 from ..estimators.propensity_outcomes import compare_survival
 from ..estimators.proportions import compare_rates
 from ..estimators.table_one import table_one
@@ -352,7 +352,26 @@ def _table_one_section(r: AnalysisResults) -> Section:
 
 
 def _recipe(builder, *args, **kwargs) -> FigureRecipe:
-    return FigureRecipe(builder, args, tuple(sorted(kwargs.items())))
+    return FigureRecipe(builder, tuple(_drawn_only(a) for a in args), tuple(sorted(kwargs.items())))
+
+
+def _drawn_only(result):
+    """``result`` without the per-patient tables its figure does not draw (a cached report keeps
+    its figures' recipes: at 100 000 patients the matched rows and the Cox models' fitted arrays
+    made a report of 38 MB); other values unchanged."""
+    if isinstance(result, MatchResult):  # the love plot draws the balance table
+        return replace(result, matched=result.matched.iloc[:0], pairs=result.pairs.iloc[:0],
+                       propensity=result.propensity.iloc[:0], distance=result.distance.iloc[:0],
+                       model=replace(result.model, propensity=result.model.propensity.iloc[:0],
+                                     treated=result.model.treated.iloc[:0]))
+    if isinstance(result, RiskFactorTable):  # the forest plot draws the tables and the models' terms
+
+        def unfitted(model):
+            return None if model is None else replace(model, _fit=None)
+
+        return replace(result, screen=replace(result.screen, models=tuple(unfitted(m) for m in result.screen.models)),
+                       model=unfitted(result.model))
+    return result
 
 
 def _survival_section(r: AnalysisResults) -> Section:
