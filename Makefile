@@ -30,6 +30,8 @@ test-kernels: $(STAMP)
 	  echo "== OPENBLAS_CORETYPE=$$k"; \
 	  OPENBLAS_CORETYPE=$$k $(PY) -m pytest -q -p no:cacheprovider $(NUMERIC_TESTS) || exit 1; \
 	done
+	echo "== OPENBLAS_NUM_THREADS=1 (as the app runs: launch.py)"
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -p no:cacheprovider $(NUMERIC_TESTS)
 
 # refresh the README's picture (docs/screenshot.png) from the browser test
 screenshot: $(STAMP)

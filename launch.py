@@ -4,10 +4,11 @@ While the browser loads the page (about 1.5 s), a background thread imports what
 (pandas, plotly, nelm_stats through ui: about 0.5 s) and reads the default demo cohort, so the
 first page is not waiting for them (a cold start under 3 s, benchmarks/bench_pages.py); then what
 the first analysis page needs (scipy.stats, plotly's figure classes: about 1 s more).
-Nothing else differs from ``streamlit run app.py``.
+Nothing else differs from ``streamlit run app.py`` but one BLAS thread (see main).
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -54,6 +55,11 @@ def _import_and_read() -> None:
 
 
 def main() -> int:
+    # one BLAS thread: the analyses of a page already run beside each other (and the browser beside
+    # them) on this computer's cores; BLAS threads of their own only waited for the cores (the Report
+    # page at 100 000 patients 1.2 -> 1.05 s on the server).  The numbers do not depend on it (the
+    # numeric tests run with one BLAS thread too: make test-kernels).  Set before numpy is imported.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     sys.path.insert(0, str(ROOT))
     threading.Thread(target=_warm, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
