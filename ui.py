@@ -200,6 +200,7 @@ class UploadedCohort:
     flow: pd.DataFrame | None = None  # patient flow (uploaded -> excluded -> analysed)
     import_settings: "ns.ImportSettings | None" = None  # the Import page's choices (None: not imported)
     source_file: str | None = None  # name of the file it was imported from
+    fingerprint: str | None = None  # data_fingerprint(data), set by add_upload: once per cohort
 
 
 @st.cache_data(show_spinner=False)
@@ -236,7 +237,12 @@ def uploads() -> dict[str, UploadedCohort]:
 
 
 def add_upload(cohort: UploadedCohort) -> None:
-    """Register an imported cohort in this session and make it the current dataset."""
+    """Register an imported cohort in this session and make it the current dataset.  Its data
+    fingerprint (the report's provenance) is computed here, once, not with every report."""
+    from nelm_stats.report.analysis import data_fingerprint
+
+    if cohort.fingerprint is None:
+        cohort = dataclasses.replace(cohort, fingerprint=data_fingerprint(cohort.data))
     uploads()[cohort.name] = cohort
     st.session_state[Keys.DATASET] = f"upload:{cohort.name}"
 
@@ -773,11 +779,13 @@ def current_settings() -> "ns_settings.Settings":
 
 
 @session_cached
-def _report_of(data: pd.DataFrame, settings_json: str, dataset: str, flow) -> "ns_document.Report":
+def _report_of(data: pd.DataFrame, settings_json: str, dataset: str, flow, fingerprint: str | None
+               ) -> "ns_document.Report":
     from nelm_stats.report.analysis import build_report, run_analysis
 
     settings, _ = ns_settings.settings_from_json(settings_json)
-    return build_report(run_analysis(data, settings.analysis, flow=flow), dataset=dataset, settings=settings)
+    return build_report(run_analysis(data, settings.analysis, flow=flow, fingerprint=fingerprint),
+                        dataset=dataset, settings=settings)
 
 
 def current_report(settings_json: str) -> "ns_document.Report":
@@ -787,7 +795,8 @@ def current_report(settings_json: str) -> "ns_document.Report":
     kind, name = current_dataset().split(":", 1)
     upload = uploads()[name] if kind == "upload" else None
     source = (upload.source_file or name) if upload is not None else f"{name}.csv (synthetic demo)"
-    return _report_of(current_cohort(), settings_json, source, upload.flow if upload is not None else None)
+    return _report_of(current_cohort(), settings_json, source, upload.flow if upload is not None else None,
+                      upload.fingerprint if upload is not None else None)
 
 
 @session_cached

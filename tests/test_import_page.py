@@ -61,6 +61,14 @@ def test_demo_export_end_to_end_and_use_cohort():
     expected = ns.load_sample(ns.samples.DEFAULT_SAMPLE)
     assert abs(cohort.data["rfs_months"] - expected["rfs_months"]).max() < 1e-9
     assert any("is now the current dataset" in s.value for s in at.success)
+    # the data fingerprint of the report's provenance is computed once, when the cohort is taken
+    from nelm_stats.report.analysis import data_fingerprint, run_analysis
+
+    assert cohort.fingerprint == data_fingerprint(cohort.data)
+    assert run_analysis(cohort.data, fingerprint="given once").fingerprint == "given once"
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    assert any(f"fingerprint {cohort.fingerprint}" in c.value for c in at.caption)
 
 
 def _export_with_problems(n_bad: int) -> tuple[str, bytes]:

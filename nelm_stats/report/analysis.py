@@ -186,8 +186,11 @@ def _treated_value(data: pd.DataFrame, treatment: str, treated: str | None):
 
 
 def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *,
-                 flow: pd.DataFrame | None = None) -> AnalysisResults:
-    """Run every analysis of the report on ``data`` with ``settings`` (None fields: defaults)."""
+                 flow: pd.DataFrame | None = None, fingerprint: str | None = None) -> AnalysisResults:
+    """Run every analysis of the report on ``data`` with ``settings`` (None fields: defaults).
+
+    ``fingerprint``: :func:`data_fingerprint` of ``data`` when known already (the dashboard keeps it
+    with an imported cohort); computed here when None."""
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise InputError("The cohort has no patients to analyse.")
     a = resolve(settings or AnalysisSettings(), data)
@@ -196,12 +199,13 @@ def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *
         # the fingerprint (mostly Arrow) and then the propensity analysis run beside the others: much
         # of their time is spent in compiled code that lets the other core work meanwhile (one thread
         # beside this one: more threads only wait for each other)
-        fingerprint = pool.submit(data_fingerprint, data)
+        if fingerprint is None:
+            fingerprint = pool.submit(data_fingerprint, data)
         propensity = pool.submit(_propensity_part, data, a, endpoint)
         parts = {"table_one": _table_one_part(data, a), "survival": _survival_part(data, a, endpoint),
                  "margins": _margins_part(data, a), "cox": _cox_part(data, a, endpoint)}
         parts["propensity"] = propensity.result()
-        fingerprint = fingerprint.result()
+        fingerprint = fingerprint if isinstance(fingerprint, str) else fingerprint.result()
     skipped = {key: why for key, (_, why) in parts.items() if why is not None}
     if len(skipped) == 5:
         raise InputError("None of the report's analyses can be done on these data: "
