@@ -327,22 +327,29 @@ def sidebar() -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _chart_code_url() -> str | None:
-    """The path of Streamlit's plotly bundle (static/js/PlotlyChart.<hash>.js), None if not found."""
+def _static_code_url(component: str) -> str | None:
+    """The path of one of Streamlit's code bundles (static/js/<component>.<hash>.js), None if not found."""
     import streamlit as _st
-    found = sorted((Path(_st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    found = sorted((Path(_st.__file__).parent / "static" / "static" / "js").glob(f"{component}.*.js"))
     return f"./static/js/{found[0].name}" if found else None
 
 
+@functools.lru_cache(maxsize=1)
+def _preload_urls() -> tuple[str, ...]:
+    """The chart code (PlotlyChart, 4.7 MB) and the interactive table's (DataFrame, 1.5 MB with what it
+    imports): the first analysis page needs both, the Overview neither."""
+    return tuple(u for u in (_static_code_url("PlotlyChart"), _static_code_url("DataFrame")) if u)
+
+
 def _preload_charts() -> None:
-    """Load the chart code (4.7 MB, served by this computer's Streamlit) 1.5 s after the first page is
-    drawn, when the browser is idle (while the clinician reads it), so the first chart she opens does
-    not wait about a second for it.  The same URL as Streamlit's own import: the module loads once."""
-    url = _chart_code_url()
-    if url:
+    """Load the chart and table code (served by this computer's Streamlit) 1.5 s after the first page
+    is drawn, when the browser is idle (while the clinician reads it), so the first chart or table
+    she opens does not wait for it.  The same URLs as Streamlit's own imports: each module loads once."""
+    urls = _preload_urls()
+    if urls:
+        imports = "; ".join(f"import('{u}').catch(() => {{}})" for u in urls)
         st.html(f"<script>setTimeout(() => (window.requestIdleCallback || setTimeout)("
-                f"() => import('{url}').catch(() => {{}})), 1500);</script>", unsafe_allow_javascript=True,
-                width="content")
+                f"() => {{ {imports}; }}), 1500);</script>", unsafe_allow_javascript=True, width="content")
 
 
 def show_error(err: Exception) -> None:
@@ -587,6 +594,22 @@ def result_table(frame: pd.DataFrame, **kwargs):
             config[str(first)] = given
             kwargs["column_config"] = config
     return st.dataframe(frame, **kwargs)
+
+
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]<>()#+-.!|~$:"})
+
+
+def markdown_table(frame: pd.DataFrame) -> None:
+    """A small table of text cells (a few rows, e.g. the Overview's) as a Markdown table: drawn with
+    the page's text, without the interactive table's code (1.5 MB the browser loads and compiles
+    before the first page shows; it is preloaded afterwards, see _preload_charts).  Every cell is
+    shown as written (Markdown and LaTeX characters escaped)."""
+    def cell(v) -> str:
+        return " ".join(str(v).split()).translate(_MARKDOWN_SPECIAL)
+
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |", "|" + " --- |" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    st.markdown("\n".join(lines))
 
 
 def table(frame: pd.DataFrame, key: str, **kwargs) -> None:

@@ -74,13 +74,13 @@ if lesions is not None:
         f"(for the per-lesion margin and fluorescence analyses)."
     )
 st.markdown("**At a glance**" + (f" — by {ui.column_label(group)}" if group else ""))
-ui.result_table(groups_view(summary, group), hide_index=True, key="home_groups")
+ui.markdown_table(groups_view(summary, group))
 if summary.n_missing_group:
     st.caption(
         f"{summary.n_missing_group} patient(s) with no value for {ui.column_label(group)} are not in a group."
     )
 with st.expander("Which analyses this cohort's columns allow", expanded=not summary.analyses["available"].all()):
-    ui.result_table(analyses_view(summary), hide_index=True, key="home_analyses")
+    ui.markdown_table(analyses_view(summary))
 
 st.subheader("Where to go next")
 pages = ui.analysis_pages()

@@ -45,6 +45,19 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
     raise AssertionError(f"no table with a column {column!r}")
 
 
+def _markdown_table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table written as Markdown (ui.markdown_table) with a column of that name, as text."""
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", p.strip()) for p in parts]
+
+    for m in at.markdown:
+        lines = m.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("| ") and set(lines[1]) <= set("|- ") and column in cells(lines[0]):
+            return pd.DataFrame([cells(x) for x in lines[2:]], columns=cells(lines[0]))
+    raise AssertionError(f"no Markdown table with a column {column!r}")
+
+
 def _tables(at: AppTest) -> list[list[str]]:
     return [list(d.value.columns) for d in at.dataframe]
 
@@ -97,8 +110,13 @@ def test_home_renders_on_every_sample_with_its_n(name):
     captions = " ".join(c.value for c in at.caption)
     assert (f"{len(lesions)} resected lesions" in captions) if lesions is not None else ("lesion table" not in captions)
     # the grouping table has one row per group and adds up to the patients with a group
-    groups = _table(at, "Patients")
+    groups = _markdown_table(at, "Patients")
     assert len(groups) >= 1
+    data = ns.load_sample(name)
+    group = at.selectbox(key=ui.Keys.HOME_GROUP).value
+    counted = sum(int(c.split(" (")[0]) for c in groups["Patients"])
+    assert counted == (len(data) if not group else int(data[group].notna().sum()))
+    assert "Analysis" in _markdown_table(at, "Possible").columns
 
 
 def test_home_opens_on_the_default_sample_and_links_to_survival():
@@ -114,12 +132,12 @@ def test_home_grouping_can_change():
     at = _app(f"sample:{ns.samples.DEFAULT_SAMPLE}")
     at.selectbox(key=ui.Keys.HOME_GROUP).set_value("grade").run()
     _ok(at)
-    groups = _table(at, "Patients")
+    groups = _markdown_table(at, "Patients")
     data = ns.load_sample(ns.samples.DEFAULT_SAMPLE)
     assert list(groups["Group"]) == [str(g) for g in data["grade"].cat.categories if (data["grade"] == g).any()]
     at.selectbox(key=ui.Keys.HOME_GROUP).set_value("").run()  # "": the whole cohort
     _ok(at)
-    assert list(_table(at, "Patients")["Group"]) == ["All patients"]
+    assert list(_markdown_table(at, "Patients")["Group"]) == ["All patients"]
 
 
 # --- survival page ----------------------------------------------------------------------
@@ -423,3 +441,26 @@ def test_cached_figure_json_reaches_the_browser_as_the_figure_itself():
     assert len(charts) == 2
     cached, direct = (json.loads(c.proto.spec) for c in charts)
     assert cached == direct and len(cached["data"]) > 3
+
+
+def test_markdown_table_shows_every_cell_as_written(monkeypatch):
+    """The Overview's small tables are Markdown (no table code to load before the first page): a cell
+    with Markdown, LaTeX or table characters is shown as written, one line per row."""
+    written = []
+    monkeypatch.setattr(ui.st, "markdown", written.append)
+    nasty = ["a | b", "*bold* _it_", "$x$ and $y$", ":smile: :material/home:", "<b>1</b>", "[l](u)", "1. x",
+             "# h", "back\\slash", "two\nlines", "~~s~~", "`c`", "+ - ! ( ) { } ."]
+    ui.markdown_table(pd.DataFrame({"Group | name": nasty, "n": range(len(nasty))}))
+    (text,) = written
+    lines = text.splitlines()
+    assert len(lines) == 2 + len(nasty)
+
+    def cells(line: str) -> list[str]:
+        return [re.sub(r"\\(.)", r"\1", p.strip()) for p in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+    assert cells(lines[0]) == ["Group | name", "n"]
+    assert [cells(x)[0] for x in lines[2:]] == [" ".join(v.split()) for v in nasty]
+    # nothing left that Markdown or Streamlit would read as markup: every special character escaped
+    for line in lines[2:]:
+        body = re.sub(r"\\.", "", line)
+        assert not set(body) & set("*_$:<>[]`#~\\") and body.count("|") == 3
