@@ -772,11 +772,11 @@ def _choices() -> dict:
 def settings_from_choices(c: dict, data: pd.DataFrame) -> "ns_settings.Settings":
     """Settings from :func:`_choices` and the cohort (stale choices of another dataset fall back)."""
     group = c["group"]
+    cats, nums = ns.grouping_columns(data)  # once: it counts every column's values
     if group is None:
-        cats, nums = ns.grouping_columns(data)
         group = c["preferred_group"] if c["preferred_group"] in cats + nums else (ns.default_grouping(data, cats + nums) or "")
     cut = None
-    if group and group in ns.grouping_columns(data)[1]:
+    if group and group in nums:
         cut = "median" if c["cut_mode"] == "median" or c["cut_value"] is None else float(c["cut_value"])
     analysis = ns_settings.AnalysisSettings(
         endpoint=c["endpoint"], group=group, cut=cut, time_unit=c["unit"], rate_years=c["rate_years"],

@@ -199,13 +199,13 @@ def run_analysis(data: pd.DataFrame, settings: AnalysisSettings | None = None, *
         # the fingerprint (mostly Arrow) and then the propensity analysis run beside the others: much
         # of their time is spent in compiled code that lets the other core work meanwhile (one thread
         # beside this one: more threads only wait for each other)
-        if fingerprint is None:
-            fingerprint = pool.submit(data_fingerprint, data)
+        written = pool.submit(data_fingerprint, data) if fingerprint is None else None
         propensity = pool.submit(_propensity_part, data, a, endpoint)
         parts = {"table_one": _table_one_part(data, a), "survival": _survival_part(data, a, endpoint),
                  "margins": _margins_part(data, a), "cox": _cox_part(data, a, endpoint)}
         parts["propensity"] = propensity.result()
-        fingerprint = fingerprint if isinstance(fingerprint, str) else fingerprint.result()
+        if written is not None:
+            fingerprint = written.result()
     skipped = {key: why for key, (_, why) in parts.items() if why is not None}
     if len(skipped) == 5:
         raise InputError("None of the report's analyses can be done on these data: "
